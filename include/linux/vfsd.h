@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * vfsd: the ABI between the vfsd kernel module and its userspace server.
+ *
+ * One open of /dev/vfsd is one connection. The server:
+ *
+ *  1. VFSD_IOC_SETUP: negotiates the ABI version, the number of queues, the
+ *     queue depth and the size of each queue's data window.
+ *  2. mmap()s, for every queue q, the ring region at VFSD_MMAP_RING(q)
+ *     (MAP_SHARED, length vfsd_setup.ring_size) and the data window at
+ *     VFSD_MMAP_WINDOW(q) (MAP_SHARED, length vfsd_setup.window_size).
+ *  3. mount("vfsd", dir, "vfsd", 0, "fd=N,rootmode=040755,...").
+ *  4. Runs one thread per queue calling VFSD_IOC_ENTER in a loop.
+ *
+ * Ring region of a queue (offsets returned by VFSD_IOC_SETUP):
+ *
+ *   0          struct vfsd_ring_hdr
+ *   sqe_off    struct vfsd_sqe[depth]      kernel -> server requests
+ *   cqe_off    struct vfsd_cqe[depth]      server -> kernel completions
+ *   inline_off depth slots of inline_size  per-tag payload buffers
+ *
+ * A request that expects a reply owns a tag (0 <= tag < depth) from the
+ * moment it is posted until its completion is consumed. The tag's inline
+ * slot carries the request's small payload (names, setattr arguments) in,
+ * and the reply's small payload (entry, attributes, dirents, link target)
+ * out. Requests that expect no reply (FORGET, RELEASE) carry
+ * VFSD_TAG_NONE and the server must not complete them.
+ *
+ * Bulk file data never travels through the ring: for READ (and WRITE)
+ * the kernel maps the page-cache pages of the request into the queue's
+ * window at sqe.win_off for the lifetime of the request. The server reads
+ * or writes them in place (or points a DMA engine at them). The mapping is
+ * torn down before the kernel consumes the completion; touching the window
+ * outside a live request raises SIGBUS.
+ *
+ * Index protocol (io_uring style, free-running u32 indices, masked by
+ * depth - 1): the kernel writes SQEs and publishes them by a release store
+ * to sq_tail; the server consumes them and release-stores sq_head. The
+ * server writes CQEs and release-stores cq_tail; the kernel consumes them
+ * in VFSD_IOC_ENTER and stores cq_head.
+ *
+ * Everything the server writes is untrusted: the kernel validates ids,
+ * lengths, errno values, attributes and dirents, and fails the request
+ * with EIO on any violation.
+ */
+#ifndef _UAPI_LINUX_VFSD_H
+#define _UAPI_LINUX_VFSD_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VFSD_ABI_VERSION	1
+
+/* The nodeid of the root directory. */
+#define VFSD_ROOT_ID		1
+
+/* Limits and defaults of VFSD_IOC_SETUP. */
+#define VFSD_MAX_QUEUES		64
+#define VFSD_MAX_DEPTH		1024
+#define VFSD_DEFAULT_DEPTH	64
+#define VFSD_DEFAULT_WINDOW	(8u << 20)
+#define VFSD_MAX_WINDOW		(256u << 20)
+#define VFSD_MAX_IO		(1u << 20)
+#define VFSD_INLINE_SIZE	4096
+#define VFSD_TAG_NONE		0xffff
+
+/* mmap offsets of a queue's ring region and data window. */
+#define VFSD_MMAP_RING(q)	((__u64)(q) << 40)
+#define VFSD_MMAP_WINDOW(q)	(((__u64)(q) << 40) | (1ULL << 39))
+
+struct vfsd_setup {
+	__u32 abi_version;	/* in: VFSD_ABI_VERSION */
+	__u32 flags;		/* in: 0 (reserved) */
+	__u32 nr_queues;	/* in: 0 = one per online CPU; out */
+	__u32 depth;		/* in: power of two, 0 = default; out */
+	__u32 window_size;	/* in: bytes per queue, 0 = default; out */
+	__u32 max_io;		/* out: largest READ/WRITE in bytes */
+	__u32 ring_size;	/* out: bytes to mmap at VFSD_MMAP_RING(q) */
+	__u32 conn_id;		/* out: /sys/fs/vfsd/<conn_id>/ */
+	__u32 sqe_off;		/* out: ring layout */
+	__u32 cqe_off;
+	__u32 inline_off;
+	__u32 inline_size;
+	__u64 reserved[4];	/* must be zero */
+};
+
+struct vfsd_enter {
+	__u32 queue;		/* which queue this thread serves */
+	__u32 flags;		/* VFSD_ENTER_* */
+	__u32 reserved[2];	/* must be zero */
+};
+
+/* Sleep until at least one new request is posted (or the connection ends). */
+#define VFSD_ENTER_WAIT		(1u << 0)
+
+/* Server -> kernel notifications (cache invalidation). */
+struct vfsd_notify_inval_inode {
+	__u64 nodeid;
+	__s64 offset;		/* first byte of cached data to drop */
+	__s64 len;		/* bytes; <= 0 drops to the end */
+};
+
+struct vfsd_notify_inval_entry {
+	__u64 parent;		/* nodeid of the directory */
+	__u32 namelen;
+	__u32 reserved;
+	__u64 name;		/* user pointer to the name (not NUL-terminated) */
+};
+
+#define VFSD_IOC_MAGIC		0xE5
+/*
+ * SETUP: once per connection, before mmap and mount.
+ * ENTER: consume the completions between cq_head and cq_tail, then post
+ *        pending requests into the SQ; with VFSD_ENTER_WAIT sleep until at
+ *        least one is posted. Returns the number of SQEs posted, or -1 with
+ *        errno ENODEV (unmounted) / ENOTCONN (aborted) when the connection
+ *        is over, EINTR on a signal.
+ * ABORT: end the connection; every waiting request fails with ENOTCONN.
+ */
+#define VFSD_IOC_SETUP		_IOWR(VFSD_IOC_MAGIC, 0, struct vfsd_setup)
+#define VFSD_IOC_ENTER		_IOW(VFSD_IOC_MAGIC, 1, struct vfsd_enter)
+#define VFSD_IOC_ABORT		_IO(VFSD_IOC_MAGIC, 2)
+#define VFSD_IOC_INVAL_INODE	_IOW(VFSD_IOC_MAGIC, 3, struct vfsd_notify_inval_inode)
+#define VFSD_IOC_INVAL_ENTRY	_IOW(VFSD_IOC_MAGIC, 4, struct vfsd_notify_inval_entry)
+
+/* Indices live on their own cache lines: each has exactly one writer. */
+struct vfsd_ring_hdr {
+	__u32 sq_head;		/* server */
+	__u32 pad0[15];
+	__u32 sq_tail;		/* kernel */
+	__u32 pad1[15];
+	__u32 cq_head;		/* kernel */
+	__u32 pad2[15];
+	__u32 cq_tail;		/* server */
+	__u32 pad3[15];
+	__u32 depth;		/* read-only copies of the setup values */
+	__u32 mask;
+	__u32 reserved[14];
+};
+
+enum vfsd_opcode {
+	VFSD_OP_LOOKUP = 1,	/* in: name;  out: vfsd_entry_out */
+	VFSD_OP_FORGET,		/* no reply; offset = lookup count to drop */
+	VFSD_OP_GETATTR,	/* out: vfsd_attr_out */
+	VFSD_OP_SETATTR,	/* in: vfsd_setattr_in; out: vfsd_attr_out */
+	VFSD_OP_READLINK,	/* out: target, result = its length */
+	VFSD_OP_SYMLINK,	/* in: name \0 target \0; out: vfsd_entry_out */
+	VFSD_OP_MKNOD,		/* in: name; arg = mode, offset = rdev; out: entry */
+	VFSD_OP_MKDIR,		/* in: name; arg = mode; out: entry */
+	VFSD_OP_UNLINK,		/* in: name */
+	VFSD_OP_RMDIR,		/* in: name */
+	VFSD_OP_RENAME,		/* in: vfsd_rename_in, name \0 newname \0 */
+	VFSD_OP_LINK,		/* fh = nodeid of the old inode; in: newname */
+	VFSD_OP_OPEN,		/* arg = open flags; out: vfsd_open_out */
+	VFSD_OP_READ,		/* offset, len, win_off; result = bytes read */
+	VFSD_OP_WRITE,		/* offset, len, win_off; result = bytes written */
+	VFSD_OP_STATFS,		/* out: vfsd_statfs_out */
+	VFSD_OP_RELEASE,	/* no reply; fh */
+	VFSD_OP_FSYNC,		/* fh; arg = 1 for datasync */
+	VFSD_OP_SETXATTR,	/* in: vfsd_xattr_in, name \0 value; arg = flags */
+	VFSD_OP_GETXATTR,	/* in: name; len = size; out: value, result = len */
+	VFSD_OP_LISTXATTR,	/* len = size; out: names, result = len */
+	VFSD_OP_REMOVEXATTR,	/* in: name */
+	VFSD_OP_FLUSH,		/* fh */
+	VFSD_OP_OPENDIR,	/* arg = open flags; out: vfsd_open_out */
+	VFSD_OP_READDIR,	/* fh, offset = cookie, len; out: vfsd_dirent[] */
+	VFSD_OP_RELEASEDIR,	/* no reply; fh */
+	VFSD_OP_CREATE,		/* in: name; arg = mode, flags = open flags;
+				 * out: vfsd_create_out */
+	VFSD_OP_FALLOCATE,	/* fh; in: vfsd_fallocate_in */
+	VFSD_OP_LSEEK,		/* fh, offset, arg = whence; out: vfsd_lseek_out */
+	VFSD_OP_MAX
+};
+
+/* A request: 64 bytes, written by the kernel. */
+struct vfsd_sqe {
+	__u8  opcode;		/* enum vfsd_opcode */
+	__u8  reserved0;
+	__u16 tag;		/* inline slot, or VFSD_TAG_NONE */
+	__u32 flags;		/* op-specific */
+	__u64 id;		/* echo in vfsd_cqe.id */
+	__u64 nodeid;		/* target inode */
+	__u64 fh;		/* file handle from OPEN/OPENDIR/CREATE */
+	__u64 offset;		/* file offset, readdir cookie, ... */
+	__u32 len;		/* data bytes, or payload bytes in the slot */
+	__u32 win_off;		/* READ/WRITE: byte offset in the window */
+	__u32 uid;		/* caller's fsuid, fsgid and tgid */
+	__u32 gid;
+	__u32 pid;
+	__u32 arg;		/* op-specific */
+};
+
+/* A completion: 16 bytes, written by the server. */
+struct vfsd_cqe {
+	__u64 id;		/* from the request */
+	__s32 result;		/* >= 0 success (op-specific), < 0 -errno */
+	__u32 flags;		/* 0 */
+};
+
+/* Attributes of an inode, as the server reports them. */
+struct vfsd_attr {
+	__u64 ino;
+	__u64 size;
+	__u64 blocks;		/* 512-byte units */
+	__s64 atime;
+	__s64 mtime;
+	__s64 ctime;
+	__u32 atime_nsec;
+	__u32 mtime_nsec;
+	__u32 ctime_nsec;
+	__u32 mode;
+	__u32 nlink;
+	__u32 uid;
+	__u32 gid;
+	__u32 rdev;
+	__u32 blksize;
+	__u32 reserved[3];
+};
+
+struct vfsd_entry_out {
+	__u64 nodeid;		/* 0: negative entry, cached for entry_valid */
+	__u64 generation;
+	__u64 entry_valid_ns;	/* how long the kernel may cache the name */
+	__u64 attr_valid_ns;	/* and the attributes */
+	struct vfsd_attr attr;
+};
+
+struct vfsd_attr_out {
+	__u64 attr_valid_ns;
+	__u64 reserved;
+	struct vfsd_attr attr;
+};
+
+#define VFSD_FOPEN_KEEP_CACHE	(1u << 0)	/* keep cached pages at open */
+#define VFSD_FOPEN_DIRECT_IO	(1u << 1)	/* bypass the page cache */
+#define VFSD_FOPEN_NONSEEKABLE	(1u << 2)
+
+struct vfsd_open_out {
+	__u64 fh;
+	__u32 open_flags;	/* VFSD_FOPEN_* */
+	__u32 reserved;
+};
+
+struct vfsd_create_out {
+	struct vfsd_entry_out entry;
+	struct vfsd_open_out open;
+};
+
+struct vfsd_statfs_out {
+	__u64 blocks;
+	__u64 bfree;
+	__u64 bavail;
+	__u64 files;
+	__u64 ffree;
+	__u32 bsize;
+	__u32 namelen;
+	__u32 frsize;
+	__u32 reserved;
+};
+
+#define VFSD_SETATTR_MODE	(1u << 0)
+#define VFSD_SETATTR_UID	(1u << 1)
+#define VFSD_SETATTR_GID	(1u << 2)
+#define VFSD_SETATTR_SIZE	(1u << 3)
+#define VFSD_SETATTR_ATIME	(1u << 4)
+#define VFSD_SETATTR_MTIME	(1u << 5)
+#define VFSD_SETATTR_ATIME_NOW	(1u << 6)
+#define VFSD_SETATTR_MTIME_NOW	(1u << 7)
+#define VFSD_SETATTR_CTIME	(1u << 8)
+#define VFSD_SETATTR_FH		(1u << 9)
+
+struct vfsd_setattr_in {
+	__u32 valid;		/* VFSD_SETATTR_* */
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u64 size;
+	__u64 fh;
+	__s64 atime;
+	__s64 mtime;
+	__s64 ctime;
+	__u32 atime_nsec;
+	__u32 mtime_nsec;
+	__u32 ctime_nsec;
+	__u32 reserved;
+};
+
+struct vfsd_rename_in {
+	__u64 newdir;
+	__u32 flags;		/* RENAME_NOREPLACE, RENAME_EXCHANGE */
+	__u32 reserved;
+};
+
+struct vfsd_xattr_in {
+	__u32 size;		/* value bytes after the name */
+	__u32 flags;		/* XATTR_CREATE, XATTR_REPLACE */
+};
+
+struct vfsd_fallocate_in {
+	__u64 offset;
+	__u64 length;
+	__u32 mode;
+	__u32 reserved;
+};
+
+struct vfsd_lseek_out {
+	__u64 offset;
+};
+
+/*
+ * READDIR reply: records packed in the inline slot, each 8-byte aligned
+ * (VFSD_DIRENT_SIZE). off is the cookie of the *next* entry; the next
+ * READDIR starts there. result = bytes used; 0 means end of directory.
+ */
+struct vfsd_dirent {
+	__u64 ino;
+	__u64 off;
+	__u16 namelen;
+	__u8  type;		/* DT_* */
+	__u8  reserved[5];
+	char  name[];
+};
+
+#define VFSD_DIRENT_ALIGN(x)	(((x) + 7) & ~(__u64)7)
+#define VFSD_DIRENT_SIZE(namelen) \
+	VFSD_DIRENT_ALIGN(sizeof(struct vfsd_dirent) + (namelen))
+
+#endif /* _UAPI_LINUX_VFSD_H */

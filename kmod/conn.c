@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfsd: connections (one per open of /dev/vfsd), their queues, abort, and
+ * their state under /sys/fs/vfsd/<id>/.
+ */
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/idr.h>
+#include <linux/cpumask.h>
+#include <linux/sched/mm.h>
+#include <linux/bitmap.h>
+
+#include "vfsd_i.h"
+
+static DEFINE_IDA(vfsd_conn_ida);
+static struct kset *vfsd_kset;
+
+static void vfsd_conn_release(struct kobject *kobj)
+{
+	struct vfsd_conn *conn = container_of(kobj, struct vfsd_conn, kobj);
+	unsigned int i;
+
+	for (i = 0; conn->queues && i < conn->nr_queues; i++) {
+		struct vfsd_queue *q = &conn->queues[i];
+
+		if (q->win_mm)
+			mmdrop(q->win_mm);
+		vfree(q->ring);
+		kfree(q->inflight);
+		bitmap_free(q->tag_map);
+		bitmap_free(q->win_map);
+	}
+	kfree(conn->queues);
+	ida_free(&vfsd_conn_ida, conn->id);
+	kfree(conn);
+}
+
+void vfsd_conn_get(struct vfsd_conn *conn)
+{
+	kobject_get(&conn->kobj);
+}
+
+void vfsd_conn_put(struct vfsd_conn *conn)
+{
+	kobject_put(&conn->kobj);
+}
+
+static struct vfsd_conn *kobj_to_conn(struct kobject *kobj)
+{
+	return container_of(kobj, struct vfsd_conn, kobj);
+}
+
+static ssize_t abort_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	bool val;
+	int err = kstrtobool(buf, &val);
+
+	if (err)
+		return err;
+	if (val)
+		vfsd_conn_abort(kobj_to_conn(kobj), false);
+	return count;
+}
+
+static ssize_t connected_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(kobj_to_conn(kobj)->connected));
+}
+
+#define VFSD_SHOW(name, expr)						\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	struct vfsd_conn *conn = kobj_to_conn(kobj);			\
+									\
+	return sysfs_emit(buf, "%lld\n", (long long)(expr));		\
+}									\
+static struct kobj_attribute vfsd_attr_##name = __ATTR_RO(name)
+
+VFSD_SHOW(waiting, atomic_read(&conn->waiting));
+VFSD_SHOW(requests, atomic64_read(&conn->requests));
+VFSD_SHOW(bytes_mapped, atomic64_read(&conn->bytes_mapped));
+VFSD_SHOW(bytes_copied, atomic64_read(&conn->bytes_copied));
+VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
+VFSD_SHOW(queues, conn->nr_queues);
+VFSD_SHOW(max_io, conn->max_io);
+
+static struct kobj_attribute vfsd_attr_abort = __ATTR_WO(abort);
+static struct kobj_attribute vfsd_attr_connected = __ATTR_RO(connected);
+
+static struct attribute *vfsd_conn_attrs[] = {
+	&vfsd_attr_abort.attr,
+	&vfsd_attr_connected.attr,
+	&vfsd_attr_waiting.attr,
+	&vfsd_attr_requests.attr,
+	&vfsd_attr_bytes_mapped.attr,
+	&vfsd_attr_bytes_copied.attr,
+	&vfsd_attr_protocol_errors.attr,
+	&vfsd_attr_queues.attr,
+	&vfsd_attr_max_io.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(vfsd_conn);
+
+static const struct kobj_type vfsd_conn_ktype = {
+	.release = vfsd_conn_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = vfsd_conn_groups,
+};
+
+struct vfsd_conn *vfsd_conn_alloc(void)
+{
+	struct vfsd_conn *conn;
+	int err;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+	conn->id = ida_alloc(&vfsd_conn_ida, GFP_KERNEL);
+	if (conn->id < 0) {
+		err = conn->id;
+		kfree(conn);
+		return ERR_PTR(err);
+	}
+	spin_lock_init(&conn->lock);
+	conn->connected = true;
+	atomic_set(&conn->waiting, 0);
+
+	conn->kobj.kset = vfsd_kset;
+	err = kobject_init_and_add(&conn->kobj, &vfsd_conn_ktype, NULL, "%d",
+				   conn->id);
+	if (err) {
+		kobject_put(&conn->kobj);
+		return ERR_PTR(err);
+	}
+	kobject_uevent(&conn->kobj, KOBJ_ADD);
+	return conn;
+}
+
+static int vfsd_queue_init(struct vfsd_conn *conn, struct vfsd_queue *q,
+			   unsigned int index, const struct vfsd_setup *s)
+{
+	q->conn = conn;
+	q->index = index;
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->pending);
+	init_waitqueue_head(&q->waitq);
+	mutex_init(&q->enter_lock);
+
+	q->inflight = kcalloc(conn->depth, sizeof(*q->inflight), GFP_KERNEL);
+	q->tag_map = bitmap_zalloc(conn->depth, GFP_KERNEL);
+	q->win_map = bitmap_zalloc(conn->window_pages, GFP_KERNEL);
+	q->ring = vmalloc_user(conn->ring_size);
+	if (!q->inflight || !q->tag_map || !q->win_map || !q->ring)
+		return -ENOMEM;
+
+	q->hdr = q->ring;
+	q->sqes = q->ring + s->sqe_off;
+	q->cqes = q->ring + s->cqe_off;
+	q->inline_base = q->ring + s->inline_off;
+	q->hdr->depth = conn->depth;
+	q->hdr->mask = conn->depth - 1;
+	return 0;
+}
+
+/*
+ * VFSD_IOC_SETUP: validate what the server asks for, fill in what it gets,
+ * allocate the queues. Once per connection.
+ */
+int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
+{
+	unsigned int i, depth, window, nr;
+	size_t off;
+	int err;
+
+	if (s->abi_version != VFSD_ABI_VERSION)
+		return -EPROTO;
+	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)))
+		return -EINVAL;
+
+	nr = s->nr_queues ? s->nr_queues : num_online_cpus();
+	if (nr > VFSD_MAX_QUEUES)
+		return -EINVAL;
+	depth = s->depth ? s->depth : VFSD_DEFAULT_DEPTH;
+	if (!is_power_of_2(depth) || depth > VFSD_MAX_DEPTH)
+		return -EINVAL;
+	window = s->window_size ? s->window_size : VFSD_DEFAULT_WINDOW;
+	if (window > VFSD_MAX_WINDOW || window < 2 * PAGE_SIZE ||
+	    !PAGE_ALIGNED(window))
+		return -EINVAL;
+
+	spin_lock(&conn->lock);
+	if (conn->setup_done) {
+		spin_unlock(&conn->lock);
+		return -EBUSY;
+	}
+	conn->setup_done = true;
+	spin_unlock(&conn->lock);
+
+	conn->nr_queues = nr;
+	conn->depth = depth;
+	conn->window_size = window;
+	conn->window_pages = window >> PAGE_SHIFT;
+	/* Half the window per request, so two large requests overlap. */
+	conn->max_io = min_t(unsigned int, VFSD_MAX_IO, window / 2);
+
+	off = sizeof(struct vfsd_ring_hdr);
+	s->sqe_off = off;
+	off += depth * sizeof(struct vfsd_sqe);
+	s->cqe_off = off;
+	off += depth * sizeof(struct vfsd_cqe);
+	off = PAGE_ALIGN(off);
+	s->inline_off = off;
+	s->inline_size = VFSD_INLINE_SIZE;
+	off += (size_t)depth * VFSD_INLINE_SIZE;
+	conn->ring_size = PAGE_ALIGN(off);
+
+	conn->queues = kcalloc(nr, sizeof(*conn->queues), GFP_KERNEL);
+	if (!conn->queues)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		err = vfsd_queue_init(conn, &conn->queues[i], i, s);
+		if (err) {
+			/* Release frees what was allocated. */
+			conn->nr_queues = i + 1;
+			conn->connected = false;
+			return err;
+		}
+	}
+
+	spin_lock(&conn->lock);
+	if (conn->connected)
+		smp_store_release(&conn->ready, true);
+	spin_unlock(&conn->lock);
+
+	s->nr_queues = nr;
+	s->depth = depth;
+	s->window_size = window;
+	s->max_io = conn->max_io;
+	s->ring_size = conn->ring_size;
+	s->conn_id = conn->id;
+	return 0;
+}
+
+/*
+ * End the connection: every pending and in-flight request fails, the
+ * server loses access to every page it was handed, and new requests fail
+ * fast. Safe to call more than once and from any process context.
+ */
+void vfsd_conn_abort(struct vfsd_conn *conn, bool unmounted)
+{
+	unsigned int i;
+	bool ready;
+
+	spin_lock(&conn->lock);
+	if (unmounted)
+		conn->unmounted = true;
+	if (!conn->connected) {
+		spin_unlock(&conn->lock);
+		return;
+	}
+	conn->connected = false;
+	ready = conn->ready;
+	spin_unlock(&conn->lock);
+
+	for (i = 0; ready && i < conn->nr_queues; i++)
+		vfsd_queue_drain(&conn->queues[i], -ENOTCONN);
+}
+
+/* Count and report a server reply that broke the protocol. */
+void vfsd_protocol_error(struct vfsd_conn *conn)
+{
+	atomic64_inc(&conn->protocol_errors);
+}
+
+int vfsd_sysfs_init(void)
+{
+	vfsd_kset = kset_create_and_add("vfsd", NULL, fs_kobj);
+	return vfsd_kset ? 0 : -ENOMEM;
+}
+
+void vfsd_sysfs_exit(void)
+{
+	kset_unregister(vfsd_kset);
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfsd: inodes, keyed by the server's nodeid; attributes and their cache.
+ */
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <linux/pagemap.h>
+#include <linux/cred.h>
+#include <linux/namei.h>
+
+#include "vfsd_i.h"
+
+/* Cap server timeouts so jiffies arithmetic cannot overflow. */
+#define VFSD_MAX_TIMEOUT_NS	(365ULL * 24 * 3600 * NSEC_PER_SEC)
+
+u64 vfsd_timeout_jiffies(u64 ns)
+{
+	return get_jiffies_64() +
+		nsecs_to_jiffies64(min_t(u64, ns, VFSD_MAX_TIMEOUT_NS));
+}
+
+/* Reject attributes no local filesystem could have. */
+int vfsd_attr_check(const struct vfsd_attr *a)
+{
+	switch (a->mode & S_IFMT) {
+	case S_IFREG: case S_IFDIR: case S_IFLNK:
+	case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK:
+		break;
+	default:
+		return -EIO;
+	}
+	if (a->mode & ~(S_IFMT | 07777))
+		return -EIO;
+	if (a->size > MAX_LFS_FILESIZE)
+		return -EIO;
+	if (a->atime_nsec >= NSEC_PER_SEC || a->mtime_nsec >= NSEC_PER_SEC ||
+	    a->ctime_nsec >= NSEC_PER_SEC)
+		return -EIO;
+	if (!uid_valid(make_kuid(&init_user_ns, a->uid)) ||
+	    !gid_valid(make_kgid(&init_user_ns, a->gid)))
+		return -EIO;
+	return 0;
+}
+
+static void vfsd_init_ops(struct inode *inode, umode_t mode, u32 rdev)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &vfsd_file_iops;
+		inode->i_fop = &vfsd_file_fops;
+		inode->i_mapping->a_ops = &vfsd_aops;
+		break;
+	case S_IFDIR:
+		inode->i_op = &vfsd_dir_iops;
+		inode->i_fop = &vfsd_dir_fops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &vfsd_symlink_iops;
+		inode_nohighmem(inode);
+		break;
+	default:
+		inode->i_op = &vfsd_special_iops;
+		init_special_inode(inode, mode, new_decode_dev(rdev));
+		break;
+	}
+}
+
+/* Apply checked attributes. The file type never changes. */
+void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
+		      u64 attr_valid_ns)
+{
+	struct vfsd_inode *vi = VFSD_I(inode);
+	struct timespec64 at = { a->atime, a->atime_nsec };
+	struct timespec64 mt = { a->mtime, a->mtime_nsec };
+	struct timespec64 ct = { a->ctime, a->ctime_nsec };
+
+	spin_lock(&inode->i_lock);
+	inode->i_ino = a->ino;
+	inode->i_mode = (inode->i_mode & S_IFMT) | (a->mode & 07777);
+	inode->i_uid = make_kuid(&init_user_ns, a->uid);
+	inode->i_gid = make_kgid(&init_user_ns, a->gid);
+	set_nlink(inode, a->nlink);
+	vfsd_inode_set_times(inode, at, mt, ct);
+	inode->i_blocks = a->blocks;
+	if (a->blksize && is_power_of_2(a->blksize) && a->blksize <= SZ_1M)
+		inode->i_blkbits = ilog2(a->blksize);
+	else
+		inode->i_blkbits = PAGE_SHIFT;
+	i_size_write(inode, a->size);
+	vi->attr_expires = vfsd_timeout_jiffies(attr_valid_ns);
+	spin_unlock(&inode->i_lock);
+}
+
+static int vfsd_inode_test(struct inode *inode, void *data)
+{
+	return VFSD_I(inode)->nodeid == *(u64 *)data;
+}
+
+static int vfsd_inode_set(struct inode *inode, void *data)
+{
+	VFSD_I(inode)->nodeid = *(u64 *)data;
+	return 0;
+}
+
+/*
+ * Find or create the inode for a nodeid the server returned from a lookup,
+ * and count the lookup (dropped again by FORGET on eviction).
+ */
+struct inode *vfsd_iget(struct super_block *sb, u64 nodeid,
+			const struct vfsd_attr *attr, u64 attr_valid_ns)
+{
+	struct inode *inode;
+	umode_t type = attr->mode & S_IFMT;
+
+	inode = iget5_locked(sb, (unsigned long)nodeid, vfsd_inode_test,
+			     vfsd_inode_set, &nodeid);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+
+	if (inode->i_state & I_NEW) {
+		inode->i_mode = type;
+		inode->i_flags |= S_NOATIME | S_NOCMTIME;
+		vfsd_init_ops(inode, type, attr->rdev);
+		vfsd_update_attr(inode, attr, attr_valid_ns);
+		unlock_new_inode(inode);
+	} else if ((inode->i_mode & S_IFMT) != type) {
+		/* The server reused a nodeid for a different kind of file. */
+		pr_warn_ratelimited("vfsd: nodeid %llu changed type\n", nodeid);
+		iput(inode);
+		vfsd_send_forget(sb, nodeid, 1);
+		return ERR_PTR(-EIO);
+	} else {
+		vfsd_update_attr(inode, attr, attr_valid_ns);
+	}
+	spin_lock(&inode->i_lock);
+	VFSD_I(inode)->nlookup++;
+	spin_unlock(&inode->i_lock);
+	return inode;
+}
+
+void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup)
+{
+	struct vfsd_req *req;
+
+	if (nodeid == VFSD_ROOT_ID || !nlookup)
+		return;
+	req = vfsd_req_alloc(VFSD_M(sb)->conn, VFSD_OP_FORGET, nodeid, 0, 0,
+			     GFP_NOFS | __GFP_NOFAIL);
+	if (IS_ERR(req))
+		return;		/* the server is gone and forgets anyway */
+	req->sqe.offset = nlookup;
+	vfsd_req_send_noreply(req);
+}
+
+/* Fetch attributes from the server if they expired (or if @force). */
+int vfsd_refresh_attr(struct inode *inode, bool force)
+{
+	struct vfsd_inode *vi = VFSD_I(inode);
+	struct vfsd_attr_out *out;
+	struct vfsd_req *req;
+	struct timespec64 old_mtime;
+	loff_t old_size;
+	int err;
+
+	if (!force && time_before64(get_jiffies_64(), READ_ONCE(vi->attr_expires)))
+		return 0;
+
+	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_GETATTR,
+			     vi->nodeid, 0, sizeof(*out), GFP_KERNEL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->out_exact = true;
+	err = vfsd_req_send_wait(req);
+	if (err)
+		goto out;
+	out = req->buf;
+	err = vfsd_attr_check(&out->attr);
+	if (!err && (out->attr.mode & S_IFMT) != (inode->i_mode & S_IFMT)) {
+		make_bad_inode(inode);
+		err = -EIO;
+	}
+	if (err) {
+		pr_warn_ratelimited("vfsd: bad attributes for nodeid %llu\n",
+				    vi->nodeid);
+		goto out;
+	}
+	old_size = i_size_read(inode);
+	old_mtime = vfsd_inode_get_mtime(inode);
+	vfsd_update_attr(inode, &out->attr, out->attr_valid_ns);
+
+	/* Changed behind our back: cached data is stale. */
+	if (S_ISREG(inode->i_mode) &&
+	    (old_size != out->attr.size ||
+	     old_mtime.tv_sec != out->attr.mtime ||
+	     old_mtime.tv_nsec != out->attr.mtime_nsec)) {
+		if (out->attr.size < old_size)
+			truncate_pagecache(inode, out->attr.size);
+		invalidate_inode_pages2(inode->i_mapping);
+	}
+out:
+	vfsd_req_put(req);
+	return err;
+}
+
+/* Without allow_other only the mounter's credentials get in (as FUSE). */
+bool vfsd_allow_current(struct vfsd_mount *fm)
+{
+	const struct cred *cred = current_cred();
+
+	if (fm->allow_other)
+		return true;
+	return uid_eq(cred->euid, fm->user_id) &&
+	       uid_eq(cred->suid, fm->user_id) &&
+	       uid_eq(cred->uid, fm->user_id) &&
+	       gid_eq(cred->egid, fm->group_id) &&
+	       gid_eq(cred->sgid, fm->group_id) &&
+	       gid_eq(cred->gid, fm->group_id);
+}
+
+int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode,
+			   int mask)
+{
+	struct vfsd_mount *fm = VFSD_M(inode->i_sb);
+	int err;
+
+	if (!vfsd_allow_current(fm))
+		return -EACCES;
+	if (!fm->default_permissions)
+		return 0;
+	if (time_after_eq64(get_jiffies_64(),
+			    READ_ONCE(VFSD_I(inode)->attr_expires))) {
+		if (mask & MAY_NOT_BLOCK)
+			return -ECHILD;
+		err = vfsd_refresh_attr(inode, false);
+		if (err)
+			return err;
+	}
+	return generic_permission(idmap, inode, mask);
+}
+
+int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
+			struct kstat *stat, u32 request_mask,
+			unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	bool force = (flags & AT_STATX_SYNC_TYPE) == AT_STATX_FORCE_SYNC;
+	int err;
+
+	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
+		return -EACCES;
+	if ((flags & AT_STATX_SYNC_TYPE) != AT_STATX_DONT_SYNC) {
+		err = vfsd_refresh_attr(inode, force);
+		if (err)
+			return err;
+	}
+	vfsd_fillattr(idmap, request_mask, inode, stat);
+	stat->blocks = inode->i_blocks;
+	stat->blksize = 1 << inode->i_blkbits;
+	return 0;
+}
+
+static const char *vfsd_get_link(struct dentry *dentry, struct inode *inode,
+				 struct delayed_call *done)
+{
+	struct vfsd_req *req;
+	char *link;
+	int len;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_READLINK,
+			     vfsd_nodeid(inode), 0, PATH_MAX - 1, GFP_KERNEL);
+	if (IS_ERR(req))
+		return ERR_CAST(req);
+	len = vfsd_req_send_wait(req);
+	if (len >= 0 && (len == 0 || memchr(req->buf, 0, len))) {
+		pr_warn_ratelimited("vfsd: bad symlink target\n");
+		len = -EIO;
+	}
+	if (len < 0) {
+		vfsd_req_put(req);
+		return ERR_PTR(len);
+	}
+	link = kmemdup_nul(req->buf, len, GFP_KERNEL);
+	vfsd_req_put(req);
+	if (!link)
+		return ERR_PTR(-ENOMEM);
+	set_delayed_call(done, kfree_link, link);
+	return link;
+}
+
+const struct inode_operations vfsd_file_iops = {
+	.permission = vfsd_permission,
+	.getattr = vfsd_getattr,
+};
+
+const struct inode_operations vfsd_symlink_iops = {
+	.get_link = vfsd_get_link,
+	.getattr = vfsd_getattr,
+};
+
+const struct inode_operations vfsd_special_iops = {
+	.permission = vfsd_permission,
+	.getattr = vfsd_getattr,
+};

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfsd: requests on the application side: allocate, queue to the current
+ * CPU's queue, wait (killable) or complete asynchronously.
+ */
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/cred.h>
+#include <linux/smp.h>
+
+#include "vfsd_i.h"
+
+static struct vfsd_queue *vfsd_pick_queue(struct vfsd_conn *conn)
+{
+	/* A hint only: migrating after this costs locality, not safety. */
+	return &conn->queues[raw_smp_processor_id() % conn->nr_queues];
+}
+
+struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,
+				u64 nodeid, u32 in_len, u32 out_size,
+				gfp_t gfp)
+{
+	u32 bufsize = max(in_len, out_size);
+	struct vfsd_req *req;
+
+	if (WARN_ON_ONCE(bufsize > VFSD_INLINE_SIZE))
+		return ERR_PTR(-EINVAL);
+	if (!READ_ONCE(conn->connected))
+		return ERR_PTR(-ENOTCONN);
+	req = kzalloc(sizeof(*req) + bufsize, gfp);
+	if (!req)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&req->list);
+	refcount_set(&req->ref, 1);
+	init_waitqueue_head(&req->waitq);
+	req->q = vfsd_pick_queue(conn);
+	req->buf = bufsize ? (void *)(req + 1) : NULL;
+	req->in_len = in_len;
+	req->out_size = out_size;
+	req->tag = VFSD_TAG_NONE;
+	req->sqe.opcode = opcode;
+	req->sqe.nodeid = nodeid;
+	req->sqe.len = in_len;
+	req->sqe.uid = from_kuid_munged(&init_user_ns, current_fsuid());
+	req->sqe.gid = from_kgid_munged(&init_user_ns, current_fsgid());
+	req->sqe.pid = task_tgid_vnr(current);
+	vfsd_conn_get(conn);
+	return req;
+}
+
+void vfsd_req_put(struct vfsd_req *req)
+{
+	struct vfsd_conn *conn;
+
+	if (!refcount_dec_and_test(&req->ref))
+		return;
+	conn = req->q->conn;
+	kfree(req->pages);
+	kfree(req);
+	vfsd_conn_put(conn);
+}
+
+/* Kernel-internal codes (ERESTARTSYS and friends) never come from a server. */
+int vfsd_errno_valid(int result)
+{
+	return result < 0 && result > -512;
+}
+
+/* Set the final result and wake the waiter or run the async end. */
+void vfsd_req_finish(struct vfsd_req *req, int result)
+{
+	req->result = result;
+	if (req->end)
+		req->end(req);
+	atomic_dec(&req->q->conn->waiting);
+	/* Pairs with test_bit in the waiter after wakeup. */
+	smp_mb__before_atomic();
+	set_bit(VFSD_REQ_FINISHED, &req->flags);
+	wake_up(&req->waitq);
+}
+
+static int vfsd_queue_req(struct vfsd_req *req)
+{
+	struct vfsd_queue *q = req->q;
+	struct vfsd_conn *conn = q->conn;
+
+	spin_lock(&q->lock);
+	if (!READ_ONCE(conn->connected)) {
+		spin_unlock(&q->lock);
+		return -ENOTCONN;
+	}
+	refcount_inc(&req->ref);	/* the queue's reference */
+	atomic_inc(&conn->waiting);
+	atomic64_inc(&conn->requests);
+	list_add_tail(&req->list, &q->pending);
+	spin_unlock(&q->lock);
+	wake_up(&q->waitq);
+	return 0;
+}
+
+/*
+ * Send and wait for the reply. Only a fatal signal ends the wait early; the
+ * request then stays with the queue, which frees it when the server answers
+ * or the connection ends. Returns the validated result.
+ */
+int vfsd_req_send_wait(struct vfsd_req *req)
+{
+	struct vfsd_queue *q = req->q;
+	int err;
+
+	err = vfsd_queue_req(req);
+	if (err)
+		return err;
+	err = wait_event_killable(req->waitq,
+				  test_bit(VFSD_REQ_FINISHED, &req->flags));
+	if (!err) {
+		smp_rmb();
+		return req->result;
+	}
+
+	spin_lock(&q->lock);
+	if (!test_bit(VFSD_REQ_SENT, &req->flags) &&
+	    !test_bit(VFSD_REQ_FINISHED, &req->flags) &&
+	    !list_empty(&req->list)) {
+		/* Never reached the server: take it back. */
+		list_del_init(&req->list);
+		spin_unlock(&q->lock);
+		atomic_dec(&q->conn->waiting);
+		set_bit(VFSD_REQ_FINISHED, &req->flags);
+		vfsd_req_put(req);	/* the queue's reference */
+		return -EINTR;
+	}
+	set_bit(VFSD_REQ_ABANDONED, &req->flags);
+	spin_unlock(&q->lock);
+	return -EINTR;
+}
+
+/* Send; req->end runs on completion, from the server's ENTER or abort. */
+int vfsd_req_send_async(struct vfsd_req *req)
+{
+	return vfsd_queue_req(req);
+}
+
+/* Fire and forget (FORGET, RELEASE): errors only mean the server is gone. */
+void vfsd_req_send_noreply(struct vfsd_req *req)
+{
+	set_bit(VFSD_REQ_NOREPLY, &req->flags);
+	vfsd_queue_req(req);
+	vfsd_req_put(req);
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vfsd: internal definitions shared by the module's files.
+ */
+#ifndef _VFSD_I_H
+#define _VFSD_I_H
+
+#include <linux/fs.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/refcount.h>
+#include <linux/atomic.h>
+#include <linux/types.h>
+#include <linux/vfsd.h>
+
+#include "compat.h"
+
+#define VFSD_NAME_MAX		255
+
+struct vfsd_conn;
+struct vfsd_req;
+
+/* One queue: a ring region shared with the server plus a data window. */
+struct vfsd_queue {
+	struct vfsd_conn *conn;
+	unsigned int index;
+
+	spinlock_t lock;		/* pending, inflight[], req states */
+	struct list_head pending;	/* requests not yet posted */
+	struct vfsd_req **inflight;	/* by tag, posted and awaiting reply */
+	wait_queue_head_t waitq;	/* server threads waiting for work */
+
+	/* Serialises ENTER and abort: the window and the tags. */
+	struct mutex enter_lock;
+	unsigned long *tag_map;
+	unsigned long *win_map;		/* one bit per window page */
+	u32 cq_head;			/* kernel's own copy, never re-read */
+	u32 sq_tail;
+	u64 seq;			/* request id generator */
+
+	void *ring;			/* vmalloc_user(), mmapped by server */
+	struct vfsd_ring_hdr *hdr;
+	struct vfsd_sqe *sqes;
+	struct vfsd_cqe *cqes;
+	u8 *inline_base;
+
+	/* The server's window mapping; win_addr is 0 while unmapped. */
+	unsigned long win_addr;
+	struct mm_struct *win_mm;	/* mmgrab()ed at the first mmap */
+};
+
+struct vfsd_conn {
+	struct kobject kobj;		/* /sys/fs/vfsd/<id>, and the refcount */
+	int id;
+
+	spinlock_t lock;
+	bool setup_done;		/* SETUP claimed */
+	bool ready;			/* queues usable (acquire/release) */
+	bool connected;
+	bool unmounted;			/* aborted because of umount */
+	bool mounted;
+
+	unsigned int nr_queues;
+	unsigned int depth;
+	unsigned int window_size;
+	unsigned int window_pages;
+	unsigned int max_io;
+	unsigned int ring_size;
+	struct vfsd_queue *queues;
+
+	atomic_t waiting;
+	atomic64_t requests;
+	atomic64_t bytes_mapped;
+	atomic64_t bytes_copied;
+	atomic64_t protocol_errors;
+};
+
+/* Request flags. */
+enum {
+	VFSD_REQ_NOREPLY,	/* posted without a tag, done when posted */
+	VFSD_REQ_SENT,		/* posted to the server */
+	VFSD_REQ_FINISHED,	/* result is final */
+	VFSD_REQ_ABANDONED,	/* waiter gave up (fatal signal) */
+};
+
+struct vfsd_req {
+	struct list_head list;
+	refcount_t ref;
+	struct vfsd_queue *q;
+	unsigned long flags;
+	struct vfsd_sqe sqe;
+	u16 tag;
+	int result;		/* -errno, or >= 0 validated against out_size */
+
+	/* Inline payload: in_len bytes in, then up to out_size bytes back. */
+	void *buf;
+	u32 in_len;
+	u32 out_size;
+	bool out_exact;		/* reply must be result 0 with out_size bytes */
+
+	/* Pages handed over through the window. */
+	struct page **pages;
+	unsigned int nr_pages;
+	bool pages_readonly;	/* server may only read them (WRITE) */
+	u32 win_first;		/* first window page, valid while mapped */
+	bool win_mapped;
+
+	/* Async completion (readahead); else the waiter is woken. */
+	void (*end)(struct vfsd_req *req);
+	void *end_data;
+	wait_queue_head_t waitq;
+};
+
+/* Per superblock. */
+struct vfsd_mount {
+	struct vfsd_conn *conn;
+	kuid_t user_id;
+	kgid_t group_id;
+	umode_t rootmode;
+	bool allow_other;
+	bool default_permissions;
+	unsigned int max_read;
+};
+
+struct vfsd_inode {
+	struct inode inode;
+	u64 nodeid;
+	u64 nlookup;		/* under inode->i_lock */
+	u64 attr_expires;	/* jiffies64 */
+};
+
+struct vfsd_file {
+	u64 fh;
+	u32 open_flags;
+	u64 nodeid;
+};
+
+static inline struct vfsd_inode *VFSD_I(struct inode *inode)
+{
+	return container_of(inode, struct vfsd_inode, inode);
+}
+
+static inline struct vfsd_mount *VFSD_M(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static inline u64 vfsd_nodeid(struct inode *inode)
+{
+	return VFSD_I(inode)->nodeid;
+}
+
+#define vfsd_warn(conn, fmt, ...)					\
+	pr_warn_ratelimited("vfsd %d: " fmt, (conn)->id, ##__VA_ARGS__)
+
+/* conn.c */
+struct vfsd_conn *vfsd_conn_alloc(void);
+int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *setup);
+void vfsd_conn_get(struct vfsd_conn *conn);
+void vfsd_conn_put(struct vfsd_conn *conn);
+void vfsd_conn_abort(struct vfsd_conn *conn, bool unmounted);
+void vfsd_protocol_error(struct vfsd_conn *conn);
+int vfsd_sysfs_init(void);
+void vfsd_sysfs_exit(void);
+
+/* dev.c */
+extern const struct file_operations vfsd_dev_fops;
+int vfsd_dev_init(void);
+void vfsd_dev_exit(void);
+
+/* ring.c: posting requests and consuming completions */
+int vfsd_queue_enter(struct vfsd_queue *q, u32 flags);
+void vfsd_queue_drain(struct vfsd_queue *q, int error);
+bool vfsd_queue_has_work(struct vfsd_queue *q);
+
+/* window.c: page handover into the server's address space */
+int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma);
+struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q,
+				       struct mm_struct *mm);
+int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
+		    struct vfsd_req *req);
+void vfsd_window_unmap(struct vfsd_queue *q, struct vm_area_struct *vma,
+		       struct vfsd_req *req);
+void vfsd_window_zap_all(struct vfsd_queue *q);
+
+/* req.c: request lifecycle on the application side */
+struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,
+				u64 nodeid, u32 in_len, u32 out_size,
+				gfp_t gfp);
+void vfsd_req_put(struct vfsd_req *req);
+int vfsd_req_send_wait(struct vfsd_req *req);
+int vfsd_req_send_async(struct vfsd_req *req);
+void vfsd_req_send_noreply(struct vfsd_req *req);
+void vfsd_req_finish(struct vfsd_req *req, int result);
+int vfsd_errno_valid(int result);
+
+/* inode.c */
+extern struct kmem_cache *vfsd_inode_cachep;
+struct inode *vfsd_iget(struct super_block *sb, u64 nodeid,
+			const struct vfsd_attr *attr, u64 attr_valid_ns);
+int vfsd_attr_check(const struct vfsd_attr *attr);
+void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *attr,
+		      u64 attr_valid_ns);
+int vfsd_refresh_attr(struct inode *inode, bool force);
+void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup);
+u64 vfsd_timeout_jiffies(u64 ns);
+bool vfsd_allow_current(struct vfsd_mount *fm);
+int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode, int mask);
+int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
+		 struct kstat *stat, u32 request_mask, unsigned int flags);
+extern const struct inode_operations vfsd_file_iops;
+extern const struct inode_operations vfsd_symlink_iops;
+extern const struct inode_operations vfsd_special_iops;
+
+/* dir.c */
+extern const struct inode_operations vfsd_dir_iops;
+extern const struct file_operations vfsd_dir_fops;
+extern const struct dentry_operations vfsd_dentry_ops;
+
+int vfsd_open_common(struct inode *inode, struct file *file, bool isdir);
+void vfsd_send_release(struct inode *inode, struct file *file, u8 opcode);
+
+/* file.c */
+extern const struct file_operations vfsd_file_fops;
+extern const struct address_space_operations vfsd_aops;
+
+/* super.c */
+int vfsd_fs_init(void);
+void vfsd_fs_exit(void);
+
+#endif /* _VFSD_I_H */
