@@ -30,8 +30,7 @@ static int vfsd_send_lookup(struct inode *dir, const struct qstr *name,
 		memcpy(out, req->buf, sizeof(*out));
 		if (out->nodeid && (out->nodeid == VFSD_ROOT_ID ||
 				    vfsd_attr_check(&out->attr))) {
-			pr_warn_ratelimited("vfsd: bad lookup reply for %s\n",
-					    name->name);
+			vfsd_bad_reply(req->q->conn, "bad lookup reply\n");
 			/* It counted a lookup we are not going to use. */
 			if (out->nodeid != VFSD_ROOT_ID)
 				vfsd_send_forget(dir->i_sb, out->nodeid, 1);
@@ -58,6 +57,8 @@ static struct dentry *vfsd_lookup(struct inode *dir, struct dentry *dentry,
 
 	if (!vfsd_allow_current(VFSD_M(dir->i_sb)))
 		return ERR_PTR(-EACCES);
+	if (vfsd_is_bad(dir))
+		return ERR_PTR(-EIO);
 	err = vfsd_send_lookup(dir, &dentry->d_name, &out);
 	if (err && err != -ENOENT)
 		return ERR_PTR(err);
@@ -148,6 +149,8 @@ static int vfsd_send_open(struct inode *inode, struct file *file, u8 opcode)
 
 	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
 		return -EACCES;
+	if (vfsd_is_bad(inode))
+		return -EIO;
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
 	if (!vf)
 		return -ENOMEM;
@@ -262,9 +265,9 @@ static int vfsd_readdir(struct file *file, struct dir_context *ctx)
 			break;		/* end of directory, or an error */
 		}
 		err = vfsd_emit_dirents(ctx, req->buf, n);
-		vfsd_req_put(req);
 		if (err < 0)
-			pr_warn_ratelimited("vfsd: malformed readdir reply\n");
+			vfsd_bad_reply(req->q->conn, "malformed readdir reply\n");
+		vfsd_req_put(req);
 	}
 	return err < 0 ? err : 0;
 }

@@ -106,12 +106,24 @@ static int vfsd_inode_set(struct inode *inode, void *data)
  * Find or create the inode for a nodeid the server returned from a lookup,
  * and count the lookup (dropped again by FORGET on eviction).
  */
+/* Cut an inode loose from its nodeid; further I/O on it fails. */
+void vfsd_make_bad(struct inode *inode)
+{
+	remove_inode_hash(inode);
+	set_bit(VFSD_I_BAD, &VFSD_I(inode)->state);
+}
+
+/*
+ * Find or create the inode for a nodeid the server returned from a lookup,
+ * and count the lookup (dropped again by FORGET on eviction).
+ */
 struct inode *vfsd_iget(struct super_block *sb, u64 nodeid,
 			const struct vfsd_attr *attr, u64 attr_valid_ns)
 {
 	struct inode *inode;
 	umode_t type = attr->mode & S_IFMT;
 
+retry:
 	inode = iget5_locked(sb, (unsigned long)nodeid, vfsd_inode_test,
 			     vfsd_inode_set, &nodeid);
 	if (!inode)
@@ -124,11 +136,10 @@ struct inode *vfsd_iget(struct super_block *sb, u64 nodeid,
 		vfsd_update_attr(inode, attr, attr_valid_ns);
 		unlock_new_inode(inode);
 	} else if ((inode->i_mode & S_IFMT) != type) {
-		/* The server reused a nodeid for a different kind of file. */
-		pr_warn_ratelimited("vfsd: nodeid %llu changed type\n", nodeid);
+		/* The nodeid now names another kind of file (as FUSE does). */
+		vfsd_make_bad(inode);
 		iput(inode);
-		vfsd_send_forget(sb, nodeid, 1);
-		return ERR_PTR(-EIO);
+		goto retry;
 	} else {
 		vfsd_update_attr(inode, attr, attr_valid_ns);
 	}
@@ -162,6 +173,8 @@ int vfsd_refresh_attr(struct inode *inode, bool force)
 	loff_t old_size;
 	int err;
 
+	if (vfsd_is_bad(inode))
+		return -EIO;
 	if (!force && time_before64(get_jiffies_64(), READ_ONCE(vi->attr_expires)))
 		return 0;
 
@@ -175,13 +188,16 @@ int vfsd_refresh_attr(struct inode *inode, bool force)
 		goto out;
 	out = req->buf;
 	err = vfsd_attr_check(&out->attr);
-	if (!err && (out->attr.mode & S_IFMT) != (inode->i_mode & S_IFMT)) {
-		make_bad_inode(inode);
-		err = -EIO;
-	}
 	if (err) {
-		pr_warn_ratelimited("vfsd: bad attributes for nodeid %llu\n",
-				    vi->nodeid);
+		vfsd_bad_reply(req->q->conn, "bad attributes for nodeid %llu\n",
+			       vi->nodeid);
+		goto out;
+	}
+	if ((out->attr.mode & S_IFMT) != (inode->i_mode & S_IFMT)) {
+		vfsd_bad_reply(req->q->conn, "nodeid %llu changed type\n",
+			       vi->nodeid);
+		vfsd_make_bad(inode);
+		err = -EIO;
 		goto out;
 	}
 	old_size = i_size_read(inode);
@@ -225,6 +241,8 @@ int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode,
 
 	if (!vfsd_allow_current(fm))
 		return -EACCES;
+	if (vfsd_is_bad(inode))
+		return -EIO;
 	if (!fm->default_permissions)
 		return 0;
 	if (time_after_eq64(get_jiffies_64(),
@@ -274,7 +292,7 @@ static const char *vfsd_get_link(struct dentry *dentry, struct inode *inode,
 		return ERR_CAST(req);
 	len = vfsd_req_send_wait(req);
 	if (len >= 0 && (len == 0 || memchr(req->buf, 0, len))) {
-		pr_warn_ratelimited("vfsd: bad symlink target\n");
+		vfsd_bad_reply(req->q->conn, "bad symlink target\n");
 		len = -EIO;
 	}
 	if (len < 0) {

@@ -130,7 +130,17 @@ struct vfsd_inode {
 	u64 nodeid;
 	u64 nlookup;		/* under inode->i_lock */
 	u64 attr_expires;	/* jiffies64 */
+	unsigned long state;	/* VFSD_I_* bits */
 };
+
+/* The server reused the nodeid for another kind of file: I/O fails. */
+#define VFSD_I_BAD	0
+
+static inline bool vfsd_is_bad(struct inode *inode)
+{
+	return test_bit(VFSD_I_BAD, &container_of(inode, struct vfsd_inode,
+						   inode)->state);
+}
 
 struct vfsd_file {
 	u64 fh;
@@ -155,6 +165,13 @@ static inline u64 vfsd_nodeid(struct inode *inode)
 
 #define vfsd_warn(conn, fmt, ...)					\
 	pr_warn_ratelimited("vfsd %d: " fmt, (conn)->id, ##__VA_ARGS__)
+
+/* A reply broke the protocol: count it, say so (rate-limited). */
+#define vfsd_bad_reply(conn, fmt, ...)					\
+	do {								\
+		vfsd_protocol_error(conn);				\
+		vfsd_warn(conn, fmt, ##__VA_ARGS__);			\
+	} while (0)
 
 /* conn.c */
 struct vfsd_conn *vfsd_conn_alloc(void);
@@ -202,6 +219,7 @@ extern struct kmem_cache *vfsd_inode_cachep;
 struct inode *vfsd_iget(struct super_block *sb, u64 nodeid,
 			const struct vfsd_attr *attr, u64 attr_valid_ns);
 int vfsd_attr_check(const struct vfsd_attr *attr);
+void vfsd_make_bad(struct inode *inode);
 void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *attr,
 		      u64 attr_valid_ns);
 int vfsd_refresh_attr(struct inode *inode, bool force);

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * badserver: a deliberately broken vfsd server speaking the raw ABI, to
+ * prove the kernel validates every reply. It serves a root directory with
+ * one 8 KiB file "f" and breaks one kind of reply per case; a child process
+ * plays the application and the case checks the error it sees.
+ *
+ * usage: badserver CASE MOUNTPOINT   (CASE "list" prints the cases)
+ * Exit 0 when the kernel behaved as expected.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vfsd.h>
+
+#define FILE_ID 2
+#define FILE_SIZE 8192
+
+struct srv {
+	int fd;
+	struct vfsd_setup s;
+	uint8_t *ring;
+	uint8_t *win;
+	struct vfsd_ring_hdr *hdr;
+	const char *mnt;
+	const char *mode;
+	int conn_id;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "badserver: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void fill_attr(struct vfsd_attr *a, uint64_t id)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = id;
+	a->nlink = 1;
+	if (id == VFSD_ROOT_ID) {
+		a->mode = S_IFDIR | 0755;
+		a->nlink = 2;
+	} else {
+		a->mode = S_IFREG | 0644;
+		a->size = FILE_SIZE;
+	}
+}
+
+static bool is(const struct srv *s, const char *m)
+{
+	return strcmp(s->mode, m) == 0;
+}
+
+static void *slot(struct srv *s, uint16_t tag)
+{
+	return s->ring + s->s.inline_off + (size_t)tag * s->s.inline_size;
+}
+
+static void post(struct srv *s, uint64_t id, int32_t result)
+{
+	struct vfsd_cqe *cq = (void *)(s->ring + s->s.cqe_off);
+	uint32_t t = s->hdr->cq_tail;
+
+	cq[t & (s->s.depth - 1)] = (struct vfsd_cqe){ .id = id, .result = result };
+	__atomic_store_n(&s->hdr->cq_tail, t + 1, __ATOMIC_RELEASE);
+}
+
+/* Answer one request, correctly or broken according to the case. */
+static void handle(struct srv *s, const struct vfsd_sqe *sqe)
+{
+	void *out = sqe->tag == VFSD_TAG_NONE ? NULL : slot(s, sqe->tag);
+	int32_t res = 0;
+
+	switch (sqe->opcode) {
+	case VFSD_OP_FORGET:
+	case VFSD_OP_RELEASE:
+	case VFSD_OP_RELEASEDIR:
+		return;
+	case VFSD_OP_LOOKUP: {
+		struct vfsd_entry_out *e = out;
+
+		if (strcmp(out, "f")) {
+			res = -ENOENT;
+			break;
+		}
+		memset(e, 0, sizeof(*e));
+		e->nodeid = is(s, "lookup-root") ? VFSD_ROOT_ID : FILE_ID;
+		fill_attr(&e->attr, FILE_ID);
+		if (is(s, "bad-mode"))
+			e->attr.mode = 0170644;
+		if (is(s, "bad-nsec"))
+			e->attr.mtime_nsec = 1000000000;
+		break;
+	}
+	case VFSD_OP_GETATTR: {
+		struct vfsd_attr_out *a = out;
+
+		memset(a, 0, sizeof(*a));
+		fill_attr(&a->attr, sqe->nodeid);
+		if (is(s, "type-change") && sqe->nodeid == FILE_ID)
+			a->attr.mode = S_IFDIR | 0755;
+		if (is(s, "huge-size") && sqe->nodeid == FILE_ID)
+			a->attr.size = UINT64_MAX;
+		break;
+	}
+	case VFSD_OP_OPEN:
+	case VFSD_OP_OPENDIR:
+		memset(out, 0, sizeof(struct vfsd_open_out));
+		break;
+	case VFSD_OP_READ:
+		if (is(s, "window-after-reply")) {
+			/* Reply first, then touch the pages we gave back. */
+			post(s, sqe->id, sqe->len);
+			ioctl(s->fd, VFSD_IOC_ENTER, &(struct vfsd_enter){});
+			s->win[sqe->win_off] = 1;	/* must SIGBUS */
+			return;
+		}
+		memset(s->win + sqe->win_off, 'x', sqe->len);
+		res = sqe->len;
+		if (is(s, "read-too-long"))
+			res = sqe->len + 1;
+		break;
+	case VFSD_OP_READDIR: {
+		struct vfsd_dirent *d = out;
+
+		if (sqe->offset) {
+			res = 0;
+			break;
+		}
+		memset(d, 0, 32);
+		d->ino = FILE_ID;
+		d->off = 1;
+		d->namelen = 1;
+		d->type = DT_REG;
+		d->name[0] = is(s, "dirent-slash") ? '/' : 'f';
+		res = VFSD_DIRENT_SIZE(1);
+		if (is(s, "dirent-overflow"))
+			d->namelen = 4000;
+		if (is(s, "dirent-loop"))
+			d->off = 0;
+		break;
+	}
+	case VFSD_OP_STATFS:
+		memset(out, 0, sizeof(struct vfsd_statfs_out));
+		break;
+	default:
+		res = -ENOSYS;
+	}
+	if (is(s, "bad-errno"))
+		res = -512;	/* ERESTARTSYS must never leak */
+	if (is(s, "unknown-id"))
+		post(s, sqe->id ^ 0x50000, 0);
+	if (is(s, "hang") || (is(s, "hang-read") && sqe->opcode == VFSD_OP_READ))
+		return;
+	post(s, sqe->id, res);
+}
+
+static int serve(struct srv *s)
+{
+	struct vfsd_sqe *sq = (void *)(s->ring + s->s.sqe_off);
+	struct vfsd_enter e = { .queue = 0, .flags = VFSD_ENTER_WAIT };
+
+	for (;;) {
+		if (is(s, "corrupt-cq") && s->hdr->sq_tail > 2)
+			s->hdr->cq_tail += 1000;
+		if (ioctl(s->fd, VFSD_IOC_ENTER, &e) < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		uint32_t tail = __atomic_load_n(&s->hdr->sq_tail, __ATOMIC_ACQUIRE);
+
+		while (s->hdr->sq_head != tail) {
+			struct vfsd_sqe sqe = sq[s->hdr->sq_head & (s->s.depth - 1)];
+
+			__atomic_store_n(&s->hdr->sq_head, s->hdr->sq_head + 1,
+					 __ATOMIC_RELEASE);
+			handle(s, &sqe);
+		}
+	}
+}
+
+static void setup(struct srv *s)
+{
+	char opts[128];
+
+	s->fd = open("/dev/vfsd", O_RDWR | O_CLOEXEC);
+	if (s->fd < 0)
+		die("open /dev/vfsd");
+	s->s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION,
+				    .nr_queues = 1, .depth = 16 };
+	if (ioctl(s->fd, VFSD_IOC_SETUP, &s->s) < 0)
+		die("VFSD_IOC_SETUP");
+	s->ring = mmap(NULL, s->s.ring_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, s->fd, VFSD_MMAP_RING(0));
+	s->win = mmap(NULL, s->s.window_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, s->fd, VFSD_MMAP_WINDOW(0));
+	if (s->ring == MAP_FAILED || s->win == MAP_FAILED)
+		die("mmap");
+	s->hdr = (void *)s->ring;
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=040755,user_id=0,group_id=0",
+		 s->fd);
+	if (mount("badserver", s->mnt, "vfsd", 0, opts) < 0)
+		die("mount");
+}
+
+/* The application side: returns 0 or the errno its operation saw. */
+static int app(const char *mnt, const char *op)
+{
+	char path[512], buf[FILE_SIZE];
+	struct stat st;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/f", mnt);
+	if (!strcmp(op, "stat"))
+		return stat(path, &st) ? errno : 0;
+	if (!strcmp(op, "read")) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return errno;
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		return n < 0 ? errno : (n == FILE_SIZE ? 0 : EMSGSIZE);
+	}
+	if (!strcmp(op, "readdir")) {
+		DIR *d = opendir(mnt);
+		struct dirent *de;
+
+		if (!d)
+			return errno;
+		errno = 0;
+		while ((de = readdir(d)))
+			;
+		n = errno;
+		closedir(d);
+		return n;
+	}
+	return EINVAL;
+}
+
+struct bad_case {
+	const char *name;
+	const char *op;
+	int expect;		/* errno the application must see */
+	int alt;		/* or this one (page cache turns errors to EIO) */
+};
+
+static const struct bad_case cases[] = {
+	{ "good-stat", "stat", 0 },
+	{ "good-read", "read", 0 },
+	{ "good-readdir", "readdir", 0 },
+	{ "lookup-root", "stat", EIO },
+	{ "bad-mode", "stat", EIO },
+	{ "bad-nsec", "stat", EIO },
+	{ "type-change", "stat", EIO },
+	{ "huge-size", "stat", EIO },
+	{ "bad-errno", "stat", EIO },
+	{ "read-too-long", "read", EIO },
+	{ "dirent-slash", "readdir", EIO },
+	{ "dirent-overflow", "readdir", EIO },
+	{ "dirent-loop", "readdir", EIO },
+	{ "unknown-id", "stat", 0 },
+	{ "corrupt-cq", "read", ENOTCONN, EIO },
+	{ "hang", "stat", ENOTCONN },		/* sysfs abort frees it */
+	{ "hang-read", "read", ENOTCONN, EIO },
+	{ "window-after-reply", "read", 0 },	/* server gets SIGBUS */
+	{ NULL, NULL, 0 },
+};
+
+static long read_counter(int id, const char *name)
+{
+	char path[128], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/fs/vfsd/%d/%s", id, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return atol(buf);
+}
+
+static void write_abort(int id)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/fs/vfsd/%d/abort", id);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+}
+
+/* Server process: set up, mount, report the connection id, serve. */
+static pid_t start_server(struct srv *s)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(pipefd[0]);
+		setup(s);
+		if (write(pipefd[1], &s->s.conn_id, sizeof(int)) != sizeof(int))
+			_exit(2);
+		close(pipefd[1]);
+		_exit(serve(s));
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &s->conn_id, sizeof(int)) != sizeof(int)) {
+		fprintf(stderr, "badserver: server failed to mount\n");
+		exit(2);
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	const struct bad_case *c;
+	struct srv s = { 0 };
+	pid_t server, child;
+	int status, got;
+
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		for (c = cases; c->name; c++)
+			printf("%s\n", c->name);
+		return 0;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: badserver CASE|list MOUNTPOINT\n");
+		return 2;
+	}
+	for (c = cases; c->name && strcmp(c->name, argv[1]); c++)
+		;
+	if (!c->name) {
+		fprintf(stderr, "badserver: unknown case %s\n", argv[1]);
+		return 2;
+	}
+	s.mnt = argv[2];
+	s.mode = c->name;
+	server = start_server(&s);
+
+	child = fork();
+	if (child == 0)
+		_exit(app(s.mnt, c->op));
+	if (!strncmp(c->name, "hang", 4)) {
+		sleep(1);
+		if (read_counter(s.conn_id, "waiting") < 1) {
+			fprintf(stderr, "FAIL %s: nothing waiting\n", c->name);
+			return 1;
+		}
+		write_abort(s.conn_id);
+	}
+	waitpid(child, &status, 0);
+	got = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (got != c->expect && (!c->alt || got != c->alt)) {
+		fprintf(stderr, "FAIL %s: application saw %s, expected %s\n",
+			c->name, got < 0 ? "a signal" : strerror(got),
+			strerror(c->expect));
+		return 1;
+	}
+	if (strncmp(c->name, "good", 4) && c->expect != ENOTCONN &&
+	    strcmp(c->name, "window-after-reply") &&
+	    read_counter(s.conn_id, "protocol_errors") < 1) {
+		fprintf(stderr, "FAIL %s: protocol_errors not counted\n",
+			c->name);
+		return 1;
+	}
+	if (umount2(s.mnt, 0) < 0) {
+		fprintf(stderr, "FAIL %s: umount: %s\n", c->name, strerror(errno));
+		return 1;
+	}
+	waitpid(server, &status, 0);
+	if (!strcmp(c->name, "window-after-reply")) {
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
+			fprintf(stderr, "FAIL %s: server not killed by SIGBUS\n",
+				c->name);
+			return 1;
+		}
+	} else if (!WIFEXITED(status) || (WEXITSTATUS(status) != ENODEV &&
+					  WEXITSTATUS(status) != ENOTCONN)) {
+		fprintf(stderr, "FAIL %s: server loop ended oddly (%d)\n",
+			c->name, status);
+		return 1;
+	}
+	printf("ok %s: application saw %s\n", c->name,
+	       got ? strerror(got) : "success");
+	return 0;
+}
