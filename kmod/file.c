@@ -114,29 +114,34 @@ static int vfsd_read_folio(struct file *file, struct folio *folio)
 	return 0;
 }
 
-/* Readahead: contiguous folios in requests of up to max_io bytes. */
+/*
+ * Readahead: contiguous folios in requests of up to max_read bytes. Note
+ * readahead_count() still includes the folio readahead_folio() returned.
+ */
 static void vfsd_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
 	unsigned int max_pages = VFSD_M(inode->i_sb)->max_read >> PAGE_SHIFT;
+	struct folio *folio = readahead_folio(rac);
 
-	while (readahead_count(rac)) {
+	while (folio) {
 		unsigned int nr = min_t(unsigned int, readahead_count(rac),
 					max_pages);
-		loff_t pos = readahead_pos(rac);
+		loff_t pos = folio_pos(folio);
 		struct page **pages;
-		unsigned int i;
+		unsigned int i = 0;
 
 		pages = kmalloc_array(nr, sizeof(*pages), GFP_NOFS);
-		if (!pages)
-			return;	/* read_pages() unlocks the rest */
-		for (i = 0; i < nr; i++) {
-			struct folio *folio = readahead_folio(rac);
-
-			folio_get(folio);
-			pages[i] = &folio->page;
+		if (!pages) {
+			folio_unlock(folio);	/* read_pages() unlocks the rest */
+			return;
 		}
-		vfsd_send_read(inode, rac->file, pages, nr, pos);
+		do {
+			folio_get(folio);
+			pages[i++] = &folio->page;
+			folio = readahead_folio(rac);
+		} while (folio && i < nr);
+		vfsd_send_read(inode, rac->file, pages, i, pos);
 	}
 }
 

@@ -386,8 +386,9 @@ int main(int argc, char **argv)
 	if (strncmp(c->name, "good", 4) && c->expect != ENOTCONN &&
 	    strcmp(c->name, "window-after-reply") &&
 	    read_counter(s.conn_id, "protocol_errors") < 1) {
-		fprintf(stderr, "FAIL %s: protocol_errors not counted\n",
-			c->name);
+		fprintf(stderr, "FAIL %s: protocol_errors not counted (%ld, conn %d)\n",
+			c->name, read_counter(s.conn_id, "protocol_errors"),
+			s.conn_id);
 		return 1;
 	}
 	if (umount2(s.mnt, 0) < 0) {
