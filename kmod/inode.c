@@ -243,6 +243,9 @@ int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode,
 		return -EACCES;
 	if (vfsd_is_bad(inode))
 		return -EIO;
+	/* A dead server answers nothing, cached or not. */
+	if (!READ_ONCE(fm->conn->connected))
+		return -ENOTCONN;
 	if (!fm->default_permissions)
 		return 0;
 	if (time_after_eq64(get_jiffies_64(),
@@ -266,6 +269,8 @@ int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
 
 	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
 		return -EACCES;
+	if (!READ_ONCE(VFSD_M(inode->i_sb)->conn->connected))
+		return -ENOTCONN;
 	if ((flags & AT_STATX_SYNC_TYPE) != AT_STATX_DONT_SYNC) {
 		err = vfsd_refresh_attr(inode, force);
 		if (err)

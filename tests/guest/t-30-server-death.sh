@@ -1,0 +1,41 @@
+#!/bin/bash
+# kill -9 of the server during a large read: the reader gets an error
+# within seconds, later operations fail fast, umount and rmmod succeed.
+set -euo pipefail
+. "$(dirname "$0")/vfsd-test.sh"
+
+SRC=$(mktemp -d /tmp/vfsd-src.XXXXXX)
+MNT=$(mktemp -d /tmp/vfsd-mnt.XXXXXX)
+head -c $((32 << 20)) /dev/urandom >"$SRC/big"
+
+vfsd_start_server --backend=dir --source="$SRC" "$MNT"
+pid=$VFSD_SERVER_PID
+
+# Read in a loop with cold caches so the server is busy when it dies.
+( while cat "$MNT/big" >/dev/null; do echo 1 >/proc/sys/vm/drop_caches; done
+  echo "reader stopped" ) >/tmp/vfsd-reader.log 2>&1 &
+reader=$!
+sleep 2
+kill -9 "$pid"
+t0=$(date +%s)
+wait "$reader" || true
+t1=$(date +%s)
+grep -q "reader stopped" /tmp/vfsd-reader.log || fail "reader did not stop"
+[ $((t1 - t0)) -le 10 ] || fail "reader took $((t1 - t0)) s to see the error"
+grep -Eq "Input/output error|Transport endpoint is not connected" /tmp/vfsd-reader.log ||
+	fail "reader saw no EIO/ENOTCONN: $(cat /tmp/vfsd-reader.log)"
+pass "reader got an error $((t1 - t0)) s after kill -9"
+
+t0=$(date +%s%N)
+if stat "$MNT/big" >/dev/null 2>&1; then fail "stat after death succeeded"; fi
+if ls "$MNT" >/dev/null 2>&1; then fail "ls after death succeeded"; fi
+t1=$(date +%s%N)
+[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "operations after death are slow"
+pass "operations after server death fail fast"
+
+umount "$MNT" || fail "umount after server death"
+pass "umount after server death"
+
+vfsd_reload_module || fail "rmmod/insmod after server death"
+pass "module unloads and reloads"
+rm -rf "$SRC"
