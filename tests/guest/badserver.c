@@ -261,25 +261,25 @@ struct bad_case {
 };
 
 static const struct bad_case cases[] = {
-	{ "good-stat", "stat", 0 },
-	{ "good-read", "read", 0 },
-	{ "good-readdir", "readdir", 0 },
-	{ "lookup-root", "stat", EIO },
-	{ "bad-mode", "stat", EIO },
-	{ "bad-nsec", "stat", EIO },
-	{ "type-change", "stat", EIO },
-	{ "huge-size", "stat", EIO },
-	{ "bad-errno", "stat", EIO },
-	{ "read-too-long", "read", EIO },
-	{ "dirent-slash", "readdir", EIO },
-	{ "dirent-overflow", "readdir", EIO },
-	{ "dirent-loop", "readdir", EIO },
-	{ "unknown-id", "stat", 0 },
+	{ "good-stat", "stat", 0, 0 },
+	{ "good-read", "read", 0, 0 },
+	{ "good-readdir", "readdir", 0, 0 },
+	{ "lookup-root", "stat", EIO, 0 },
+	{ "bad-mode", "stat", EIO, 0 },
+	{ "bad-nsec", "stat", EIO, 0 },
+	{ "type-change", "stat", EIO, 0 },
+	{ "huge-size", "stat", EIO, 0 },
+	{ "bad-errno", "stat", EIO, 0 },
+	{ "read-too-long", "read", EIO, 0 },
+	{ "dirent-slash", "readdir", EIO, 0 },
+	{ "dirent-overflow", "readdir", EIO, 0 },
+	{ "dirent-loop", "readdir", EIO, 0 },
+	{ "unknown-id", "stat", 0, 0 },
 	{ "corrupt-cq", "read", ENOTCONN, EIO },
-	{ "hang", "stat", ENOTCONN },		/* sysfs abort frees it */
+	{ "hang", "stat", ENOTCONN, 0 },		/* sysfs abort frees it */
 	{ "hang-read", "read", ENOTCONN, EIO },
-	{ "window-after-reply", "read", 0 },	/* server gets SIGBUS */
-	{ NULL, NULL, 0 },
+	{ "window-after-reply", "read", 0, 0 },	/* server gets SIGBUS */
+	{ NULL, NULL, 0, 0 },
 };
 
 static long read_counter(int id, const char *name)
@@ -338,6 +338,33 @@ static pid_t start_server(struct srv *s)
 	return pid;
 }
 
+static pid_t server_pid, app_pid;
+static const char *mountpoint;
+
+/* However a case ends, leave no server, application or mount behind. */
+static void cleanup(void)
+{
+	if (app_pid > 0)
+		kill(app_pid, SIGKILL);
+	if (server_pid > 0)
+		kill(server_pid, SIGKILL);
+	if (mountpoint)
+		umount2(mountpoint, MNT_DETACH);
+}
+
+/* Poll a counter until it reaches @min, for up to 20 s. */
+static bool wait_counter(int id, const char *name, long min)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (read_counter(id, name) >= min)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const struct bad_case *c;
@@ -363,19 +390,23 @@ int main(int argc, char **argv)
 	s.mnt = argv[2];
 	s.mode = c->name;
 	server = start_server(&s);
+	server_pid = server;
+	mountpoint = s.mnt;
+	atexit(cleanup);
 
 	child = fork();
 	if (child == 0)
 		_exit(app(s.mnt, c->op));
+	app_pid = child;
 	if (!strncmp(c->name, "hang", 4)) {
-		sleep(1);
-		if (read_counter(s.conn_id, "waiting") < 1) {
+		if (!wait_counter(s.conn_id, "waiting", 1)) {
 			fprintf(stderr, "FAIL %s: nothing waiting\n", c->name);
 			return 1;
 		}
 		write_abort(s.conn_id);
 	}
 	waitpid(child, &status, 0);
+	app_pid = 0;
 	got = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (got != c->expect && (!c->alt || got != c->alt)) {
 		fprintf(stderr, "FAIL %s: application saw %s, expected %s\n",
@@ -395,7 +426,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "FAIL %s: umount: %s\n", c->name, strerror(errno));
 		return 1;
 	}
+	mountpoint = NULL;
 	waitpid(server, &status, 0);
+	server_pid = 0;
 	if (!strcmp(c->name, "window-after-reply")) {
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
 			fprintf(stderr, "FAIL %s: server not killed by SIGBUS\n",

@@ -5,8 +5,8 @@
 set -euo pipefail
 . "$(dirname "$0")/vfsd-test.sh"
 
-SRC=$(mktemp -d /tmp/vfsd-src.XXXXXX)
-MNT=$(mktemp -d /tmp/vfsd-mnt.XXXXXX)
+SRC=$(make_tmpdir)
+MNT=$(make_tmpdir)
 
 # The tree the issue asks for: edge sizes, a big random file, deep and wide
 # directories, symlinks.
@@ -79,4 +79,4 @@ if echo x >"$MNT/one" 2>/dev/null; then fail "write succeeded"; fi
 df "$MNT" >/dev/null || fail "statfs"
 
 vfsd_stop_server "$MNT"
-rm -rf "$SRC"
+

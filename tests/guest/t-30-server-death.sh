@@ -4,8 +4,8 @@
 set -euo pipefail
 . "$(dirname "$0")/vfsd-test.sh"
 
-SRC=$(mktemp -d /tmp/vfsd-src.XXXXXX)
-MNT=$(mktemp -d /tmp/vfsd-mnt.XXXXXX)
+SRC=$(make_tmpdir)
+MNT=$(make_tmpdir)
 head -c $((32 << 20)) /dev/urandom >"$SRC/big"
 
 vfsd_start_server --backend=dir --source="$SRC" "$MNT"
@@ -36,6 +36,6 @@ pass "operations after server death fail fast"
 umount "$MNT" || fail "umount after server death"
 pass "umount after server death"
 
-vfsd_reload_module || fail "rmmod/insmod after server death"
+reload_module
 pass "module unloads and reloads"
-rm -rf "$SRC"
+

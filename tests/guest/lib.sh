@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Helpers for the guest tests (tests/guest/t-*.sh). Sourced by bash inside
+# the guest's chroot of the host's /, where tests/vm/run-guest.sh exported
+# VFSD_PROJECT, VFSD_BUILD, VFSD_MODULE, VFSD_RESULTS, VFSD_KERNEL, VFSD_KVER.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   load_module; defer 'umount /mnt/x'; check "mount works" mount ...
+#
+# Exit status of a test: 0 pass, 77 skip, anything else fail.
+set -euo pipefail
+
+VFSD_PROJECT=${VFSD_PROJECT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+VFSD_BUILD=${VFSD_BUILD:-$VFSD_PROJECT/build}
+VFSD_MODULE=${VFSD_MODULE-$VFSD_BUILD/kmod/vfsd.ko}
+VFSD_MODULE_ARGS=${VFSD_MODULE_ARGS:-}
+VFSD_RESULTS=${VFSD_RESULTS:-/tmp}
+VFSD_KERNEL=${VFSD_KERNEL:-stock}
+VFSD_MODNAME=vfsd
+VFSD_SERVER=${VFSD_SERVER:-$VFSD_BUILD/server/vfsd-server}
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+KERNEL_ERRORS_RE=$VFSD_PROJECT/tests/vm/kernel-errors.re
+
+log() { echo "[$TEST_NAME] $*"; }
+fail() { echo "[$TEST_NAME] FAIL: $*" >&2; exit 1; }
+skip() { echo "[$TEST_NAME] SKIP: $*"; exit 77; }
+
+# check DESCRIPTION CMD [ARG...]: run CMD, fail the test if it fails.
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		log "ok: $what"
+	else
+		fail "$what (status $?: $*)"
+	fi
+}
+
+# check_fails DESCRIPTION CMD [ARG...]: CMD must fail.
+check_fails() {
+	local what=$1
+	shift
+	if "$@"; then
+		fail "$what (unexpectedly succeeded: $*)"
+	fi
+	log "ok: $what"
+}
+
+# wait_for SECS CMD [ARG...]: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.1
+	done
+}
+
+# True inside a run-guest.sh guest; tests must not touch the host kernel.
+in_guest() { [[ -n ${VFSD_KVER:-} && -e /proc/modules ]]; }
+require_guest() { in_guest || skip "needs the test guest (tests/vm/run-guest.sh)"; }
+
+# Cleanups run in reverse order when the test exits, pass or fail, so a
+# failed test does not leave mounts or servers that break the next one.
+_deferred=()
+defer() { _deferred+=("$1"); }
+_run_deferred() {
+	local rc=$? i
+	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
+		eval "${_deferred[i]}" || log "cleanup failed: ${_deferred[i]}"
+	done
+	return "$rc"
+}
+trap _run_deferred EXIT
+
+# A scratch dir on the guest's tmpfs, removed at exit.
+make_tmpdir() {
+	local d
+	d=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
+	defer "rm -rf '$d'"
+	echo "$d"
+}
+
+module_loaded() { [[ -d /sys/module/$VFSD_MODNAME ]]; }
+
+# load_module [PARAM=VALUE...]: insmod the module under test (the host's
+# kmod insmod; it reads the .ko over 9p) and wait for /dev/vfsd.
+load_module() {
+	module_loaded && return 0
+	[[ -n $VFSD_MODULE && -f $VFSD_MODULE ]] || fail "module ${VFSD_MODULE:-(none)} is not built"
+	# shellcheck disable=SC2086 # a list of parameters
+	insmod "$VFSD_MODULE" $VFSD_MODULE_ARGS "$@" || fail "insmod $VFSD_MODULE failed"
+	wait_for 5 test -c /dev/vfsd || fail "/dev/vfsd did not appear after insmod"
+}
+
+# unload_module: rmmod, retrying while the last references drain (a server
+# or mount that just went away drops them asynchronously).
+unload_module() {
+	module_loaded || return 0
+	wait_for 10 rmmod "$VFSD_MODNAME" 2>/dev/null || rmmod "$VFSD_MODNAME" ||
+		fail "rmmod $VFSD_MODNAME failed (refcnt $(cat "/sys/module/$VFSD_MODNAME/refcnt" 2>/dev/null))"
+	! module_loaded || fail "$VFSD_MODNAME still loaded after rmmod"
+}
+
+reload_module() {
+	unload_module
+	load_module "$@"
+}
+
+# dmesg_mark: remember this point of the kernel log; dmesg_since prints what
+# came after it, dmesg_check fails on kernel errors after it, dmesg_expect
+# fails unless an extended regex shows up after it.
+dmesg_mark() {
+	DMESG_MARK="vfsd-test: mark $TEST_NAME $$ $RANDOM$RANDOM"
+	echo "<6>$DMESG_MARK" >/dev/kmsg  # info level: kept off the console
+}
+dmesg_since() {
+	dmesg | awk -v m="${DMESG_MARK:-}" 'm == "" || found { print } m != "" && index($0, m) { found = 1 }'
+}
+dmesg_check() {
+	local bad
+	bad=$(dmesg_since | grep -avE '[Cc]ommand line:' | grep -aE -f "$KERNEL_ERRORS_RE" || true)
+	[[ -z $bad ]] || fail "kernel errors in dmesg:"$'\n'"$bad"
+}
+dmesg_expect() {
+	dmesg_since | grep -qaE "$1" || fail "dmesg lacks /$1/"
+}
