@@ -75,7 +75,7 @@ copied=$(vfsd_counter "$conn" bytes_copied)
 pass "bytes_copied stayed 0"
 
 # Read-only for now: writes are refused cleanly.
-if echo x >"$MNT/one" 2>/dev/null; then fail "write succeeded"; fi
+if (echo x >"$MNT/one") 2>/dev/null; then fail "write succeeded"; fi
 df "$MNT" >/dev/null || fail "statfs"
 
 vfsd_stop_server "$MNT"

@@ -5,6 +5,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 VFSD_SERVER_PID=
+# devtmpfs lacks /dev/fd, which bash process substitution needs.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 pass() { log "ok: $*"; }
 
 # vfsd_start_server ARGS... MOUNTPOINT: run vfsd-server in the foreground
