@@ -60,8 +60,12 @@ static int vfsd_parse_param(struct fs_context *fc, struct fs_parameter *param)
 	struct fs_parse_result result;
 	int opt;
 
-	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE) {
+		/* mount(2) remount repeats the options: accept, as FUSE does. */
+		if (fc->oldapi)
+			return 0;
 		return invalfc(fc, "No changes allowed in reconfigure");
+	}
 
 	opt = fs_parse(fc, vfsd_fs_parameters, param, &result);
 	if (opt < 0)
