@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libvfsd: write a vfsd filesystem server.
+ *
+ * The API is nodeid based, modeled on libfuse's lowlevel API: the kernel
+ * names inodes by 64-bit nodeids the server handed out in entry replies
+ * (1 is the root), and every request that expects an answer gets exactly
+ * one reply through one of the vfsd_reply_*() helpers.
+ *
+ * Requests arrive on one thread per queue; the ops of different queues run
+ * concurrently. A reply is posted to the kernel the moment it is made. A
+ * struct vfsd_req stays valid until it is replied to, so an op may keep it
+ * and reply later from the same queue's thread (asynchronous backends);
+ * after the reply the req must not be touched again.
+ */
+#ifndef VFSD_VFSD_H
+#define VFSD_VFSD_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vfsd_session;
+struct vfsd_req;
+
+typedef uint64_t vfsd_ino_t;
+
+#define VFSD_ROOT_INO	((vfsd_ino_t)1)
+
+struct vfsd_entry_param {
+	vfsd_ino_t ino;		/* 0: negative entry, cached entry_timeout */
+	uint64_t generation;
+	struct stat attr;
+	double attr_timeout;	/* seconds */
+	double entry_timeout;
+};
+
+struct vfsd_file_info {
+	uint64_t fh;		/* set by open/opendir/create, echoed later */
+	int flags;		/* open(2) flags */
+	unsigned int keep_cache : 1;
+	unsigned int direct_io : 1;
+	unsigned int nonseekable : 1;
+};
+
+/* The credentials of the process that caused the request. */
+struct vfsd_ctx {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+};
+
+/* to_set bits of setattr. */
+#define VFSD_SET_ATTR_MODE	(1 << 0)
+#define VFSD_SET_ATTR_UID	(1 << 1)
+#define VFSD_SET_ATTR_GID	(1 << 2)
+#define VFSD_SET_ATTR_SIZE	(1 << 3)
+#define VFSD_SET_ATTR_ATIME	(1 << 4)
+#define VFSD_SET_ATTR_MTIME	(1 << 5)
+#define VFSD_SET_ATTR_ATIME_NOW	(1 << 6)
+#define VFSD_SET_ATTR_MTIME_NOW	(1 << 7)
+#define VFSD_SET_ATTR_CTIME	(1 << 8)
+
+/*
+ * Ops left NULL answer ENOSYS, except: open/opendir succeed with fh 0,
+ * statfs answers an empty filesystem, forget/release/releasedir do nothing.
+ * Names are NUL-terminated copies that stay valid until the reply.
+ */
+struct vfsd_ops {
+	void (*init)(void *userdata);
+	void (*destroy)(void *userdata);
+
+	void (*lookup)(struct vfsd_req *req, vfsd_ino_t parent,
+		       const char *name);
+	/* No reply. The kernel dropped nlookup references to ino. */
+	void (*forget)(void *userdata, vfsd_ino_t ino, uint64_t nlookup);
+	/* fi is NULL: the ABI does not say which open file asked. */
+	void (*getattr)(struct vfsd_req *req, vfsd_ino_t ino,
+			struct vfsd_file_info *fi);
+	void (*readlink)(struct vfsd_req *req, vfsd_ino_t ino);
+	void (*open)(struct vfsd_req *req, vfsd_ino_t ino,
+		     struct vfsd_file_info *fi);
+	/*
+	 * buf points into the queue window: the page-cache pages themselves.
+	 * Fill up to size bytes in place and vfsd_reply_read(req, n); n < size
+	 * means end of file. buf is only valid until the reply.
+	 */
+	void (*read)(struct vfsd_req *req, vfsd_ino_t ino, void *buf,
+		     size_t size, off_t off, struct vfsd_file_info *fi);
+	/* No reply. */
+	void (*release)(void *userdata, vfsd_ino_t ino,
+			struct vfsd_file_info *fi);
+	void (*opendir)(struct vfsd_req *req, vfsd_ino_t ino,
+			struct vfsd_file_info *fi);
+	/* Add entries with vfsd_dirbuf_add(), then vfsd_reply_readdir(). */
+	void (*readdir)(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
+			off_t off, struct vfsd_file_info *fi);
+	/* No reply. */
+	void (*releasedir)(void *userdata, vfsd_ino_t ino,
+			   struct vfsd_file_info *fi);
+	void (*statfs)(struct vfsd_req *req, vfsd_ino_t ino);
+
+	/* The write path. fi of setattr is NULL unless the kernel passed fh. */
+	void (*setattr)(struct vfsd_req *req, vfsd_ino_t ino,
+			const struct stat *attr, int to_set,
+			struct vfsd_file_info *fi);
+	void (*mknod)(struct vfsd_req *req, vfsd_ino_t parent,
+		      const char *name, mode_t mode, dev_t rdev);
+	void (*mkdir)(struct vfsd_req *req, vfsd_ino_t parent,
+		      const char *name, mode_t mode);
+	void (*unlink)(struct vfsd_req *req, vfsd_ino_t parent,
+		       const char *name);
+	void (*rmdir)(struct vfsd_req *req, vfsd_ino_t parent,
+		      const char *name);
+	void (*symlink)(struct vfsd_req *req, const char *target,
+			vfsd_ino_t parent, const char *name);
+	void (*rename)(struct vfsd_req *req, vfsd_ino_t parent,
+		       const char *name, vfsd_ino_t newparent,
+		       const char *newname, unsigned int flags);
+	void (*link)(struct vfsd_req *req, vfsd_ino_t ino,
+		     vfsd_ino_t newparent, const char *newname);
+	/* buf is in the window (read-only pages); vfsd_reply_write(). */
+	void (*write)(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
+		      size_t size, off_t off, struct vfsd_file_info *fi);
+	void (*flush)(struct vfsd_req *req, vfsd_ino_t ino,
+		      struct vfsd_file_info *fi);
+	void (*fsync)(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
+		      struct vfsd_file_info *fi);
+	/* vfsd_reply_create(). */
+	void (*create)(struct vfsd_req *req, vfsd_ino_t parent,
+		       const char *name, mode_t mode,
+		       struct vfsd_file_info *fi);
+	void (*fallocate)(struct vfsd_req *req, vfsd_ino_t ino, int mode,
+			  off_t offset, off_t length,
+			  struct vfsd_file_info *fi);
+	/* vfsd_reply_lseek(). */
+	void (*lseek)(struct vfsd_req *req, vfsd_ino_t ino, off_t off,
+		      int whence, struct vfsd_file_info *fi);
+	void (*setxattr)(struct vfsd_req *req, vfsd_ino_t ino,
+			 const char *name, const char *value, size_t size,
+			 int flags);
+	/* size 0: vfsd_reply_xattr(req, needed); else vfsd_reply_buf(). */
+	void (*getxattr)(struct vfsd_req *req, vfsd_ino_t ino,
+			 const char *name, size_t size);
+	void (*listxattr)(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
+	void (*removexattr)(struct vfsd_req *req, vfsd_ino_t ino,
+			    const char *name);
+};
+
+/*
+ * Replies. Each returns 0 once the reply is posted, or a negative errno
+ * if the reply does not fit the request (wrong kind for the opcode, too
+ * long, out of range); the request is then failed with EIO so no
+ * application hangs, and the req is gone either way. -EALREADY: the req
+ * was already replied to (nothing posted).
+ */
+
+/* err > 0: an errno (1..511); 0: success without payload. */
+int vfsd_reply_err(struct vfsd_req *req, int err);
+/* lookup, mknod, mkdir, symlink, link. */
+int vfsd_reply_entry(struct vfsd_req *req, const struct vfsd_entry_param *e);
+/* getattr, setattr. */
+int vfsd_reply_attr(struct vfsd_req *req, const struct stat *attr,
+		    double attr_timeout);
+/* open, opendir. */
+int vfsd_reply_open(struct vfsd_req *req, const struct vfsd_file_info *fi);
+int vfsd_reply_create(struct vfsd_req *req, const struct vfsd_entry_param *e,
+		      const struct vfsd_file_info *fi);
+/* read: bytes placed in the window buffer (<= size). */
+int vfsd_reply_read(struct vfsd_req *req, size_t bytes);
+int vfsd_reply_write(struct vfsd_req *req, size_t bytes);
+/* target: non-empty, at most PATH_MAX - 1 bytes. */
+int vfsd_reply_readlink(struct vfsd_req *req, const char *target);
+int vfsd_reply_statfs(struct vfsd_req *req, const struct statvfs *st);
+int vfsd_reply_lseek(struct vfsd_req *req, off_t off);
+/* getxattr/listxattr with size 0: how many bytes the value needs. */
+int vfsd_reply_xattr(struct vfsd_req *req, size_t size);
+/* getxattr/listxattr with size > 0: the value itself. */
+int vfsd_reply_buf(struct vfsd_req *req, const void *buf, size_t size);
+
+/*
+ * readdir: append one entry to the reply (the tag's inline slot). mode is
+ * st_mode or just its S_IFMT bits (0: unknown type). next_off is the
+ * cookie of the entry after this one; the kernel passes it back as off of
+ * the next readdir. Returns the record size, or 0 if the entry does not
+ * fit (stop and reply) or the name is invalid (empty, '/', > NAME_MAX).
+ */
+size_t vfsd_dirbuf_add(struct vfsd_req *req, const char *name,
+		       vfsd_ino_t ino, mode_t mode, off_t next_off);
+/* Posts the entries added so far; none means end of directory. */
+int vfsd_reply_readdir(struct vfsd_req *req);
+
+const struct vfsd_ctx *vfsd_req_ctx(const struct vfsd_req *req);
+void *vfsd_req_userdata(const struct vfsd_req *req);
+
+struct vfsd_session_opts {
+	unsigned int nr_queues;	/* 0: one per online CPU (threads pinned) */
+	unsigned int depth;	/* requests in flight per queue, 0: default */
+	unsigned int window_size; /* bytes per queue, 0: default */
+	unsigned int max_read;	/* mount option, 0: kernel default */
+	mode_t rootmode;	/* 0: S_IFDIR | 0755 */
+	int allow_other;	/* let users other than the mounter in */
+	int default_permissions; /* kernel checks access from the attributes */
+	int debug;		/* log every request */
+};
+
+/*
+ * ops_size is sizeof(struct vfsd_ops) as the caller compiled it, so a
+ * server built against an older header keeps working. opts may be NULL.
+ * Returns NULL (after logging why) on failure.
+ */
+struct vfsd_session *vfsd_session_new(const struct vfsd_ops *ops,
+				      size_t ops_size,
+				      const struct vfsd_session_opts *opts,
+				      void *userdata);
+/*
+ * Open /dev/vfsd, negotiate the rings, map them, start the queue threads
+ * and mount. Returns 0 or a negative errno after logging one line.
+ */
+int vfsd_session_mount(struct vfsd_session *s, const char *mountpoint);
+/*
+ * Block until the filesystem is unmounted, SIGINT/SIGTERM/SIGHUP arrives
+ * (then unmount cleanly), vfsd_session_exit() is called, or the connection
+ * is aborted. Returns 0, or a negative errno if the connection failed.
+ */
+int vfsd_session_loop(struct vfsd_session *s);
+/* Make vfsd_session_loop() return; async-signal-safe. */
+void vfsd_session_exit(struct vfsd_session *s);
+/* Unmount (lazily if busy), end the connection and stop the threads. */
+void vfsd_session_unmount(struct vfsd_session *s);
+void vfsd_session_destroy(struct vfsd_session *s);
+
+enum vfsd_log_level {
+	VFSD_LOG_ERR = 3,
+	VFSD_LOG_WARNING = 4,
+	VFSD_LOG_INFO = 6,
+	VFSD_LOG_DEBUG = 7,
+};
+
+/* One message per call, without a trailing newline. */
+typedef void (*vfsd_log_func_t)(enum vfsd_log_level level, const char *fmt,
+				va_list ap);
+/* NULL restores the default: "vfsd: <message>" on stderr. */
+void vfsd_set_log_func(vfsd_log_func_t func);
+void vfsd_log(enum vfsd_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VFSD_VFSD_H */

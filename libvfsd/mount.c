@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/* mount(2) and unmount of the filesystem bound to the connection. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "vfsd_i.h"
+
+/* Returns the length of the option string, or -ENAMETOOLONG. */
+int vfsd_mount_data(char *buf, size_t size, int fd,
+		    const struct vfsd_session_opts *o, uid_t uid, gid_t gid)
+{
+	char max_read[32] = "";
+	int n;
+
+	if (o->max_read)
+		snprintf(max_read, sizeof(max_read), ",max_read=%u", o->max_read);
+	n = snprintf(buf, size, "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s",
+		     fd, (unsigned int)o->rootmode, (unsigned int)uid,
+		     (unsigned int)gid, o->allow_other ? ",allow_other" : "",
+		     o->default_permissions ? ",default_permissions" : "",
+		     max_read);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return n;
+}
+
+static void mount_error(const char *mp, int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		vfsd_err("mount %s: permission denied (are you root?)", mp);
+		break;
+	case ENODEV:
+		vfsd_err("mount %s: filesystem type vfsd unknown: is the vfsd "
+			 "module loaded? (modprobe vfsd)", mp);
+		break;
+	case ENOENT:
+		vfsd_err("mount point %s does not exist", mp);
+		break;
+	case ENOTDIR:
+		vfsd_err("mount point %s is not a directory", mp);
+		break;
+	default:
+		vfsd_err("mount %s: %s", mp, strerror(err));
+	}
+}
+
+int vfsd_mount(struct vfsd_session *s, const char *mountpoint)
+{
+	char data[256], *mp;
+	int err;
+
+	/* Absolute, so a daemon that changed directory can still unmount. */
+	mp = realpath(mountpoint, NULL);
+	if (!mp) {
+		err = errno;
+		mount_error(mountpoint, err);
+		return -err;
+	}
+	err = vfsd_mount_data(data, sizeof(data), s->fd, &s->opts, getuid(),
+			      getgid());
+	/* nosuid, nodev: as FUSE, the server must not grant privileges. */
+	if (err >= 0 &&
+	    mount("vfsd", mp, "vfsd", MS_NOSUID | MS_NODEV, data) < 0) {
+		err = -errno;
+		mount_error(mp, -err);
+	}
+	if (err < 0) {
+		free(mp);
+		return err;
+	}
+	free(s->mountpoint);
+	s->mountpoint = mp;
+	s->mounted = true;
+	return 0;
+}
+
+void vfsd_umount(struct vfsd_session *s)
+{
+	if (!s->mounted)
+		return;
+	s->mounted = false;
+	if (umount2(s->mountpoint, UMOUNT_NOFOLLOW) == 0)
+		return;
+	/* Still in use: detach it; the open files fail once we are gone. */
+	if (errno == EBUSY &&
+	    umount2(s->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		return;
+	if (errno != EINVAL)	/* EINVAL: already unmounted */
+		vfsd_err("unmount %s: %s", s->mountpoint, strerror(errno));
+}

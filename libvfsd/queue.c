@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A queue: one thread calling VFSD_IOC_ENTER in a loop. ENTER hands the
+ * kernel our completions and waits for requests; vfsd_queue_process() then
+ * runs every posted request. The two steps are separate so the unit tests
+ * can play the kernel and drive vfsd_queue_process() directly.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "vfsd_i.h"
+
+/* Post one completion: write the CQE, then publish it. */
+int vfsd_queue_post(struct vfsd_queue *q, uint64_t id, int32_t result)
+{
+	uint32_t head = ring_load_acquire(&q->hdr->cq_head);
+	struct vfsd_cqe *cqe;
+
+	/*
+	 * Cannot happen with a correct kernel: a tag is owned until its
+	 * completion is consumed, so at most depth completions are pending.
+	 */
+	if (ring_full(head, q->cq_tail, q->depth)) {
+		vfsd_err("queue %u: completion ring full, reply %#llx lost",
+			 q->index, (unsigned long long)id);
+		return -EOVERFLOW;
+	}
+	cqe = &q->cq[ring_slot(q->cq_tail, q->mask)];
+	cqe->id = id;
+	cqe->result = result;
+	cqe->flags = 0;
+	q->cq_tail++;
+	ring_store_release(&q->hdr->cq_tail, q->cq_tail);
+	return 0;
+}
+
+/*
+ * Run every request between our sq_head and the kernel's sq_tail, each
+ * from a private copy of its SQE. Returns how many, or -EPROTO if the
+ * indices are corrupt.
+ */
+int vfsd_queue_process(struct vfsd_queue *q)
+{
+	uint32_t tail = ring_load_acquire(&q->hdr->sq_tail);
+	uint32_t head = q->sq_head;
+	int n = 0;
+
+	if (!ring_count_valid(head, tail, q->depth)) {
+		vfsd_err("queue %u: submission ring corrupt (head %u, tail %u)",
+			 q->index, head, tail);
+		return -EPROTO;
+	}
+	while (head != tail) {
+		struct vfsd_sqe sqe;
+
+		memcpy(&sqe, &q->sq[ring_slot(head, q->mask)], sizeof(sqe));
+		head++;
+		vfsd_dispatch(q, &sqe);
+		n++;
+	}
+	q->sq_head = head;
+	/* The SQ slots are free again once we no longer read them. */
+	ring_store_release(&q->hdr->sq_head, head);
+	return n;
+}
+
+/* Hand over completions and sleep until requests come. */
+int vfsd_queue_enter(struct vfsd_queue *q)
+{
+	struct vfsd_enter e = { .queue = q->index, .flags = VFSD_ENTER_WAIT };
+	int n = ioctl(q->s->fd, VFSD_IOC_ENTER, &e);
+
+	return n < 0 ? -errno : n;
+}
+
+static void *queue_thread(void *arg)
+{
+	struct vfsd_queue *q = arg;
+	int err;
+
+	for (;;) {
+		err = vfsd_queue_enter(q);
+		if (err == -EINTR)
+			continue;
+		if (err < 0)
+			break;
+		err = vfsd_queue_process(q);
+		if (err < 0)
+			break;
+	}
+	/* ENODEV: unmounted; ENOTCONN: aborted. Both end the session. */
+	if (err != -ENODEV && err != -ENOTCONN)
+		vfsd_err("queue %u: %s", q->index, strerror(-err));
+	__atomic_store_n(&q->exit_err, err, __ATOMIC_RELEASE);
+	if (write(q->s->wake[1], "q", 1) < 0) {
+		/* Full pipe: the loop is awake anyway. */
+	}
+	return NULL;
+}
+
+/* Queue i serves the requests issued on CPU i: keep its flushes there. */
+static void pin(struct vfsd_queue *q)
+{
+	cpu_set_t set;
+
+	if (q->index >= CPU_SETSIZE)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(q->index, &set);
+	pthread_setaffinity_np(q->thread, sizeof(set), &set);
+}
+
+int vfsd_queues_start(struct vfsd_session *s)
+{
+	sigset_t all, old;
+	unsigned int i;
+	int err = 0;
+
+	/* Signals go to the loop's thread, never interrupt ENTER. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (i = 0; i < s->nr_queues; i++) {
+		struct vfsd_queue *q = &s->queues[i];
+
+		err = -pthread_create(&q->thread, NULL, queue_thread, q);
+		if (err) {
+			vfsd_err("cannot start queue thread: %s", strerror(-err));
+			break;
+		}
+		q->thread_started = true;
+		if (s->opts.nr_queues == 0)
+			pin(q);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+/* End the connection so every ENTER returns, then join the threads. */
+void vfsd_queues_stop(struct vfsd_session *s)
+{
+	unsigned int i;
+
+	if (s->fd >= 0)
+		ioctl(s->fd, VFSD_IOC_ABORT);
+	for (i = 0; i < s->nr_queues; i++) {
+		struct vfsd_queue *q = &s->queues[i];
+
+		if (q->thread_started) {
+			pthread_join(q->thread, NULL);
+			q->thread_started = false;
+		}
+	}
+}

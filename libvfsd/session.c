@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The session: the server's ops and options, and the queues once the
+ * connection is set up. vfsd_session_attach() lays the queues over ring
+ * and window memory; mount() gets that memory from mmap(), the unit tests
+ * from malloc().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "vfsd_i.h"
+
+static int check_opts(const struct vfsd_session_opts *o)
+{
+	if (o->nr_queues > VFSD_MAX_QUEUES) {
+		vfsd_err("at most %u queues", VFSD_MAX_QUEUES);
+		return -EINVAL;
+	}
+	if (o->depth && (!ring_is_pow2(o->depth) || o->depth > VFSD_MAX_DEPTH)) {
+		vfsd_err("queue depth must be a power of two up to %u",
+			 VFSD_MAX_DEPTH);
+		return -EINVAL;
+	}
+	if (o->window_size > VFSD_MAX_WINDOW) {
+		vfsd_err("window size is at most %u bytes", VFSD_MAX_WINDOW);
+		return -EINVAL;
+	}
+	if ((o->rootmode & S_IFMT) != S_IFDIR) {
+		vfsd_err("the root must be a directory");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+VFSD_API struct vfsd_session *vfsd_session_new(const struct vfsd_ops *ops,
+					       size_t ops_size,
+					       const struct vfsd_session_opts *opts,
+					       void *userdata)
+{
+	struct vfsd_session *s;
+	size_t i;
+
+	/* A newer server may set ops this library does not know. */
+	for (i = sizeof(struct vfsd_ops); i < ops_size; i++) {
+		if (((const char *)ops)[i]) {
+			vfsd_err("the server needs a newer libvfsd");
+			return NULL;
+		}
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		vfsd_err("out of memory");
+		return NULL;
+	}
+	memcpy(&s->ops, ops, ops_size < sizeof(s->ops) ? ops_size : sizeof(s->ops));
+	if (opts)
+		s->opts = *opts;
+	if (!(s->opts.rootmode & S_IFMT))
+		s->opts.rootmode |= S_IFDIR;
+	if (!(s->opts.rootmode & 07777))
+		s->opts.rootmode |= 0755;
+	s->userdata = userdata;
+	s->fd = -1;
+	s->wake[0] = s->wake[1] = -1;
+	if (check_opts(&s->opts)) {
+		free(s);
+		return NULL;
+	}
+	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		vfsd_err("pipe: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int queue_init(struct vfsd_session *s, struct vfsd_queue *q,
+		      unsigned int index, char *ring, char *window)
+{
+	const struct vfsd_setup *st = &s->setup;
+
+	q->s = s;
+	q->index = index;
+	q->hdr = (struct vfsd_ring_hdr *)ring;
+	q->sq = (struct vfsd_sqe *)(ring + st->sqe_off);
+	q->cq = (struct vfsd_cqe *)(ring + st->cqe_off);
+	q->inline_base = ring + st->inline_off;
+	q->window = window;
+	/* Our own copies: the header is shared memory we only cross-check. */
+	q->depth = st->depth;
+	q->mask = st->depth - 1;
+	if (q->hdr->depth != q->depth || q->hdr->mask != q->mask) {
+		vfsd_err("queue %u: ring header disagrees with setup", index);
+		return -EPROTO;
+	}
+	/* We are the only writers of these two. */
+	q->sq_head = q->hdr->sq_head;
+	q->cq_tail = q->hdr->cq_tail;
+	q->reqs = calloc(q->depth, sizeof(*q->reqs));
+	q->inbufs = malloc((size_t)q->depth * (st->inline_size + 1));
+	if (!q->reqs || !q->inbufs)
+		return -ENOMEM;
+	return 0;
+}
+
+int vfsd_session_attach(struct vfsd_session *s, const struct vfsd_setup *setup,
+			void *const rings[], void *const windows[])
+{
+	unsigned int i;
+	int err;
+
+	err = vfsd_setup_check(setup);
+	if (err)
+		return err;
+	s->setup = *setup;
+	s->queues = calloc(setup->nr_queues, sizeof(*s->queues));
+	if (!s->queues)
+		return -ENOMEM;
+	s->nr_queues = setup->nr_queues;
+	for (i = 0; i < s->nr_queues; i++) {
+		err = queue_init(s, &s->queues[i], i, rings[i], windows[i]);
+		if (err) {
+			vfsd_session_detach(s);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void vfsd_session_detach(struct vfsd_session *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_queues; i++) {
+		struct vfsd_queue *q = &s->queues[i];
+
+		if (q->mapped) {
+			munmap(q->hdr, s->setup.ring_size);
+			munmap(q->window, s->setup.window_size);
+		}
+		free(q->reqs);
+		free(q->inbufs);
+	}
+	free(s->queues);
+	s->queues = NULL;
+	s->nr_queues = 0;
+}
+
+VFSD_API int vfsd_session_mount(struct vfsd_session *s, const char *mountpoint)
+{
+	int err;
+
+	if (s->fd >= 0)
+		return -EBUSY;
+	err = vfsd_device_open();
+	if (err < 0)
+		return err;
+	s->fd = err;
+	err = vfsd_device_setup(s);
+	if (!err)
+		err = vfsd_device_map(s);
+	if (err)
+		goto fail;
+	if (!s->initialized && s->ops.init)
+		s->ops.init(s->userdata);
+	s->initialized = true;
+	/* Threads first: the kernel may need answers to finish the mount. */
+	err = vfsd_queues_start(s);
+	if (!err)
+		err = vfsd_mount(s, mountpoint);
+	if (!err)
+		return 0;
+	vfsd_queues_stop(s);
+fail:
+	vfsd_session_detach(s);
+	close(s->fd);
+	s->fd = -1;
+	return err;
+}
+
+VFSD_API void vfsd_session_unmount(struct vfsd_session *s)
+{
+	vfsd_umount(s);
+	vfsd_queues_stop(s);
+}
+
+VFSD_API void vfsd_session_destroy(struct vfsd_session *s)
+{
+	if (!s)
+		return;
+	vfsd_session_unmount(s);
+	if (s->initialized && s->ops.destroy)
+		s->ops.destroy(s->userdata);
+	vfsd_session_detach(s);
+	if (s->fd >= 0)
+		close(s->fd);
+	close(s->wake[0]);
+	close(s->wake[1]);
+	free(s->mountpoint);
+	free(s);
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libvfsd internals: the session, its queues and requests. Not installed;
+ * the unit tests include it to drive a queue without the device.
+ */
+#ifndef LIBVFSD_VFSD_I_H
+#define LIBVFSD_VFSD_I_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/vfsd.h>
+#include <vfsd/vfsd.h>
+
+#define VFSD_API __attribute__((visibility("default")))
+
+/* The kernel's limit on a symlink target (its READLINK reply buffer). */
+#define VFSD_LINK_MAX		4095
+#define VFSD_XATTR_NAME_MAX	255
+
+struct vfsd_queue;
+
+struct vfsd_req {
+	struct vfsd_queue *q;
+	struct vfsd_sqe sqe;	/* private copy, never re-read from the ring */
+	struct vfsd_ctx ctx;
+	char *in;		/* private copy of the inline payload + NUL */
+	uint32_t in_len;
+	struct vfsd_file_info fi; /* lives as long as the req, for async ops */
+	char *slot;		/* the tag's inline slot: reply payload */
+	uint32_t dir_used;	/* readdir bytes packed into the slot */
+	uint32_t dir_max;
+	bool in_flight;		/* posted by the kernel, not yet replied */
+};
+
+struct vfsd_queue {
+	struct vfsd_session *s;
+	unsigned int index;
+
+	struct vfsd_ring_hdr *hdr;
+	struct vfsd_sqe *sq;
+	struct vfsd_cqe *cq;
+	char *inline_base;
+	char *window;
+	uint32_t depth;
+	uint32_t mask;
+	/* Our own copies of the indices we write; the ring's are outputs. */
+	uint32_t sq_head;
+	uint32_t cq_tail;
+
+	struct vfsd_req *reqs;	/* by tag */
+	char *inbufs;		/* depth payload copies of inline_size + 1 */
+
+	bool mapped;		/* ring and window came from mmap() */
+	bool thread_started;
+	pthread_t thread;
+	int exit_err;		/* why the thread ended: -ENODEV, ... */
+};
+
+struct vfsd_session {
+	struct vfsd_ops ops;
+	struct vfsd_session_opts opts;
+	void *userdata;
+	bool initialized;	/* ops.init ran */
+
+	int fd;			/* /dev/vfsd, -1 until opened */
+	struct vfsd_setup setup;
+	struct vfsd_queue *queues;
+	unsigned int nr_queues;
+
+	char *mountpoint;
+	bool mounted;		/* by us, and not known to be gone */
+	int wake[2];		/* loop wakeups: queue exits, exit, signals */
+};
+
+/* log.c */
+#define vfsd_err(...)	vfsd_log(VFSD_LOG_ERR, __VA_ARGS__)
+#define vfsd_dbg(s, ...) \
+	do { if ((s)->opts.debug) vfsd_log(VFSD_LOG_DEBUG, __VA_ARGS__); } while (0)
+
+/* layout.c: is the ring layout the kernel returned usable? */
+int vfsd_setup_check(const struct vfsd_setup *setup);
+
+/* session.c */
+int vfsd_session_attach(struct vfsd_session *s, const struct vfsd_setup *setup,
+			void *const rings[], void *const windows[]);
+void vfsd_session_detach(struct vfsd_session *s);
+
+/* device.c */
+int vfsd_device_open(void);
+int vfsd_device_setup(struct vfsd_session *s);
+int vfsd_device_map(struct vfsd_session *s);
+
+/* mount.c */
+int vfsd_mount_data(char *buf, size_t size, int fd,
+		    const struct vfsd_session_opts *o, uid_t uid, gid_t gid);
+int vfsd_mount(struct vfsd_session *s, const char *mountpoint);
+void vfsd_umount(struct vfsd_session *s);
+
+/* queue.c */
+int vfsd_queue_process(struct vfsd_queue *q);
+int vfsd_queue_enter(struct vfsd_queue *q);
+int vfsd_queue_post(struct vfsd_queue *q, uint64_t id, int32_t result);
+int vfsd_queues_start(struct vfsd_session *s);
+void vfsd_queues_stop(struct vfsd_session *s);
+
+/* dispatch.c */
+void vfsd_dispatch(struct vfsd_queue *q, const struct vfsd_sqe *sqe);
+const char *vfsd_opname(unsigned int opcode);
+
+/* decode.c */
+int vfsd_decode_str(const char *buf, size_t len, size_t max,
+		    const char **str, size_t *used);
+int vfsd_decode_name(const char *buf, size_t len, const char **name,
+		     size_t *used);
+
+/* reply.c */
+int vfsd_req_fail(struct vfsd_req *req, int err);
+
+/* convert.c */
+uint64_t vfsd_timeout_ns(double seconds);
+int vfsd_attr_from_stat(struct vfsd_attr *a, const struct stat *st);
+void vfsd_statfs_from_statvfs(struct vfsd_statfs_out *o,
+			      const struct statvfs *st);
+unsigned int vfsd_open_flags(const struct vfsd_file_info *fi);
+
+/* signals.c */
+int vfsd_signals_install(int fd);
+void vfsd_signals_restore(void);
+
+#endif /* LIBVFSD_VFSD_I_H */

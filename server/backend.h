@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfsd-server backends. A backend is a libvfsd ops table plus a lifecycle:
+ * create() checks the configuration and builds the state every op gets as
+ * userdata. Write-path ops (setattr, create, write, ...) belong in the same
+ * ops table; a read-only backend answers them EROFS.
+ */
+#ifndef VFSD_SERVER_BACKEND_H
+#define VFSD_SERVER_BACKEND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <vfsd/vfsd.h>
+
+struct backend_config {
+	const char *source;	/* what to serve, backend specific */
+	double timeout;		/* entry and attribute cache, seconds */
+	bool keep_cache;	/* keep cached file pages across opens */
+};
+
+struct backend {
+	const char *name;
+	const char *summary;
+	/* Returns 0, or a negative errno after logging one line. */
+	int (*create)(const struct backend_config *cfg, void **state);
+	void (*destroy)(void *state);
+	/* For the mount's rootmode= option. */
+	mode_t (*root_mode)(void *state);
+	const struct vfsd_ops *ops;
+};
+
+extern const struct backend backend_dir;
+
+const struct backend *backend_find(const char *name);
+void backend_list(FILE *out);
+
+#endif /* VFSD_SERVER_BACKEND_H */

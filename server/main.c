@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vfsd-server: parse the command line, set up the backend, go to the
+ * background (unless -f), mount, serve until unmounted or signalled.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <vfsd/vfsd.h>
+
+#include "backend.h"
+#include "daemon.h"
+#include "log.h"
+#include "options.h"
+
+static int check_mountpoint(const char *mp)
+{
+	struct stat st;
+
+	if (stat(mp, &st) < 0) {
+		vfsd_log(VFSD_LOG_ERR, "mount point %s: %s", mp, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vfsd_log(VFSD_LOG_ERR, "mount point %s is not a directory", mp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The dir backend holds an O_PATH fd per inode the kernel knows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int serve(const struct backend *b, struct server_opts *o, void *state)
+{
+	struct vfsd_session *s;
+	int fd = -1, err;
+
+	o->session.rootmode = b->root_mode(state);
+	if (!o->foreground) {
+		fd = daemon_start();
+		if (fd < 0)
+			return -1;
+		server_log_to_fd(fd);
+	}
+	s = vfsd_session_new(b->ops, sizeof(*b->ops), &o->session, state);
+	if (!s)
+		return -1;
+	err = vfsd_session_mount(s, o->mountpoint);
+	if (err) {
+		vfsd_session_destroy(s);
+		return -1;
+	}
+	if (fd >= 0) {
+		daemon_ready(fd);
+		server_log_to_syslog();
+	}
+	err = vfsd_session_loop(s);
+	vfsd_session_destroy(s);
+	return err ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct backend *b;
+	struct server_opts o;
+	void *state = NULL;
+	int err;
+
+	if (server_parse_args(argc, argv, &o) < 0)
+		return 1;
+	if (o.help) {
+		server_usage(stdout, argv[0]);
+		return 0;
+	}
+	if (o.version) {
+		printf("vfsd-server %s\n", VFSD_VERSION);
+		return 0;
+	}
+	server_log_init();
+	b = backend_find(o.backend);
+	if (!b) {
+		vfsd_log(VFSD_LOG_ERR, "unknown backend '%s' (see --help)",
+			 o.backend);
+		return 1;
+	}
+	if (check_mountpoint(o.mountpoint) < 0)
+		return 1;
+	raise_fd_limit();
+	if (b->create(&o.cfg, &state) < 0)
+		return 1;
+	err = serve(b, &o, state);
+	b->destroy(state);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/* vfsd-server's command line: getopt_long, plus -o mount options. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+
+#define DEFAULT_TIMEOUT 1.0
+
+void server_usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+"usage: %s --backend=NAME [--source=PATH] [options] MOUNTPOINT\n"
+"\n"
+"Serve a vfsd filesystem at MOUNTPOINT (needs the vfsd module and root).\n"
+"\n"
+"  --backend=NAME     what to serve (below)\n"
+"  --source=PATH      the backend's source, e.g. the directory for dir\n"
+"  -f, --foreground   stay in the foreground\n"
+"  -d, --debug        log every request (implies -f)\n"
+"  --queues=N         request queues, 0 = one per CPU (default)\n"
+"  --depth=N          requests in flight per queue (power of two)\n"
+"  -o OPT[,OPT...]    allow_other, default_permissions, keep_cache,\n"
+"                     timeout=SECONDS (entries and attributes, default 1),\n"
+"                     max_read=BYTES\n"
+"  -h, --help         this text\n"
+"  -V, --version      the version\n"
+"\n"
+"backends:\n", prog);
+	backend_list(out);
+}
+
+static void complain(const char *fmt, const char *arg)
+{
+	fputs("vfsd: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see --help)\n", stderr);
+}
+
+static int parse_uint(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > UINT_MAX || *s == '-')
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* One -o option. */
+static int parse_mount_opt(char *opt, struct server_opts *o)
+{
+	char *val = strchr(opt, '=');
+
+	if (val)
+		*val++ = '\0';
+	if (!strcmp(opt, "allow_other") && !val)
+		o->session.allow_other = 1;
+	else if (!strcmp(opt, "default_permissions") && !val)
+		o->session.default_permissions = 1;
+	else if (!strcmp(opt, "keep_cache") && !val)
+		o->cfg.keep_cache = true;
+	else if (!strcmp(opt, "timeout") && val) {
+		if (parse_seconds(val, &o->cfg.timeout) < 0) {
+			complain("bad timeout '%s'", val);
+			return -1;
+		}
+	} else if (!strcmp(opt, "max_read") && val) {
+		/* The module takes whole pages only. */
+		if (parse_uint(val, &o->session.max_read) < 0 ||
+		    o->session.max_read == 0 ||
+		    o->session.max_read % (unsigned int)sysconf(_SC_PAGESIZE)) {
+			complain("bad max_read '%s': a multiple of the page size",
+				 val);
+			return -1;
+		}
+	} else {
+		complain("unknown mount option '%s'", opt);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_mount_opts(const char *arg, struct server_opts *o)
+{
+	char *copy = strdup(arg), *save = NULL, *opt;
+	int err = copy ? 0 : -1;
+
+	for (opt = copy ? strtok_r(copy, ",", &save) : NULL; opt && !err;
+	     opt = strtok_r(NULL, ",", &save))
+		err = parse_mount_opt(opt, o);
+	free(copy);
+	return err;
+}
+
+enum { OPT_BACKEND = 256, OPT_SOURCE, OPT_QUEUES, OPT_DEPTH };
+
+static const struct option long_opts[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "queues", required_argument, NULL, OPT_QUEUES },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int server_parse_args(int argc, char **argv, struct server_opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg.timeout = DEFAULT_TIMEOUT;
+	optind = 0;	/* a full reset: the tests parse more than once */
+	opterr = 0;	/* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":fdho:V", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BACKEND:
+			o->backend = optarg;
+			break;
+		case OPT_SOURCE:
+			o->cfg.source = optarg;
+			break;
+		case OPT_QUEUES:
+			if (parse_uint(optarg, &o->session.nr_queues) < 0) {
+				complain("bad queue count '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_DEPTH:
+			if (parse_uint(optarg, &o->session.depth) < 0) {
+				complain("bad depth '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'd':
+			o->session.debug = 1;
+			o->foreground = true;
+			break;
+		case 'o':
+			if (parse_mount_opts(optarg, o) < 0)
+				return -1;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case 'V':
+			o->version = true;
+			return 0;
+		case ':':
+			complain("option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			complain("unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		complain("%smissing MOUNTPOINT", "");
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		complain("unexpected argument '%s'", argv[optind + 1]);
+		return -1;
+	}
+	o->mountpoint = argv[optind];
+	if (!o->backend) {
+		complain("%smissing --backend", "");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/* vfsd-server's command line: accepted forms and one-line refusals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+
+static char err[1024];
+
+/* Parse argv (NULL-terminated) with stderr captured into err. */
+static int parse(struct server_opts *o, const char **argv)
+{
+	char *copy[32];
+	int argc = 0, ret, saved = dup(STDERR_FILENO);
+	FILE *f = tmpfile();
+
+	while (argv[argc]) {
+		copy[argc] = strdup(argv[argc]);
+		argc++;
+	}
+	copy[argc] = NULL;
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	ret = server_parse_args(argc, copy, o);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	memset(err, 0, sizeof(err));
+	if (fread(err, 1, sizeof(err) - 1, f)) {
+		/* err holds the message */
+	}
+	fclose(f);
+	/* o points into copy[]: kept alive on purpose (tiny leak). */
+	return ret;
+}
+
+static void expect_error(const char **argv, const char *msg)
+{
+	struct server_opts o;
+
+	assert_int_equal(parse(&o, argv), -1);
+	assert_non_null(strstr(err, msg));
+	/* Exactly one line. */
+	assert_non_null(strchr(err, '\n'));
+	assert_int_equal(strchr(err, '\n') - err, strlen(err) - 1);
+}
+
+static void test_full_command_line(void **state)
+{
+	const char *argv[] = { "vfsd-server", "--backend=dir", "--source", "/srv",
+			       "-o", "allow_other,timeout=2.5,keep_cache",
+			       "--queues=4", "--depth=128", "-f", "/mnt", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, argv), 0);
+	assert_string_equal(o.backend, "dir");
+	assert_string_equal(o.cfg.source, "/srv");
+	assert_string_equal(o.mountpoint, "/mnt");
+	assert_true(o.foreground);
+	assert_int_equal(o.session.allow_other, 1);
+	assert_int_equal(o.session.nr_queues, 4);
+	assert_int_equal(o.session.depth, 128);
+	assert_true(o.cfg.keep_cache);
+	assert_true(o.cfg.timeout == 2.5);
+	assert_int_equal(o.session.debug, 0);
+}
+
+static void test_defaults_and_debug(void **state)
+{
+	const char *argv[] = { "vfsd-server", "/mnt", "--backend=dir", "-d",
+			       "-o", "max_read=65536", "-o",
+			       "default_permissions", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, argv), 0);
+	assert_string_equal(o.mountpoint, "/mnt");	/* anywhere in argv */
+	assert_true(o.cfg.timeout == 1.0);
+	assert_null(o.cfg.source);
+	assert_int_equal(o.session.debug, 1);
+	assert_true(o.foreground);	/* -d implies -f */
+	assert_int_equal(o.session.max_read, 65536);
+	assert_int_equal(o.session.default_permissions, 1);
+	assert_int_equal(o.session.nr_queues, 0);
+	assert_int_equal(o.session.allow_other, 0);
+}
+
+static void test_help_version(void **state)
+{
+	const char *help[] = { "vfsd-server", "--help", NULL };
+	const char *version[] = { "vfsd-server", "-V", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, help), 0);
+	assert_true(o.help);
+	assert_int_equal(parse(&o, version), 0);
+	assert_true(o.version);
+}
+
+static void test_errors(void **state)
+{
+	const char *a1[] = { "vfsd-server", "--backend=dir", NULL };
+	const char *a2[] = { "vfsd-server", "--backend=dir", "--bogus", "/m", NULL };
+	const char *a3[] = { "vfsd-server", "--backend=dir", "-o", "nope", "/m", NULL };
+	const char *a4[] = { "vfsd-server", "--backend=dir", "-o", "timeout=x", "/m", NULL };
+	const char *a5[] = { "vfsd-server", "--backend=dir", "--queues=-1", "/m", NULL };
+	const char *a6[] = { "vfsd-server", "--backend=dir", "/m", "/n", NULL };
+	const char *a7[] = { "vfsd-server", "/m", NULL };
+	const char *a8[] = { "vfsd-server", "/m", "--backend", NULL };
+	const char *a9[] = { "vfsd-server", "-x", "/m", NULL };
+	const char *a10[] = { "vfsd-server", "--backend=dir", "-o", "allow_other=1", "/m", NULL };
+	const char *a11[] = { "vfsd-server", "--backend=dir", "-o", "max_read=1000", "/m", NULL };
+
+	(void)state;
+	expect_error(a1, "missing MOUNTPOINT");
+	expect_error(a2, "unknown option '--bogus'");
+	expect_error(a3, "unknown mount option 'nope'");
+	expect_error(a4, "bad timeout 'x'");
+	expect_error(a5, "bad queue count '-1'");
+	expect_error(a6, "unexpected argument '/n'");
+	expect_error(a7, "missing --backend");
+	expect_error(a8, "needs a value");
+	expect_error(a9, "unknown option '-x'");
+	expect_error(a10, "unknown mount option 'allow_other'");
+	expect_error(a11, "bad max_read '1000'");
+}
+
+static void test_backend_registry(void **state)
+{
+	(void)state;
+	assert_ptr_equal(backend_find("dir"), &backend_dir);
+	assert_null(backend_find("nope"));
+	assert_null(backend_find(""));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_command_line),
+		cmocka_unit_test(test_defaults_and_debug),
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_backend_registry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
