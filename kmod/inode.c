@@ -295,6 +295,7 @@ static const char *vfsd_get_link(struct dentry *dentry, struct inode *inode,
 			     vfsd_nodeid(inode), 0, PATH_MAX - 1, GFP_KERNEL);
 	if (IS_ERR(req))
 		return ERR_CAST(req);
+	req->sqe.len = PATH_MAX - 1;
 	len = vfsd_req_send_wait(req);
 	if (len >= 0 && (len == 0 || memchr(req->buf, 0, len))) {
 		vfsd_bad_reply(req->q->conn, "bad symlink target\n");

@@ -41,7 +41,18 @@
  *
  * Everything the server writes is untrusted: the kernel validates ids,
  * lengths, errno values, attributes and dirents, and fails the request
- * with EIO on any violation.
+ * with EIO on any violation. The rules a reply must follow:
+ *  - result < 0 is -errno with errno in 1..511 (kernel-internal codes such
+ *    as ERESTARTSYS are refused);
+ *  - result >= 0 is at most sqe.len for READ, READDIR, READLINK, and 0 for
+ *    replies that are a fixed struct;
+ *  - a LOOKUP never returns VFSD_ROOT_ID, and a nodeid keeps its file type;
+ *  - attributes: a valid S_IFMT type, nsec < 1e9, size <= LLONG_MAX,
+ *    rdev in new_encode_dev() format;
+ *  - dirents: 1..255 byte names without '/' or NUL, each record inside
+ *    the reply, off different from the cookie the READDIR started at and
+ *    <= LLONG_MAX. The server lists "." and ".." itself.
+ * fh 0 is reserved: a READ with fh 0 has no open file behind it.
  */
 #ifndef _UAPI_LINUX_VFSD_H
 #define _UAPI_LINUX_VFSD_H
@@ -143,7 +154,7 @@ enum vfsd_opcode {
 	VFSD_OP_FORGET,		/* no reply; offset = lookup count to drop */
 	VFSD_OP_GETATTR,	/* out: vfsd_attr_out */
 	VFSD_OP_SETATTR,	/* in: vfsd_setattr_in; out: vfsd_attr_out */
-	VFSD_OP_READLINK,	/* out: target, result = its length */
+	VFSD_OP_READLINK,	/* len = max bytes; out: target, result = length */
 	VFSD_OP_SYMLINK,	/* in: name \0 target \0; out: vfsd_entry_out */
 	VFSD_OP_MKNOD,		/* in: name; arg = mode, offset = rdev; out: entry */
 	VFSD_OP_MKDIR,		/* in: name; arg = mode; out: entry */
