@@ -26,7 +26,7 @@ SAME_BIT(VFSD_SET_ATTR_CTIME, VFSD_SETATTR_CTIME);
 
 #define SET_ATTR_ALL	((VFSD_SET_ATTR_CTIME << 1) - 1)
 
-enum { IN_NONE, IN_PAYLOAD, IN_XATTR_NAME };
+enum { IN_NONE, IN_PAYLOAD };
 
 static const struct {
 	const char *name;
@@ -51,8 +51,7 @@ static const struct {
 	[VFSD_OP_RELEASE] = { "RELEASE", IN_NONE },
 	[VFSD_OP_FSYNC] = { "FSYNC", IN_NONE },
 	[VFSD_OP_SETXATTR] = { "SETXATTR", IN_PAYLOAD },
-	/* sqe.len is the value buffer size: the name is found by its NUL. */
-	[VFSD_OP_GETXATTR] = { "GETXATTR", IN_XATTR_NAME },
+	[VFSD_OP_GETXATTR] = { "GETXATTR", IN_PAYLOAD },
 	[VFSD_OP_LISTXATTR] = { "LISTXATTR", IN_NONE },
 	[VFSD_OP_REMOVEXATTR] = { "REMOVEXATTR", IN_PAYLOAD },
 	[VFSD_OP_FLUSH] = { "FLUSH", IN_NONE },
@@ -121,7 +120,10 @@ static void do_lookup(struct vfsd_req *req)
 
 static void do_getattr(struct vfsd_req *req)
 {
-	OPS(req)->getattr(req, req->sqe.nodeid, NULL);
+	/* fstat() names its open file; a path stat has none. */
+	OPS(req)->getattr(req, req->sqe.nodeid,
+			  req->sqe.flags & VFSD_GETATTR_FH ? file_info(req)
+							   : NULL);
 }
 
 static void do_setattr(struct vfsd_req *req)
@@ -283,13 +285,22 @@ static char *window_buf(struct vfsd_req *req)
 	return req->q->window + req->sqe.win_off;
 }
 
+/* READ/WRITE: sqe.arg carries the flags the file was opened with. */
+static struct vfsd_file_info *io_file_info(struct vfsd_req *req)
+{
+	struct vfsd_file_info *fi = file_info(req);
+
+	fi->flags = (int)req->sqe.arg;
+	return fi;
+}
+
 static void do_read(struct vfsd_req *req)
 {
 	char *buf = window_buf(req);
 
 	if (buf)
 		OPS(req)->read(req, req->sqe.nodeid, buf, req->sqe.len,
-			       (off_t)req->sqe.offset, file_info(req));
+			       (off_t)req->sqe.offset, io_file_info(req));
 }
 
 static void do_write(struct vfsd_req *req)
@@ -298,7 +309,7 @@ static void do_write(struct vfsd_req *req)
 
 	if (buf)
 		OPS(req)->write(req, req->sqe.nodeid, buf, req->sqe.len,
-				(off_t)req->sqe.offset, file_info(req));
+				(off_t)req->sqe.offset, io_file_info(req));
 }
 
 static void do_statfs(struct vfsd_req *req)
@@ -334,33 +345,16 @@ static void do_setxattr(struct vfsd_req *req)
 		return;
 	}
 	memcpy(&in, req->in, sizeof(in));
-	if (in.size != req->in_len - hdr - used) {
+	if (in.size != req->in_len - hdr - used || in.namelen + 1 != used) {
 		malformed(req);
 		return;
 	}
 	OPS(req)->setxattr(req, req->sqe.nodeid, name, name + used, in.size,
-			   (int)in.flags);
+			   (int)req->sqe.arg);
 }
 
-static void do_getxattr(struct vfsd_req *req)
-{
-	const char *name;
-	size_t used;
-
-	if (vfsd_decode_str(req->in, req->in_len, VFSD_XATTR_NAME_MAX, &name,
-			    &used) < 0) {
-		malformed(req);
-		return;
-	}
-	OPS(req)->getxattr(req, req->sqe.nodeid, name, req->sqe.len);
-}
-
-static void do_listxattr(struct vfsd_req *req)
-{
-	OPS(req)->listxattr(req, req->sqe.nodeid, req->sqe.len);
-}
-
-static void do_removexattr(struct vfsd_req *req)
+/* The payload is exactly one xattr name; else EINVAL and NULL. */
+static const char *xattr_name(struct vfsd_req *req)
 {
 	const char *name;
 	size_t used;
@@ -368,9 +362,31 @@ static void do_removexattr(struct vfsd_req *req)
 	if (vfsd_decode_str(req->in, req->in_len, VFSD_XATTR_NAME_MAX, &name,
 			    &used) < 0 || used != req->in_len) {
 		malformed(req);
-		return;
+		return NULL;
 	}
-	OPS(req)->removexattr(req, req->sqe.nodeid, name);
+	return name;
+}
+
+/* sqe.arg is the caller's buffer size (0: a size probe). */
+static void do_getxattr(struct vfsd_req *req)
+{
+	const char *name = xattr_name(req);
+
+	if (name)
+		OPS(req)->getxattr(req, req->sqe.nodeid, name, req->sqe.arg);
+}
+
+static void do_listxattr(struct vfsd_req *req)
+{
+	OPS(req)->listxattr(req, req->sqe.nodeid, req->sqe.arg);
+}
+
+static void do_removexattr(struct vfsd_req *req)
+{
+	const char *name = xattr_name(req);
+
+	if (name)
+		OPS(req)->removexattr(req, req->sqe.nodeid, name);
 }
 
 static void do_flush(struct vfsd_req *req)
@@ -508,15 +524,10 @@ static bool copy_payload(struct vfsd_req *req)
 	uint32_t slot = req->q->s->setup.inline_size;
 	uint32_t n = 0;
 
-	switch (op_desc[req->sqe.opcode].in) {
-	case IN_PAYLOAD:
+	if (op_desc[req->sqe.opcode].in == IN_PAYLOAD) {
 		if (req->sqe.len > slot)
 			return false;
 		n = req->sqe.len;
-		break;
-	case IN_XATTR_NAME:
-		n = VFSD_XATTR_NAME_MAX + 1 < slot ? VFSD_XATTR_NAME_MAX + 1 : slot;
-		break;
 	}
 	memcpy(req->in, req->slot, n);
 	req->in[n] = '\0';

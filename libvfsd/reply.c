@@ -231,13 +231,14 @@ VFSD_API int vfsd_reply_lseek(struct vfsd_req *req, off_t off)
 	return post_payload(req, &o, sizeof(o), 0);
 }
 
+/* GETXATTR/LISTXATTR: sqe.arg is the caller's buffer, 0 asks the size. */
 VFSD_API int vfsd_reply_xattr(struct vfsd_req *req, size_t size)
 {
 	int err = check(req, R_XATTR);
 
 	if (err)
 		return err;
-	if (req->sqe.len != 0)
+	if (req->sqe.arg != 0)
 		return refuse(req, "size probe answer to a sized request");
 	if (size > req->q->s->setup.inline_size)
 		return post(req, -E2BIG);	/* could never be delivered */
@@ -250,7 +251,11 @@ VFSD_API int vfsd_reply_buf(struct vfsd_req *req, const void *buf, size_t size)
 
 	if (err)
 		return err;
-	if (size > req->sqe.len) {
+	if (req->sqe.arg == 0) {
+		/* A probe answered with the value: the size is what it asked. */
+		return vfsd_reply_xattr(req, size);
+	}
+	if (size > req->sqe.arg) {
 		/* The caller's buffer is too small: exactly what ERANGE says. */
 		post(req, -ERANGE);
 		return -ERANGE;

@@ -149,39 +149,57 @@ struct vfsd_ring_hdr {
 	__u32 reserved[14];
 };
 
+/*
+ * Payload and reply of each opcode. "in" goes to the tag's inline slot
+ * (sqe.len = its length, names NUL-terminated), "out" comes back in it.
+ * Modes of new files already have the caller's umask applied. sqe.uid,
+ * sqe.gid own new files.
+ */
 enum vfsd_opcode {
 	VFSD_OP_LOOKUP = 1,	/* in: name;  out: vfsd_entry_out */
 	VFSD_OP_FORGET,		/* no reply; offset = lookup count to drop */
-	VFSD_OP_GETATTR,	/* out: vfsd_attr_out */
+	VFSD_OP_GETATTR,	/* flags VFSD_GETATTR_FH: fh valid;
+				 * out: vfsd_attr_out */
 	VFSD_OP_SETATTR,	/* in: vfsd_setattr_in; out: vfsd_attr_out */
 	VFSD_OP_READLINK,	/* len = max bytes; out: target, result = length */
 	VFSD_OP_SYMLINK,	/* in: name \0 target \0; out: vfsd_entry_out */
-	VFSD_OP_MKNOD,		/* in: name; arg = mode, offset = rdev; out: entry */
-	VFSD_OP_MKDIR,		/* in: name; arg = mode; out: entry */
+	VFSD_OP_MKNOD,		/* in: name; arg = mode, offset = rdev
+				 * (new_encode_dev); out: vfsd_entry_out */
+	VFSD_OP_MKDIR,		/* in: name; arg = mode; out: vfsd_entry_out */
 	VFSD_OP_UNLINK,		/* in: name */
 	VFSD_OP_RMDIR,		/* in: name */
 	VFSD_OP_RENAME,		/* in: vfsd_rename_in, name \0 newname \0 */
-	VFSD_OP_LINK,		/* fh = nodeid of the old inode; in: newname */
+	VFSD_OP_LINK,		/* nodeid = new parent, fh = nodeid of the
+				 * existing inode; in: newname; out: entry */
 	VFSD_OP_OPEN,		/* arg = open flags; out: vfsd_open_out */
-	VFSD_OP_READ,		/* offset, len, win_off; result = bytes read */
-	VFSD_OP_WRITE,		/* offset, len, win_off; result = bytes written */
+	VFSD_OP_READ,		/* fh, offset, len, win_off; arg = open flags;
+				 * result = bytes read (< len only at EOF) */
+	VFSD_OP_WRITE,		/* fh, offset, len, win_off (pages mapped
+				 * read-only); arg = open flags;
+				 * result = bytes written */
 	VFSD_OP_STATFS,		/* out: vfsd_statfs_out */
-	VFSD_OP_RELEASE,	/* no reply; fh */
+	VFSD_OP_RELEASE,	/* no reply; fh, arg = open flags */
 	VFSD_OP_FSYNC,		/* fh; arg = 1 for datasync */
-	VFSD_OP_SETXATTR,	/* in: vfsd_xattr_in, name \0 value; arg = flags */
-	VFSD_OP_GETXATTR,	/* in: name; len = size; out: value, result = len */
-	VFSD_OP_LISTXATTR,	/* len = size; out: names, result = len */
+	VFSD_OP_SETXATTR,	/* arg = XATTR_CREATE/REPLACE flags;
+				 * in: vfsd_xattr_in, name \0 value */
+	VFSD_OP_GETXATTR,	/* in: name; arg = max value bytes (0: ask
+				 * the size); out: value, result = its size */
+	VFSD_OP_LISTXATTR,	/* arg = max bytes (0: ask the size);
+				 * out: names \0 ..., result = size */
 	VFSD_OP_REMOVEXATTR,	/* in: name */
-	VFSD_OP_FLUSH,		/* fh */
+	VFSD_OP_FLUSH,		/* fh: on every close() of a file */
 	VFSD_OP_OPENDIR,	/* arg = open flags; out: vfsd_open_out */
 	VFSD_OP_READDIR,	/* fh, offset = cookie, len; out: vfsd_dirent[] */
 	VFSD_OP_RELEASEDIR,	/* no reply; fh */
 	VFSD_OP_CREATE,		/* in: name; arg = mode, flags = open flags;
 				 * out: vfsd_create_out */
 	VFSD_OP_FALLOCATE,	/* fh; in: vfsd_fallocate_in */
-	VFSD_OP_LSEEK,		/* fh, offset, arg = whence; out: vfsd_lseek_out */
+	VFSD_OP_LSEEK,		/* fh, offset, arg = whence (SEEK_DATA/HOLE);
+				 * out: vfsd_lseek_out */
 	VFSD_OP_MAX
 };
+
+#define VFSD_GETATTR_FH		(1u << 0)
 
 /* A request: 64 bytes, written by the kernel. */
 struct vfsd_sqe {
@@ -304,7 +322,7 @@ struct vfsd_rename_in {
 
 struct vfsd_xattr_in {
 	__u32 size;		/* value bytes after the name */
-	__u32 flags;		/* XATTR_CREATE, XATTR_REPLACE */
+	__u32 namelen;		/* name bytes, without the NUL */
 };
 
 struct vfsd_fallocate_in {

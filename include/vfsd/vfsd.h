@@ -44,7 +44,7 @@ struct vfsd_entry_param {
 
 struct vfsd_file_info {
 	uint64_t fh;		/* set by open/opendir/create, echoed later */
-	int flags;		/* open(2) flags */
+	int flags;		/* open(2) flags (also on read/write/release) */
 	unsigned int keep_cache : 1;
 	unsigned int direct_io : 1;
 	unsigned int nonseekable : 1;
@@ -81,7 +81,7 @@ struct vfsd_ops {
 		       const char *name);
 	/* No reply. The kernel dropped nlookup references to ino. */
 	void (*forget)(void *userdata, vfsd_ino_t ino, uint64_t nlookup);
-	/* fi is NULL: the ABI does not say which open file asked. */
+	/* fi: the open file of an fstat(), NULL for a path lookup. */
 	void (*getattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi);
 	void (*readlink)(struct vfsd_req *req, vfsd_ino_t ino);
@@ -146,9 +146,13 @@ struct vfsd_ops {
 	void (*setxattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			 const char *name, const char *value, size_t size,
 			 int flags);
-	/* size 0: vfsd_reply_xattr(req, needed); else vfsd_reply_buf(). */
+	/*
+	 * size is the caller's buffer. size 0: vfsd_reply_xattr(req, needed);
+	 * else vfsd_reply_buf() with at most size bytes (more: ERANGE).
+	 */
 	void (*getxattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			 const char *name, size_t size);
+	/* Names, each NUL-terminated; size as for getxattr. */
 	void (*listxattr)(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
 	void (*removexattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			    const char *name);
@@ -182,7 +186,10 @@ int vfsd_reply_statfs(struct vfsd_req *req, const struct statvfs *st);
 int vfsd_reply_lseek(struct vfsd_req *req, off_t off);
 /* getxattr/listxattr with size 0: how many bytes the value needs. */
 int vfsd_reply_xattr(struct vfsd_req *req, size_t size);
-/* getxattr/listxattr with size > 0: the value itself. */
+/*
+ * getxattr/listxattr: the value itself, at most the requested size bytes
+ * (else the request fails with ERANGE); to a size probe, its size.
+ */
 int vfsd_reply_buf(struct vfsd_req *req, const void *buf, size_t size);
 
 /*

@@ -438,6 +438,7 @@ static void test_read_only(void **state)
 		     sizeof(struct vfsd_rename_in) + 7);
 	EXPECT_EROFS(VFSD_OP_SETATTR, e.nodeid, &sa, sizeof(sa));
 	EXPECT_EROFS(VFSD_OP_FALLOCATE, e.nodeid, &fa, sizeof(fa));
+	((struct vfsd_xattr_in *)xin)->namelen = 6;
 	memcpy(xin + sizeof(struct vfsd_xattr_in), "user.a", 7);
 	EXPECT_EROFS(VFSD_OP_SETXATTR, e.nodeid, xin,
 		     sizeof(struct vfsd_xattr_in) + 7);
@@ -530,24 +531,22 @@ static void test_xattr(void **state)
 	assert_int_equal(lookup(VFSD_ROOT_INO, "big", &e), 0);
 
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);	/* size probe */
-	fk_post(&k, &sqe, NULL, 0, false);
-	memcpy((char *)fk_slot(&k, sqe.tag), "user.vfsd", 10);
-	assert_int_equal(fk_run(&k), 1);
-	{
-		struct vfsd_cqe cqe;
-
-		assert_true(fk_reap(&k, &cqe, NULL));
-		assert_int_equal(cqe.result, 6);
-	}
+	assert_int_equal(fk_call(&k, &sqe, "user.vfsd", 10, NULL, 0), 6);
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);
+	sqe.arg = 5;					/* too small */
+	assert_int_equal(fk_call(&k, &sqe, "user.vfsd", 10, NULL, 0), -ERANGE);
+	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);
+	sqe.arg = sizeof(buf);
 	n = fk_call(&k, &sqe, "user.vfsd", 10, buf, sizeof(buf));
 	assert_int_equal(n, 6);
 	assert_memory_equal(buf, "value!", 6);
+
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);
+	sqe.arg = sizeof(buf);
 	assert_int_equal(fk_call(&k, &sqe, "user.none", 10, NULL, 0), -ENODATA);
 
 	sqe = fk_sqe(VFSD_OP_LISTXATTR, e.nodeid);
-	sqe.len = sizeof(buf);
+	sqe.arg = sizeof(buf);
 	n = fk_call(&k, &sqe, NULL, 0, buf, sizeof(buf));
 	assert_true(n >= 10);
 	assert_non_null(memmem(buf, n, "user.vfsd", 10));

@@ -401,7 +401,15 @@ static void test_getattr(void **state)
 	sqe.fh = 1234;
 	expect_op(state, &sqe, NULL, 0, "getattr");
 	assert_int_equal(got.ino, 9);
-	assert_false(got.has_fi);	/* the ABI does not say fh is valid */
+	assert_false(got.has_fi);	/* fh is only valid with the flag */
+
+	got.calls = 0;
+	sqe = fk_sqe(VFSD_OP_GETATTR, 9);
+	sqe.fh = 1234;
+	sqe.flags = VFSD_GETATTR_FH;
+	expect_op(state, &sqe, NULL, 0, "getattr");
+	assert_true(got.has_fi);
+	assert_int_equal(got.fi.fh, 1234);
 }
 
 static void test_setattr(void **state)
@@ -565,7 +573,9 @@ static void test_read(void **state)
 	sqe.offset = 1ull << 40;
 	sqe.len = 8192;
 	sqe.win_off = 4096;
+	sqe.arg = O_RDWR | O_NOATIME;	/* the open flags */
 	expect_op(state, &sqe, NULL, 0, "read");
+	assert_int_equal(got.fi.flags, O_RDWR | O_NOATIME);
 	assert_ptr_equal(got.buf, k->window + 4096);
 	assert_int_equal(got.size, 8192);
 	assert_true(got.off == (off_t)1 << 40);
@@ -607,7 +617,9 @@ static void test_write(void **state)
 	sqe.offset = 100;
 	sqe.len = 19;
 	sqe.win_off = 0;
+	sqe.arg = O_WRONLY | O_APPEND;
 	expect_op(state, &sqe, NULL, 0, "write");
+	assert_int_equal(got.fi.flags, O_WRONLY | O_APPEND);
 	assert_int_equal(got.size, 19);
 	assert_int_equal(got.off, 100);
 	assert_int_equal(got.fi.fh, 556);
@@ -623,11 +635,12 @@ static void test_statfs_release(void **state)
 
 	sqe = fk_sqe(VFSD_OP_RELEASE, 22);
 	sqe.fh = 557;
-	sqe.arg = O_RDONLY;
+	sqe.arg = O_WRONLY | O_SYNC;
 	fk_call_noreply(K(state), &sqe);
 	assert_string_equal(got.op, "release");
 	assert_int_equal(got.ino, 22);
 	assert_int_equal(got.fi.fh, 557);
+	assert_int_equal(got.fi.flags, O_WRONLY | O_SYNC);
 
 	sqe = fk_sqe(VFSD_OP_RELEASEDIR, 23);
 	sqe.fh = 558;
@@ -715,11 +728,12 @@ static void test_fallocate_lseek(void **state)
 static void test_xattrs(void **state)
 {
 	char in[64];
-	struct vfsd_xattr_in x = { .size = 5, .flags = XATTR_CREATE };
+	struct vfsd_xattr_in x = { .size = 5, .namelen = 6 };
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_SETXATTR, 28);
 
 	memcpy(in, &x, sizeof(x));
 	memcpy(in + sizeof(x), "user.k\0value", 12);
+	sqe.arg = XATTR_CREATE;		/* the flags travel in arg */
 	expect_op(state, &sqe, in, sizeof(x) + 12, "setxattr");
 	assert_string_equal(got.name, "user.k");
 	assert_int_equal(got.size, 5);
@@ -729,16 +743,22 @@ static void test_xattrs(void **state)
 	got.calls = 0;	/* value size disagrees with the payload */
 	sqe = fk_sqe(VFSD_OP_SETXATTR, 28);
 	expect_refused(state, &sqe, in, sizeof(x) + 11, EINVAL);
+	x.size = 4;	/* namelen disagrees with the name */
+	x.namelen = 5;
+	memcpy(in, &x, sizeof(x));
+	sqe = fk_sqe(VFSD_OP_SETXATTR, 28);
+	expect_refused(state, &sqe, in, sizeof(x) + 11, EINVAL);
 
-	/* GETXATTR: len is the buffer size, the name ends at its NUL. */
+	/* GETXATTR: the payload is the name, arg the caller's buffer. */
 	sqe = fk_sqe(VFSD_OP_GETXATTR, 28);
+	sqe.arg = 300;
 	expect_op(state, &sqe, "user.k", 7, "getxattr");
 	assert_string_equal(got.name, "user.k");
-	assert_int_equal(got.size, 7);
+	assert_int_equal(got.size, 300);
 
 	got.calls = 0;
 	sqe = fk_sqe(VFSD_OP_LISTXATTR, 28);
-	sqe.len = 300;
+	sqe.arg = 300;
 	expect_op(state, &sqe, NULL, 0, "listxattr");
 	assert_int_equal(got.size, 300);
 
@@ -748,21 +768,21 @@ static void test_xattrs(void **state)
 	assert_string_equal(got.name, "user.k");
 }
 
-static void test_getxattr_sized(void **state)
+static void test_getxattr_probe(void **state)
 {
-	struct fake_kernel *k = K(state);
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_GETXATTR, 29);
-	struct vfsd_cqe cqe;
 
-	/* Payload written by hand: sqe.len means the value size here. */
-	sqe.len = 0;
-	fk_post(k, &sqe, NULL, 0, false);
-	memcpy((char *)fk_slot(k, sqe.tag), "security.x", 11);
-	assert_int_equal(fk_run(k), 1);
-	assert_true(fk_reap(k, &cqe, NULL));
-	assert_int_equal(cqe.result, -EXDEV);
+	sqe.arg = 0;
+	expect_op(state, &sqe, "security.x", 11, "getxattr");
 	assert_string_equal(got.name, "security.x");
 	assert_int_equal(got.size, 0);		/* a size probe */
+
+	/* The name must be the whole payload, as for every other name. */
+	got.calls = 0;
+	sqe = fk_sqe(VFSD_OP_GETXATTR, 29);
+	expect_refused(state, &sqe, "user.a\0junk", 11, EINVAL);
+	sqe = fk_sqe(VFSD_OP_GETXATTR, 29);
+	expect_refused(state, &sqe, NULL, 0, EINVAL);
 }
 
 static void test_unknown_opcodes(void **state)
@@ -897,7 +917,7 @@ int main(void)
 		T(test_read), T(test_read_outside_window), T(test_write),
 		T(test_statfs_release), T(test_fsync_flush), T(test_readdir),
 		T(test_create), T(test_fallocate_lseek), T(test_xattrs),
-		T(test_getxattr_sized), T(test_unknown_opcodes),
+		T(test_getxattr_probe), T(test_unknown_opcodes),
 		T(test_bad_tags), T(test_async_reply),
 		cmocka_unit_test_setup_teardown(test_defaults, setup_empty,
 						teardown),

@@ -74,21 +74,8 @@ static int32_t run(uint8_t opcode, uint32_t len)
 	    opcode == VFSD_OP_UNLINK || opcode == VFSD_OP_CREATE)
 		return fk_call(&k, &sqe, "name", 5, out, sizeof(out));
 	if (opcode == VFSD_OP_GETXATTR) {
-		int32_t r;
-
-		sqe.len = len;
-		fk_post(&k, &sqe, NULL, 0, false);
-		memcpy((char *)fk_slot(&k, sqe.tag), "user.a", 7);
-		assert_int_equal(fk_run(&k), 1);
-		{
-			struct vfsd_cqe cqe;
-			uint16_t tag;
-
-			assert_true(fk_reap(&k, &cqe, &tag));
-			memcpy(out, fk_slot(&k, tag), sizeof(out));
-			r = cqe.result;
-		}
-		return r;
+		sqe.arg = len;	/* the caller's buffer; 0 asks the size */
+		return fk_call(&k, &sqe, "user.a", 7, out, sizeof(out));
 	}
 	sqe.len = len;
 	return fk_call(&k, &sqe, NULL, 0, out, sizeof(out));
@@ -445,9 +432,16 @@ static void test_xattr_replies(void **state)
 	xsize = 9;
 	assert_int_equal(run(VFSD_OP_GETXATTR, 100), 9);
 	assert_memory_equal(out, "the value", 9);
-	xsize = 200;		/* bigger than the caller's buffer */
+	xsize = 100;		/* exactly the caller's buffer */
+	assert_int_equal(run(VFSD_OP_GETXATTR, 100), 100);
+	xsize = 101;		/* bigger than the caller's buffer */
 	assert_int_equal(run(VFSD_OP_GETXATTR, 100), -ERANGE);
 	assert_int_equal(ret, -ERANGE);
+	/* The value sent to a size probe: its size, no bytes. */
+	xsize = 9;
+	memset(out, 0, sizeof(out));
+	assert_int_equal(run(VFSD_OP_GETXATTR, 0), 9);
+	assert_int_equal(ret, 0);
 }
 
 static int err_in;
