@@ -8,6 +8,8 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/writeback.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 /* 6.3 replaced the user namespace argument of inode ops by an idmap. */
@@ -75,5 +77,81 @@ static inline struct timespec64 vfsd_inode_get_mtime(const struct inode *inode)
 #else
 #define vfsd_splice_read	generic_file_splice_read
 #endif
+
+/*
+ * 6.12 passes folios to ->write_begin and ->write_end. vfsd implements
+ * them on folios; these macros generate the entry points with the
+ * signature of the kernel being built.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define VFSD_DEFINE_WRITE_BEGIN(name, impl)				\
+static int name(struct file *file, struct address_space *mapping,	\
+		loff_t pos, unsigned int len, struct folio **foliop,	\
+		void **fsdata)						\
+{									\
+	return impl(file, mapping, pos, len, foliop);			\
+}
+#define VFSD_DEFINE_WRITE_END(name, impl)				\
+static int name(struct file *file, struct address_space *mapping,	\
+		loff_t pos, unsigned int len, unsigned int copied,	\
+		struct folio *folio, void *fsdata)			\
+{									\
+	return impl(file, mapping, pos, len, copied, folio);		\
+}
+#else
+#define VFSD_DEFINE_WRITE_BEGIN(name, impl)				\
+static int name(struct file *file, struct address_space *mapping,	\
+		loff_t pos, unsigned int len, struct page **pagep,	\
+		void **fsdata)						\
+{									\
+	struct folio *folio;						\
+	int err = impl(file, mapping, pos, len, &folio);		\
+									\
+	if (!err)							\
+		*pagep = &folio->page;					\
+	return err;							\
+}
+#define VFSD_DEFINE_WRITE_END(name, impl)				\
+static int name(struct file *file, struct address_space *mapping,	\
+		loff_t pos, unsigned int len, unsigned int copied,	\
+		struct page *page, void *fsdata)			\
+{									\
+	return impl(file, mapping, pos, len, copied, page_folio(page));	\
+}
+#endif
+
+/* 6.3 passes folios to the write_cache_pages() callback. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define VFSD_DEFINE_WRITEPAGE_CB(name, impl)				\
+static int name(struct folio *folio, struct writeback_control *wbc,	\
+		void *data)						\
+{									\
+	return impl(folio, wbc, data);					\
+}
+#else
+#define VFSD_DEFINE_WRITEPAGE_CB(name, impl)				\
+static int name(struct page *page, struct writeback_control *wbc,	\
+		void *data)						\
+{									\
+	return impl(page_folio(page), wbc, data);			\
+}
+#endif
+
+/* 6.4 made __filemap_get_folio() return ERR_PTR instead of NULL. */
+static inline struct folio *vfsd_grab_folio(struct address_space *mapping,
+					    pgoff_t index)
+{
+	struct folio *folio = __filemap_get_folio(mapping, index,
+						  FGP_LOCK | FGP_WRITE |
+						  FGP_CREAT | FGP_STABLE,
+						  mapping_gfp_mask(mapping));
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
+	return folio;
+}
+
+/* xattr ->set gained the idmap in place of the user namespace (6.3). */
+#define VFSD_XATTR_SET_ARGS(h, idmap)					\
+	const struct xattr_handler *h, vfsd_idmap_t *idmap
 
 #endif /* _VFSD_COMPAT_H */

@@ -125,6 +125,7 @@ struct vfsd_conn *vfsd_conn_alloc(void)
 		return ERR_PTR(err);
 	}
 	spin_lock_init(&conn->lock);
+	init_rwsem(&conn->killsb);
 	conn->connected = true;
 	atomic_set(&conn->waiting, 0);
 

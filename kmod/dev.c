@@ -106,9 +106,9 @@ static long vfsd_dev_ioctl(struct file *file, unsigned int cmd,
 		vfsd_conn_abort(conn, false);
 		return 0;
 	case VFSD_IOC_INVAL_INODE:
+		return vfsd_notify_inval_inode(conn, argp);
 	case VFSD_IOC_INVAL_ENTRY:
-		/* Notifications arrive with the coherent write path. */
-		return -EOPNOTSUPP;
+		return vfsd_notify_inval_entry(conn, argp);
 	default:
 		return -ENOTTY;
 	}

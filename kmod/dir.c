@@ -46,7 +46,7 @@ static void vfsd_set_entry_timeout(struct dentry *dentry, u64 ns)
 	dentry->d_time = (unsigned long)vfsd_timeout_jiffies(ns);
 }
 
-static struct dentry *vfsd_lookup(struct inode *dir, struct dentry *dentry,
+struct dentry *vfsd_lookup(struct inode *dir, struct dentry *dentry,
 				  unsigned int flags)
 {
 	struct vfsd_entry_out out;
@@ -154,6 +154,7 @@ static int vfsd_send_open(struct inode *inode, struct file *file, u8 opcode)
 	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
 	if (!vf)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&vf->write_entry);
 	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, opcode,
 			     vfsd_nodeid(inode), 0, sizeof(*out), GFP_KERNEL);
 	if (IS_ERR(req)) {
@@ -272,11 +273,6 @@ static int vfsd_readdir(struct file *file, struct dir_context *ctx)
 	return err < 0 ? err : 0;
 }
 
-const struct inode_operations vfsd_dir_iops = {
-	.lookup = vfsd_lookup,
-	.permission = vfsd_permission,
-	.getattr = vfsd_getattr,
-};
 
 const struct file_operations vfsd_dir_fops = {
 	.llseek = generic_file_llseek,

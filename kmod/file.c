@@ -8,8 +8,14 @@
 #include <linux/mm.h>
 #include <linux/uio.h>
 #include <linux/highmem.h>
+#include <linux/falloc.h>
 
 #include "vfsd_i.h"
+
+static bool vfsd_file_writable(struct file *file)
+{
+	return file->f_mode & FMODE_WRITE;
+}
 
 static int vfsd_file_open(struct inode *inode, struct file *file)
 {
@@ -19,21 +25,96 @@ static int vfsd_file_open(struct inode *inode, struct file *file)
 	err = generic_file_open(inode, file);
 	if (err)
 		return err;
+	/* O_APPEND and SEEK_END need the server's current size. */
+	err = vfsd_refresh_attr(inode, false);
+	if (err)
+		return err;
 	err = vfsd_open_common(inode, file, false);
 	if (err)
 		return err;
 	vf = file->private_data;
-	if (!(vf->open_flags & VFSD_FOPEN_KEEP_CACHE))
+	vf->f_flags = file->f_flags;
+	if (!(vf->open_flags & VFSD_FOPEN_KEEP_CACHE) &&
+	    !vfsd_size_is_local(inode))
 		invalidate_inode_pages2(inode->i_mapping);
 	if (vf->open_flags & VFSD_FOPEN_NONSEEKABLE)
 		nonseekable_open(inode, file);
+	if (vfsd_file_writable(file)) {
+		spin_lock(&inode->i_lock);
+		list_add(&vf->write_entry, &VFSD_I(inode)->write_files);
+		spin_unlock(&inode->i_lock);
+	}
 	return 0;
 }
 
 static int vfsd_file_release(struct inode *inode, struct file *file)
 {
+	struct vfsd_file *vf = file->private_data;
+
+	if (vf && vfsd_file_writable(file)) {
+		/* Push what this handle dirtied while the server knows it. */
+		filemap_write_and_wait(inode->i_mapping);
+		spin_lock(&inode->i_lock);
+		list_del_init(&vf->write_entry);
+		spin_unlock(&inode->i_lock);
+	}
 	vfsd_send_release(inode, file, VFSD_OP_RELEASE);
 	return 0;
+}
+
+/* A request with no payload on an open file; ENOSYS disables the op. */
+static int vfsd_file_simple(struct file *file, u8 opcode, u32 arg,
+			    bool *unsupported)
+{
+	struct inode *inode = file_inode(file);
+	struct vfsd_file *vf = file->private_data;
+	struct vfsd_req *req;
+	int err;
+
+	if (READ_ONCE(*unsupported))
+		return 0;
+	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, opcode,
+			     vfsd_nodeid(inode), 0, 0, GFP_KERNEL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->sqe.fh = vf->fh;
+	req->sqe.arg = arg;
+	err = vfsd_req_send_wait(req);
+	vfsd_req_put(req);
+	if (err == -ENOSYS) {
+		WRITE_ONCE(*unsupported, true);
+		err = 0;
+	}
+	return err;
+}
+
+/* Every close(): write back and report errors of earlier writeback. */
+static int vfsd_file_flush(struct file *file, fl_owner_t id)
+{
+	struct inode *inode = file_inode(file);
+	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
+	int err = 0, err2;
+
+	if (vfsd_file_writable(file))
+		err = filemap_write_and_wait(inode->i_mapping);
+	if (!READ_ONCE(conn->connected))
+		return err;
+	err2 = vfsd_file_simple(file, VFSD_OP_FLUSH, 0, &conn->no_flush);
+	return err ? err : err2;
+}
+
+static int vfsd_file_fsync(struct file *file, loff_t start, loff_t end,
+			   int datasync)
+{
+	struct inode *inode = file_inode(file);
+	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
+	int err;
+
+	err = file_write_and_wait_range(file, start, end);
+	if (err)
+		return err;
+	return vfsd_file_simple(file, VFSD_OP_FSYNC, datasync ? 1 : 0,
+				&conn->no_fsync);
 }
 
 /* Completion of a READ: the folios are the request's pages, in order. */
@@ -63,8 +144,8 @@ static void vfsd_read_end(struct vfsd_req *req)
  * Send one READ for @nr locked folios at @pos. On failure to send, the
  * folios are unlocked (not uptodate) so readers see the error.
  */
-static void vfsd_send_read(struct inode *inode, struct file *file,
-			   struct page **pages, unsigned int nr, loff_t pos)
+void vfsd_send_read(struct inode *inode, struct file *file,
+		    struct page **pages, unsigned int nr, loff_t pos)
 {
 	struct vfsd_file *vf = file ? file->private_data : NULL;
 	struct vfsd_req *req;
@@ -81,6 +162,7 @@ static void vfsd_send_read(struct inode *inode, struct file *file,
 	req->sqe.offset = pos;
 	req->sqe.len = nr << PAGE_SHIFT;
 	req->sqe.fh = vf ? vf->fh : 0;
+	req->sqe.arg = vf ? vf->f_flags : 0;
 	req->end = vfsd_read_end;
 	err = vfsd_req_send_async(req);
 	if (err) {
@@ -98,7 +180,7 @@ fail:
 	kfree(pages);
 }
 
-static int vfsd_read_folio(struct file *file, struct folio *folio)
+int vfsd_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
 	struct page **pages;
@@ -118,7 +200,7 @@ static int vfsd_read_folio(struct file *file, struct folio *folio)
  * Readahead: contiguous folios in requests of up to max_read bytes. Note
  * readahead_count() still includes the folio readahead_folio() returned.
  */
-static void vfsd_readahead(struct readahead_control *rac)
+void vfsd_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
 	unsigned int max_pages = VFSD_M(inode->i_sb)->max_read >> PAGE_SHIFT;
@@ -145,6 +227,14 @@ static void vfsd_readahead(struct readahead_control *rac)
 	}
 }
 
+static bool vfsd_direct(struct kiocb *iocb)
+{
+	struct vfsd_file *vf = iocb->ki_filp->private_data;
+
+	return (iocb->ki_flags & IOCB_DIRECT) ||
+	       (vf->open_flags & VFSD_FOPEN_DIRECT_IO);
+}
+
 static ssize_t vfsd_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -154,7 +244,32 @@ static ssize_t vfsd_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	err = vfsd_refresh_attr(inode, false);
 	if (err)
 		return err;
+	if (vfsd_direct(iocb))
+		return vfsd_direct_io(iocb, to, false);
 	return generic_file_read_iter(iocb, to);
+}
+
+static ssize_t vfsd_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	inode_lock(inode);
+	if (vfsd_direct(iocb)) {
+		ret = generic_write_checks(iocb, from);
+		if (ret > 0)
+			ret = file_remove_privs(iocb->ki_filp);
+		if (!ret)
+			ret = vfsd_direct_io(iocb, from, true);
+	} else {
+		ret = generic_write_checks(iocb, from);
+		if (ret > 0)
+			ret = __generic_file_write_iter(iocb, from);
+	}
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
 }
 
 static int vfsd_file_mmap(struct file *file, struct vm_area_struct *vma)
@@ -163,20 +278,108 @@ static int vfsd_file_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (err)
 		return err;
-	/* Writable shared mappings arrive with the write path. */
-	return generic_file_readonly_mmap(file, vma);
+	file_accessed(file);
+	vma->vm_ops = &vfsd_file_vm_ops;
+	return 0;
 }
 
-const struct address_space_operations vfsd_aops = {
-	.read_folio = vfsd_read_folio,
-	.readahead = vfsd_readahead,
-};
+static loff_t vfsd_file_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct inode *inode = file_inode(file);
+	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
+	struct vfsd_file *vf = file->private_data;
+	struct vfsd_lseek_out *out;
+	struct vfsd_req *req;
+	loff_t ret;
+
+	if (whence == SEEK_END) {
+		ret = vfsd_refresh_attr(inode, false);
+		if (ret)
+			return ret;
+	}
+	if ((whence != SEEK_DATA && whence != SEEK_HOLE) ||
+	    READ_ONCE(conn->no_lseek))
+		return generic_file_llseek(file, offset, whence);
+
+	/* The server knows the holes only of data it has. */
+	ret = filemap_write_and_wait(inode->i_mapping);
+	if (ret)
+		return ret;
+	req = vfsd_req_alloc(conn, VFSD_OP_LSEEK, vfsd_nodeid(inode), 0,
+			     sizeof(*out), GFP_KERNEL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->sqe.fh = vf->fh;
+	req->sqe.offset = offset;
+	req->sqe.arg = whence;
+	req->out_exact = true;
+	ret = vfsd_req_send_wait(req);
+	if (!ret) {
+		out = req->buf;
+		ret = vfs_setpos(file, out->offset, inode->i_sb->s_maxbytes);
+	}
+	vfsd_req_put(req);
+	if (ret == -ENOSYS) {
+		WRITE_ONCE(conn->no_lseek, true);
+		return generic_file_llseek(file, offset, whence);
+	}
+	return ret;
+}
+
+static long vfsd_file_fallocate(struct file *file, int mode, loff_t offset,
+				loff_t length)
+{
+	struct inode *inode = file_inode(file);
+	struct vfsd_file *vf = file->private_data;
+	struct vfsd_fallocate_in in = {
+		.offset = offset, .length = length, .mode = mode,
+	};
+	struct vfsd_req *req;
+	long err;
+
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	/* Dirty data in a punched range must not land after the punch. */
+	err = filemap_write_and_wait_range(inode->i_mapping, offset,
+					   offset + length - 1);
+	if (err)
+		goto out;
+	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_FALLOCATE,
+			     vfsd_nodeid(inode), sizeof(in), 0, GFP_KERNEL);
+	if (IS_ERR(req)) {
+		err = PTR_ERR(req);
+		goto out;
+	}
+	memcpy(req->buf, &in, sizeof(in));
+	req->sqe.fh = vf->fh;
+	err = vfsd_req_send_wait(req);
+	vfsd_req_put(req);
+	if (err == -ENOSYS)
+		err = -EOPNOTSUPP;
+	if (err)
+		goto out;
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		truncate_pagecache_range(inode, offset, offset + length - 1);
+	if (!(mode & FALLOC_FL_KEEP_SIZE) &&
+	    offset + length > i_size_read(inode))
+		i_size_write(inode, offset + length);
+	vfsd_expire_attr(inode);
+out:
+	inode_unlock(inode);
+	return err;
+}
 
 const struct file_operations vfsd_file_fops = {
-	.llseek = generic_file_llseek,
+	.llseek = vfsd_file_llseek,
 	.read_iter = vfsd_file_read_iter,
+	.write_iter = vfsd_file_write_iter,
 	.mmap = vfsd_file_mmap,
 	.open = vfsd_file_open,
+	.flush = vfsd_file_flush,
 	.release = vfsd_file_release,
+	.fsync = vfsd_file_fsync,
+	.fallocate = vfsd_file_fallocate,
 	.splice_read = vfsd_splice_read,
+	.splice_write = iter_file_splice_write,
 };

@@ -65,10 +65,27 @@ static void vfsd_init_ops(struct inode *inode, umode_t mode, u32 rdev)
 	}
 }
 
+/*
+ * While this kernel holds unwritten data or has the file open for writing,
+ * its size is newer than the server's: writeback has not told it yet.
+ */
+bool vfsd_size_is_local(struct inode *inode)
+{
+	struct address_space *mapping = inode->i_mapping;
+
+	if (!S_ISREG(inode->i_mode))
+		return false;
+	return mapping_tagged(mapping, PAGECACHE_TAG_DIRTY) ||
+	       mapping_tagged(mapping, PAGECACHE_TAG_WRITEBACK) ||
+	       !list_empty_careful(&VFSD_I(inode)->write_files);
+}
+
 /* Apply checked attributes. The file type never changes. */
 void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 		      u64 attr_valid_ns)
 {
+	bool local_size = vfsd_size_is_local(inode);
+
 	struct vfsd_inode *vi = VFSD_I(inode);
 	struct timespec64 at = { a->atime, a->atime_nsec };
 	struct timespec64 mt = { a->mtime, a->mtime_nsec };
@@ -81,12 +98,14 @@ void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 	inode->i_gid = make_kgid(&init_user_ns, a->gid);
 	set_nlink(inode, a->nlink);
 	vfsd_inode_set_times(inode, at, mt, ct);
-	inode->i_blocks = a->blocks;
+	if (!local_size)
+		inode->i_blocks = a->blocks;
 	if (a->blksize && is_power_of_2(a->blksize) && a->blksize <= SZ_1M)
 		inode->i_blkbits = ilog2(a->blksize);
 	else
 		inode->i_blkbits = PAGE_SHIFT;
-	i_size_write(inode, a->size);
+	if (!local_size)
+		i_size_write(inode, a->size);
 	vi->attr_expires = vfsd_timeout_jiffies(attr_valid_ns);
 	spin_unlock(&inode->i_lock);
 }
@@ -205,7 +224,7 @@ int vfsd_refresh_attr(struct inode *inode, bool force)
 	vfsd_update_attr(inode, &out->attr, out->attr_valid_ns);
 
 	/* Changed behind our back: cached data is stale. */
-	if (S_ISREG(inode->i_mode) &&
+	if (S_ISREG(inode->i_mode) && !vfsd_size_is_local(inode) &&
 	    (old_size != out->attr.size ||
 	     old_mtime.tv_sec != out->attr.mtime ||
 	     old_mtime.tv_nsec != out->attr.mtime_nsec)) {
@@ -282,6 +301,103 @@ int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
 	return 0;
 }
 
+static void vfsd_fill_setattr(struct vfsd_setattr_in *in,
+			      const struct iattr *attr)
+{
+	unsigned int v = attr->ia_valid;
+
+	if (v & ATTR_MODE) {
+		in->valid |= VFSD_SETATTR_MODE;
+		in->mode = attr->ia_mode & 07777;
+	}
+	if (v & ATTR_UID) {
+		in->valid |= VFSD_SETATTR_UID;
+		in->uid = from_kuid(&init_user_ns, attr->ia_uid);
+	}
+	if (v & ATTR_GID) {
+		in->valid |= VFSD_SETATTR_GID;
+		in->gid = from_kgid(&init_user_ns, attr->ia_gid);
+	}
+	if (v & ATTR_SIZE) {
+		in->valid |= VFSD_SETATTR_SIZE;
+		in->size = attr->ia_size;
+	}
+	if (v & ATTR_ATIME) {
+		in->valid |= (v & ATTR_ATIME_SET) ? VFSD_SETATTR_ATIME :
+			VFSD_SETATTR_ATIME_NOW;
+		in->atime = attr->ia_atime.tv_sec;
+		in->atime_nsec = attr->ia_atime.tv_nsec;
+	}
+	if (v & ATTR_MTIME) {
+		in->valid |= (v & ATTR_MTIME_SET) ? VFSD_SETATTR_MTIME :
+			VFSD_SETATTR_MTIME_NOW;
+		in->mtime = attr->ia_mtime.tv_sec;
+		in->mtime_nsec = attr->ia_mtime.tv_nsec;
+	}
+	if ((v & ATTR_FILE) && attr->ia_file &&
+	    attr->ia_file->private_data) {
+		struct vfsd_file *vf = attr->ia_file->private_data;
+
+		in->valid |= VFSD_SETATTR_FH;
+		in->fh = vf->fh;
+	}
+}
+
+int vfsd_setattr(vfsd_idmap_t *idmap, struct dentry *dentry,
+		 struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct vfsd_setattr_in in = {};
+	struct vfsd_attr_out *out;
+	struct vfsd_req *req;
+	bool trunc = (attr->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode);
+	int err;
+
+	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
+		return -EACCES;
+	if (vfsd_is_bad(inode))
+		return -EIO;
+	if (VFSD_M(inode->i_sb)->default_permissions) {
+		err = setattr_prepare(idmap, dentry, attr);
+		if (err)
+			return err;
+	}
+	vfsd_fill_setattr(&in, attr);
+	if (!in.valid)
+		return 0;
+	/* Old data must not reach the server after the new size does. */
+	if (trunc) {
+		err = filemap_write_and_wait(inode->i_mapping);
+		if (err)
+			return err;
+	}
+	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_SETATTR,
+			     vfsd_nodeid(inode), sizeof(in), sizeof(*out),
+			     GFP_KERNEL);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	memcpy(req->buf, &in, sizeof(in));
+	req->out_exact = true;
+	err = vfsd_req_send_wait(req);
+	if (err)
+		goto out;
+	out = req->buf;
+	if (vfsd_attr_check(&out->attr) ||
+	    (out->attr.mode & S_IFMT) != (inode->i_mode & S_IFMT)) {
+		vfsd_bad_reply(req->q->conn, "bad attributes after setattr\n");
+		err = -EIO;
+		goto out;
+	}
+	if (trunc) {
+		i_size_write(inode, in.size);
+		truncate_pagecache(inode, in.size);
+	}
+	vfsd_update_attr(inode, &out->attr, out->attr_valid_ns);
+out:
+	vfsd_req_put(req);
+	return err;
+}
+
 static const char *vfsd_get_link(struct dentry *dentry, struct inode *inode,
 				 struct delayed_call *done)
 {
@@ -316,14 +432,20 @@ static const char *vfsd_get_link(struct dentry *dentry, struct inode *inode,
 const struct inode_operations vfsd_file_iops = {
 	.permission = vfsd_permission,
 	.getattr = vfsd_getattr,
+	.setattr = vfsd_setattr,
+	.listxattr = vfsd_listxattr,
 };
 
 const struct inode_operations vfsd_symlink_iops = {
 	.get_link = vfsd_get_link,
 	.getattr = vfsd_getattr,
+	.setattr = vfsd_setattr,
+	.listxattr = vfsd_listxattr,
 };
 
 const struct inode_operations vfsd_special_iops = {
 	.permission = vfsd_permission,
 	.getattr = vfsd_getattr,
+	.setattr = vfsd_setattr,
+	.listxattr = vfsd_listxattr,
 };

@@ -9,6 +9,7 @@
 #include <linux/sched/signal.h>
 #include <linux/bitmap.h>
 #include <linux/mm.h>
+#include <linux/xattr.h>
 
 #include "vfsd_i.h"
 
@@ -45,6 +46,9 @@ static int vfsd_check_result(struct vfsd_req *req, s32 result)
 {
 	if (result < 0)
 		return vfsd_errno_valid(result) ? result : -EIO;
+	/* An xattr size probe answers a size, with no data. */
+	if (req->result_is_size)
+		return result <= XATTR_SIZE_MAX ? result : -EIO;
 
 	switch (req->sqe.opcode) {
 	case VFSD_OP_READ:
@@ -79,7 +83,7 @@ static void vfsd_complete_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 		vfsd_warn(conn, "bad result %d for opcode %u\n",
 			  cqe->result, req->sqe.opcode);
 	}
-	if (result >= 0 && req->out_size) {
+	if (result >= 0 && req->out_size && !req->result_is_size) {
 		size_t n = req->out_exact ? req->out_size : result;
 
 		/* Copy once; the server may keep scribbling on the slot. */
@@ -138,7 +142,8 @@ static int vfsd_post_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 		err = vfsd_window_map(q, vma, req);
 		if (err)
 			return err;
-		req->sqe.win_off = req->win_first << PAGE_SHIFT;
+		req->sqe.win_off = (req->win_first << PAGE_SHIFT) +
+				   req->data_off;
 	}
 
 	req->tag = tag;

@@ -129,6 +129,8 @@ static struct inode *vfsd_alloc_inode(struct super_block *sb)
 	vi->nodeid = 0;
 	vi->nlookup = 0;
 	vi->attr_expires = 0;
+	vi->state = 0;
+	INIT_LIST_HEAD(&vi->write_files);
 	return &vi->inode;
 }
 
@@ -236,6 +238,7 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = VFSD_SUPER_MAGIC;
 	sb->s_op = &vfsd_super_ops;
 	sb->s_d_op = &vfsd_dentry_ops;
+	sb->s_xattr = vfsd_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;
 	sb->s_blocksize = PAGE_SIZE;
@@ -248,12 +251,23 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 	/* Readahead in requests as large as one request may be. */
 	sb->s_bdi->ra_pages = fm->max_read >> PAGE_SHIFT;
 	sb->s_bdi->io_pages = sb->s_bdi->ra_pages;
+	/*
+	 * A server writing to another filesystem must not be throttled by
+	 * our dirty pages (as FUSE): keep them under this bdi's own share.
+	 */
+	sb->s_bdi->capabilities |= BDI_CAP_STRICTLIMIT;
+	bdi_set_max_ratio(sb->s_bdi, 20);
 
 	root = vfsd_root_inode(sb, ctx->rootmode);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
 	sb->s_root = d_make_root(root);
-	return sb->s_root ? 0 : -ENOMEM;
+	if (!sb->s_root)
+		return -ENOMEM;
+	down_write(&fm->conn->killsb);
+	fm->conn->sb = sb;
+	up_write(&fm->conn->killsb);
+	return 0;
 }
 
 /* Resolve fd= to a set-up, not yet mounted connection. */
@@ -360,6 +374,12 @@ static void vfsd_kill_sb(struct super_block *sb)
 {
 	struct vfsd_mount *fm = sb->s_fs_info;
 
+	if (fm) {
+		/* No notification may look at the superblock from here on. */
+		down_write(&fm->conn->killsb);
+		fm->conn->sb = NULL;
+		up_write(&fm->conn->killsb);
+	}
 	kill_anon_super(sb);
 	if (fm) {
 		/* Unmount ends the connection: the server's ENTER gets ENODEV. */

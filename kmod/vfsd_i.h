@@ -76,6 +76,15 @@ struct vfsd_conn {
 	atomic64_t bytes_mapped;
 	atomic64_t bytes_copied;
 	atomic64_t protocol_errors;
+
+	/* The mounted superblock, for notifications from the server. */
+	struct rw_semaphore killsb;
+	struct super_block *sb;
+
+	/* Optional operations the server answered ENOSYS to. */
+	bool no_flush;
+	bool no_fsync;
+	bool no_lseek;
 };
 
 /* Request flags. */
@@ -105,6 +114,8 @@ struct vfsd_req {
 	struct page **pages;
 	unsigned int nr_pages;
 	bool pages_readonly;	/* server may only read them (WRITE) */
+	u32 data_off;		/* data starts this far into the first page */
+	bool result_is_size;	/* xattr size probe: result is not data */
 	u32 win_first;		/* first window page, valid while mapped */
 	bool win_mapped;
 
@@ -131,6 +142,7 @@ struct vfsd_inode {
 	u64 nlookup;		/* under inode->i_lock */
 	u64 attr_expires;	/* jiffies64 */
 	unsigned long state;	/* VFSD_I_* bits */
+	struct list_head write_files;	/* writable vfsd_files, i_lock */
 };
 
 /* The server reused the nodeid for another kind of file: I/O fails. */
@@ -144,8 +156,10 @@ static inline bool vfsd_is_bad(struct inode *inode)
 
 struct vfsd_file {
 	u64 fh;
-	u32 open_flags;
+	u32 open_flags;		/* VFSD_FOPEN_* from the server */
+	u32 f_flags;		/* the open(2) flags */
 	u64 nodeid;
+	struct list_head write_entry;	/* in vfsd_inode.write_files */
 };
 
 static inline struct vfsd_inode *VFSD_I(struct inode *inode)
@@ -223,17 +237,28 @@ void vfsd_make_bad(struct inode *inode);
 void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *attr,
 		      u64 attr_valid_ns);
 int vfsd_refresh_attr(struct inode *inode, bool force);
+bool vfsd_size_is_local(struct inode *inode);
+static inline void vfsd_expire_attr(struct inode *inode)
+{
+	if (inode)
+		WRITE_ONCE(container_of(inode, struct vfsd_inode,
+					inode)->attr_expires, 0);
+}
 void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup);
 u64 vfsd_timeout_jiffies(u64 ns);
 bool vfsd_allow_current(struct vfsd_mount *fm);
 int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode, int mask);
 int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
 		 struct kstat *stat, u32 request_mask, unsigned int flags);
+int vfsd_setattr(vfsd_idmap_t *idmap, struct dentry *dentry,
+		 struct iattr *attr);
 extern const struct inode_operations vfsd_file_iops;
 extern const struct inode_operations vfsd_symlink_iops;
 extern const struct inode_operations vfsd_special_iops;
 
 /* dir.c */
+struct dentry *vfsd_lookup(struct inode *dir, struct dentry *dentry,
+			   unsigned int flags);
 extern const struct inode_operations vfsd_dir_iops;
 extern const struct file_operations vfsd_dir_fops;
 extern const struct dentry_operations vfsd_dentry_ops;
@@ -244,6 +269,27 @@ void vfsd_send_release(struct inode *inode, struct file *file, u8 opcode);
 /* file.c */
 extern const struct file_operations vfsd_file_fops;
 extern const struct address_space_operations vfsd_aops;
+void vfsd_send_read(struct inode *inode, struct file *file,
+		    struct page **pages, unsigned int nr, loff_t pos);
+int vfsd_read_folio(struct file *file, struct folio *folio);
+void vfsd_readahead(struct readahead_control *rac);
+
+/* write.c: buffered writes, writeback, shared mmap */
+extern const struct vm_operations_struct vfsd_file_vm_ops;
+int vfsd_writepages(struct address_space *mapping,
+		    struct writeback_control *wbc);
+u64 vfsd_write_fh(struct inode *inode);
+
+/* direct.c: O_DIRECT through pinned user pages */
+ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write);
+
+/* notify.c: cache invalidation requested by the server */
+int vfsd_notify_inval_inode(struct vfsd_conn *conn, void __user *argp);
+int vfsd_notify_inval_entry(struct vfsd_conn *conn, void __user *argp);
+
+/* xattr.c */
+extern const struct xattr_handler *vfsd_xattr_handlers[];
+ssize_t vfsd_listxattr(struct dentry *dentry, char *list, size_t size);
 
 /* super.c */
 int vfsd_fs_init(void);

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfsd: O_DIRECT. The application's own pages are pinned and mapped into
+ * the server's window; the server reads or writes them in place. No page
+ * cache, no copy. Any alignment works: the window offset carries the
+ * position inside the first page.
+ */
+#include <linux/slab.h>
+#include <linux/pagemap.h>
+#include <linux/uio.h>
+#include <linux/mm.h>
+
+#include "vfsd_i.h"
+
+/* Runs when the server is done with the pages (or the connection died). */
+static void vfsd_direct_end(struct vfsd_req *req)
+{
+	bool dirty = req->sqe.opcode == VFSD_OP_READ && req->result > 0;
+	unsigned int i;
+
+	for (i = 0; i < req->nr_pages; i++) {
+		if (dirty)
+			set_page_dirty_lock(req->pages[i]);
+		put_page(req->pages[i]);
+	}
+}
+
+/* One request for one contiguous user range; returns bytes moved. */
+static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
+			       loff_t pos, bool write)
+{
+	struct inode *inode = file_inode(file);
+	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
+	struct vfsd_file *vf = file->private_data;
+	struct page **pages = NULL;
+	struct vfsd_req *req;
+	size_t start;
+	ssize_t n, ret;
+
+	n = iov_iter_get_pages_alloc2(iter, &pages, conn->max_io, &start);
+	if (n <= 0)
+		return n ? n : -EFAULT;
+	req = vfsd_req_alloc(conn, write ? VFSD_OP_WRITE : VFSD_OP_READ,
+			     vfsd_nodeid(inode), 0, 0, GFP_KERNEL);
+	if (IS_ERR(req)) {
+		unsigned int i, nr = DIV_ROUND_UP(start + n, PAGE_SIZE);
+
+		for (i = 0; i < nr; i++)
+			put_page(pages[i]);
+		kvfree(pages);
+		iov_iter_revert(iter, n);
+		return PTR_ERR(req);
+	}
+	/* The request owns the pages from here; its end releases them. */
+	req->pages = pages;
+	req->nr_pages = DIV_ROUND_UP(start + n, PAGE_SIZE);
+	req->pages_readonly = write;
+	req->data_off = start;
+	req->sqe.offset = pos;
+	req->sqe.len = n;
+	req->sqe.fh = vf->fh;
+	req->sqe.arg = vf->f_flags;
+	req->end = vfsd_direct_end;
+	ret = vfsd_req_send_wait(req);
+	vfsd_req_put(req);
+	if (ret >= 0 && ret < n)
+		iov_iter_revert(iter, n - ret);
+	else if (ret < 0)
+		iov_iter_revert(iter, n);
+	return ret;
+}
+
+ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write)
+{
+	struct file *file = iocb->ki_filp;
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = inode->i_mapping;
+	size_t count = iov_iter_count(iter);
+	loff_t pos = iocb->ki_pos;
+	ssize_t done = 0, n = 0;
+
+	if (!count)
+		return 0;
+	/* Cached dirty data must reach the server before we go around it. */
+	n = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
+	if (n)
+		return n;
+	while (iov_iter_count(iter)) {
+		size_t want = iov_iter_count(iter);
+
+		n = vfsd_direct_one(file, iter, pos, write);
+		if (n <= 0)
+			break;
+		done += n;
+		pos += n;
+		if (n < want && n < VFSD_M(inode->i_sb)->conn->max_io)
+			break;	/* short: EOF for reads */
+	}
+	if (write && done) {
+		if (pos > i_size_read(inode))
+			i_size_write(inode, pos);
+		invalidate_inode_pages2_range(mapping,
+					      iocb->ki_pos >> PAGE_SHIFT,
+					      (pos - 1) >> PAGE_SHIFT);
+		vfsd_expire_attr(inode);
+	}
+	iocb->ki_pos = pos;
+	return done ? done : n;
+}

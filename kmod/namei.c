@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfsd: namespace changes: create, mknod, mkdir, symlink, link, unlink,
+ * rmdir, rename. The server does the change; the kernel updates its
+ * dentries and marks the attributes it can no longer trust as expired.
+ */
+#include <linux/slab.h>
+#include <linux/namei.h>
+#include <linux/fs.h>
+
+#include "vfsd_i.h"
+
+/* Build a request whose inline payload is name \0 [extra]. */
+static struct vfsd_req *vfsd_name_req(struct inode *dir, u8 opcode,
+				      const struct qstr *name,
+				      const void *pre, u32 prelen,
+				      const void *extra, u32 extralen,
+				      u32 out_size)
+{
+	u32 len = prelen + name->len + 1 + extralen;
+	struct vfsd_req *req;
+	u8 *p;
+
+	if (name->len > VFSD_NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+	if (len > VFSD_INLINE_SIZE)
+		return ERR_PTR(-ENAMETOOLONG);
+	req = vfsd_req_alloc(VFSD_M(dir->i_sb)->conn, opcode, vfsd_nodeid(dir),
+			     len, out_size, GFP_KERNEL);
+	if (IS_ERR(req))
+		return req;
+	p = req->buf;
+	memcpy(p, pre, prelen);
+	p += prelen;
+	memcpy(p, name->name, name->len);
+	p[name->len] = '\0';
+	p += name->len + 1;
+	memcpy(p, extra, extralen);
+	return req;
+}
+
+/*
+ * Send a request that creates a name and returns its entry; instantiate
+ * the dentry with the new inode.
+ */
+static int vfsd_create_entry(struct inode *dir, struct dentry *dentry,
+			     struct vfsd_req *req, umode_t type)
+{
+	struct vfsd_entry_out *out;
+	struct inode *inode;
+	int err;
+
+	req->out_exact = true;
+	err = vfsd_req_send_wait(req);
+	if (err)
+		goto out;
+	out = req->buf;
+	if (!out->nodeid || out->nodeid == VFSD_ROOT_ID ||
+	    vfsd_attr_check(&out->attr) || (out->attr.mode & S_IFMT) != type) {
+		vfsd_bad_reply(req->q->conn, "bad entry for a new name\n");
+		if (out->nodeid && out->nodeid != VFSD_ROOT_ID)
+			vfsd_send_forget(dir->i_sb, out->nodeid, 1);
+		err = -EIO;
+		goto out;
+	}
+	inode = vfsd_iget(dir->i_sb, out->nodeid, &out->attr,
+			  out->attr_valid_ns);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		goto out;
+	}
+	d_drop(dentry);
+	dentry->d_time = (unsigned long)vfsd_timeout_jiffies(out->entry_valid_ns);
+	d_add(dentry, inode);
+	vfsd_expire_attr(dir);
+out:
+	vfsd_req_put(req);
+	return err;
+}
+
+static int vfsd_mknod_common(struct inode *dir, struct dentry *dentry,
+			     umode_t mode, dev_t rdev)
+{
+	struct vfsd_req *req;
+
+	req = vfsd_name_req(dir, VFSD_OP_MKNOD, &dentry->d_name, NULL, 0,
+			    NULL, 0, sizeof(struct vfsd_entry_out));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->sqe.arg = mode & ~current_umask();
+	req->sqe.offset = new_encode_dev(rdev);
+	return vfsd_create_entry(dir, dentry, req, mode & S_IFMT);
+}
+
+static int vfsd_create(vfsd_idmap_t *idmap, struct inode *dir,
+		       struct dentry *dentry, umode_t mode, bool excl)
+{
+	return vfsd_mknod_common(dir, dentry, S_IFREG | (mode & 07777), 0);
+}
+
+static int vfsd_mknod(vfsd_idmap_t *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	return vfsd_mknod_common(dir, dentry, mode, rdev);
+}
+
+static int vfsd_mkdir(vfsd_idmap_t *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode)
+{
+	struct vfsd_req *req;
+
+	req = vfsd_name_req(dir, VFSD_OP_MKDIR, &dentry->d_name, NULL, 0,
+			    NULL, 0, sizeof(struct vfsd_entry_out));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->sqe.arg = (mode & 07777) & ~current_umask();
+	return vfsd_create_entry(dir, dentry, req, S_IFDIR);
+}
+
+static int vfsd_symlink(vfsd_idmap_t *idmap, struct inode *dir,
+			struct dentry *dentry, const char *target)
+{
+	u32 tlen = strlen(target) + 1;
+	struct vfsd_req *req;
+
+	req = vfsd_name_req(dir, VFSD_OP_SYMLINK, &dentry->d_name, NULL, 0,
+			    target, tlen, sizeof(struct vfsd_entry_out));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	return vfsd_create_entry(dir, dentry, req, S_IFLNK);
+}
+
+static int vfsd_link(struct dentry *old, struct inode *dir,
+		     struct dentry *dentry)
+{
+	struct inode *inode = d_inode(old);
+	struct vfsd_req *req;
+	int err;
+
+	req = vfsd_name_req(dir, VFSD_OP_LINK, &dentry->d_name, NULL, 0,
+			    NULL, 0, sizeof(struct vfsd_entry_out));
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	req->sqe.fh = vfsd_nodeid(inode);
+	err = vfsd_create_entry(dir, dentry, req, inode->i_mode & S_IFMT);
+	vfsd_expire_attr(inode);
+	return err;
+}
+
+/* unlink and rmdir: the name is gone; the inode lost a link. */
+static int vfsd_remove(struct inode *dir, struct dentry *dentry, u8 opcode)
+{
+	struct inode *inode = d_inode(dentry);
+	struct vfsd_req *req;
+	int err;
+
+	req = vfsd_name_req(dir, opcode, &dentry->d_name, NULL, 0, NULL, 0, 0);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = vfsd_req_send_wait(req);
+	vfsd_req_put(req);
+	if (err)
+		return err;
+	spin_lock(&inode->i_lock);
+	if (opcode == VFSD_OP_RMDIR || inode->i_nlink <= 1)
+		clear_nlink(inode);
+	else
+		drop_nlink(inode);
+	spin_unlock(&inode->i_lock);
+	vfsd_expire_attr(inode);
+	vfsd_expire_attr(dir);
+	return 0;
+}
+
+static int vfsd_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return vfsd_remove(dir, dentry, VFSD_OP_UNLINK);
+}
+
+static int vfsd_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return vfsd_remove(dir, dentry, VFSD_OP_RMDIR);
+}
+
+static int vfsd_rename(vfsd_idmap_t *idmap, struct inode *olddir,
+		       struct dentry *old, struct inode *newdir,
+		       struct dentry *new, unsigned int flags)
+{
+	struct vfsd_rename_in in = {
+		.newdir = vfsd_nodeid(newdir),
+		.flags = flags,
+	};
+	struct inode *target = d_inode(new);
+	struct vfsd_req *req;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (new->d_name.len > VFSD_NAME_MAX)
+		return -ENAMETOOLONG;
+	req = vfsd_name_req(olddir, VFSD_OP_RENAME, &old->d_name, &in,
+			    sizeof(in), new->d_name.name, new->d_name.len + 1,
+			    0);	/* dentry names are NUL-terminated */
+	if (IS_ERR(req))
+		return PTR_ERR(req);
+	err = vfsd_req_send_wait(req);
+	vfsd_req_put(req);
+	if (err)
+		return err;
+
+	vfsd_expire_attr(d_inode(old));
+	vfsd_expire_attr(olddir);
+	vfsd_expire_attr(newdir);
+	if (target && !(flags & RENAME_EXCHANGE)) {
+		spin_lock(&target->i_lock);
+		if (S_ISDIR(target->i_mode) || target->i_nlink <= 1)
+			clear_nlink(target);
+		else
+			drop_nlink(target);
+		spin_unlock(&target->i_lock);
+	}
+	vfsd_expire_attr(target);
+	return 0;
+}
+
+const struct inode_operations vfsd_dir_iops = {
+	.lookup = vfsd_lookup,
+	.permission = vfsd_permission,
+	.getattr = vfsd_getattr,
+	.setattr = vfsd_setattr,
+	.listxattr = vfsd_listxattr,
+	.create = vfsd_create,
+	.mknod = vfsd_mknod,
+	.mkdir = vfsd_mkdir,
+	.symlink = vfsd_symlink,
+	.link = vfsd_link,
+	.unlink = vfsd_unlink,
+	.rmdir = vfsd_rmdir,
+	.rename = vfsd_rename,
+};
