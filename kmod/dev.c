@@ -38,6 +38,7 @@ static int vfsd_dev_release(struct inode *inode, struct file *file)
 static struct vfsd_queue *vfsd_dev_queue(struct vfsd_conn *conn,
 					 unsigned long q)
 {
+	/* Pairs with the release in vfsd_conn_setup(). */
 	if (!smp_load_acquire(&conn->ready) || q >= conn->nr_queues)
 		return NULL;
 	return &conn->queues[q];
@@ -120,6 +121,7 @@ static __poll_t vfsd_dev_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 	unsigned int i;
 
+	/* Pairs with the release in vfsd_conn_setup(). */
 	if (!smp_load_acquire(&conn->ready))
 		return EPOLLERR;
 	for (i = 0; i < conn->nr_queues; i++) {

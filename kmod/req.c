@@ -115,6 +115,7 @@ int vfsd_req_send_wait(struct vfsd_req *req)
 	err = wait_event_killable(req->waitq,
 				  test_bit(VFSD_REQ_FINISHED, &req->flags));
 	if (!err) {
+		/* Pairs with smp_mb__before_atomic() in vfsd_req_finish(). */
 		smp_rmb();
 		return req->result;
 	}

@@ -96,6 +96,7 @@ static void vfsd_complete_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 /* Returns false if the ring indices are corrupt. */
 static bool vfsd_consume_cq(struct vfsd_queue *q, struct vm_area_struct *vma)
 {
+	/* Pairs with the server's release store: CQEs before the tail. */
 	u32 tail = smp_load_acquire(&q->hdr->cq_tail);
 	u32 head = q->cq_head;
 	u32 mask = q->conn->depth - 1;
@@ -120,6 +121,7 @@ static int vfsd_post_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 			 struct vfsd_req *req)
 {
 	struct vfsd_conn *conn = q->conn;
+	/* Pairs with the server's release store after reading SQEs. */
 	u32 sq_head = smp_load_acquire(&q->hdr->sq_head);
 	bool noreply = test_bit(VFSD_REQ_NOREPLY, &req->flags);
 	unsigned long tag = VFSD_TAG_NONE;
@@ -198,6 +200,7 @@ static int vfsd_post_pending(struct vfsd_queue *q, struct vm_area_struct *vma)
 		q->inflight[req->tag] = req;
 		spin_unlock(&q->lock);
 	}
+	/* SQEs and inline payloads are visible before the new tail. */
 	if (posted)
 		smp_store_release(&q->hdr->sq_tail, q->sq_tail);
 	return posted;
