@@ -1,0 +1,27 @@
+#!/bin/bash
+# Install the Debian packages vfsd needs to build and test (as root, once).
+# Used by run-main.sh, run-tests.sh and .ci/run.
+set -euo pipefail
+
+VFSD_PACKAGES=(
+	build-essential meson ninja-build pkg-config
+	libfuse3-dev fuse3 liburing-dev libcmocka-dev
+	linux-image-amd64 linux-headers-amd64 kmod
+	qemu-system-x86 busybox-static cpio
+	fio stress-ng sparse gnuplot-nox attr
+)
+
+missing=()
+for p in "${VFSD_PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vfsd: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "vfsd: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
