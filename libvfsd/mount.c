@@ -19,9 +19,11 @@ int vfsd_mount_data(char *buf, size_t size, int fd,
 
 	if (o->max_read)
 		snprintf(max_read, sizeof(max_read), ",max_read=%u", o->max_read);
+	/* The kernel checks permissions unless told the server does. */
 	n = snprintf(buf, size, "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s",
 		     fd, (unsigned int)o->rootmode, (unsigned int)uid,
 		     (unsigned int)gid, o->allow_other ? ",allow_other" : "",
+		     o->server_permissions ? ",server_permissions" :
 		     o->default_permissions ? ",default_permissions" : "",
 		     max_read);
 	if (n < 0 || (size_t)n >= size)

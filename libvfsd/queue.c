@@ -69,22 +69,40 @@ int vfsd_queue_process(struct vfsd_queue *q)
 	return n;
 }
 
-/* Hand over completions and sleep until requests come. */
-int vfsd_queue_enter(struct vfsd_queue *q)
+/* Hand over completions; with wait, sleep until requests come. */
+int vfsd_queue_enter(struct vfsd_queue *q, bool wait)
 {
-	struct vfsd_enter e = { .queue = q->index, .flags = VFSD_ENTER_WAIT };
+	struct vfsd_enter e = {
+		.queue = q->index, .flags = wait ? VFSD_ENTER_WAIT : 0,
+	};
 	int n = ioctl(q->s->fd, VFSD_IOC_ENTER, &e);
 
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * Let an asynchronous backend submit and reap the batch's I/O. Returns how
+ * many requests still wait for it (then the thread must not sleep in
+ * ENTER: their replies would wait for an unrelated request).
+ */
+int vfsd_queue_batch_end(struct vfsd_queue *q, bool wait)
+{
+	struct vfsd_session *s = q->s;
+	int n;
+
+	if (!s->ops.batch_end)
+		return 0;
+	n = s->ops.batch_end(s->userdata, q->index, wait);
+	return n > 0 ? n : 0;
+}
+
 static void *queue_thread(void *arg)
 {
 	struct vfsd_queue *q = arg;
-	int err;
+	int err, busy = 0;
 
 	for (;;) {
-		err = vfsd_queue_enter(q);
+		err = vfsd_queue_enter(q, busy == 0);
 		if (err == -EINTR)
 			continue;
 		if (err < 0)
@@ -92,7 +110,12 @@ static void *queue_thread(void *arg)
 		err = vfsd_queue_process(q);
 		if (err < 0)
 			break;
+		/* Nothing new: block on the backend's I/O instead. */
+		busy = vfsd_queue_batch_end(q, err == 0);
 	}
+	/* The backend's I/O must not outlive the requests it fills. */
+	while (busy > 0)
+		busy = vfsd_queue_batch_end(q, true);
 	/* ENODEV: unmounted; ENOTCONN: aborted. Both end the session. */
 	if (err != -ENODEV && err != -ENOTCONN)
 		vfsd_err("queue %u: %s", q->index, strerror(-err));

@@ -280,6 +280,11 @@ VFSD_API const struct vfsd_ctx *vfsd_req_ctx(const struct vfsd_req *req)
 	return &req->ctx;
 }
 
+VFSD_API unsigned int vfsd_req_queue(const struct vfsd_req *req)
+{
+	return req->q->index;
+}
+
 VFSD_API void *vfsd_req_userdata(const struct vfsd_req *req)
 {
 	return req->q->s->userdata;

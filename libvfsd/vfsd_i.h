@@ -100,7 +100,8 @@ void vfsd_umount(struct vfsd_session *s);
 
 /* queue.c */
 int vfsd_queue_process(struct vfsd_queue *q);
-int vfsd_queue_enter(struct vfsd_queue *q);
+int vfsd_queue_enter(struct vfsd_queue *q, bool wait);
+int vfsd_queue_batch_end(struct vfsd_queue *q, bool wait);
 int vfsd_queue_post(struct vfsd_queue *q, uint64_t id, int32_t result);
 int vfsd_queues_start(struct vfsd_session *s);
 void vfsd_queues_stop(struct vfsd_session *s);

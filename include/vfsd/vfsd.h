@@ -156,6 +156,17 @@ struct vfsd_ops {
 	void (*listxattr)(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
 	void (*removexattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			    const char *name);
+
+	/*
+	 * Asynchronous backends (io_uring, a DMA engine): called on a queue's
+	 * thread after each batch of requests it ran. Submit the I/O the batch
+	 * queued, reply to what has completed, and return how many requests
+	 * still wait for their I/O. While that is > 0 the queue does not sleep
+	 * in the kernel: it posts the replies, picks up new requests and calls
+	 * this again, with wait set when no new request came (then block until
+	 * at least one I/O completes). NULL: every op replies before returning.
+	 */
+	int (*batch_end)(void *userdata, unsigned int queue, int wait);
 };
 
 /*
@@ -205,6 +216,8 @@ size_t vfsd_dirbuf_add(struct vfsd_req *req, const char *name,
 int vfsd_reply_readdir(struct vfsd_req *req);
 
 const struct vfsd_ctx *vfsd_req_ctx(const struct vfsd_req *req);
+/* The queue (0..nr_queues-1) a request came on: index per-queue state. */
+unsigned int vfsd_req_queue(const struct vfsd_req *req);
 void *vfsd_req_userdata(const struct vfsd_req *req);
 
 struct vfsd_session_opts {
@@ -215,6 +228,7 @@ struct vfsd_session_opts {
 	mode_t rootmode;	/* 0: S_IFDIR | 0755 */
 	int allow_other;	/* let users other than the mounter in */
 	int default_permissions; /* kernel checks access from the attributes */
+	int server_permissions;	/* the server checks access; the kernel not */
 	int debug;		/* log every request */
 };
 

@@ -68,7 +68,8 @@ void fk_window_peek(struct fake_kernel *k, uint32_t off, void *out,
 		    uint32_t len);
 void fk_window_poke(struct fake_kernel *k, uint32_t off, const void *in,
 		    uint32_t len);
-/* The library's half of VFSD_IOC_ENTER: process the SQ. */
+/* The library's half of VFSD_IOC_ENTER: process the SQ, then let an
+ * asynchronous backend (ops.batch_end) finish all its I/O. */
 int fk_run(struct fake_kernel *k);
 /* Consume one CQE if there is one; its tag's slot stays readable until
  * the next fk_post. Returns false when the CQ is empty. */

@@ -137,6 +137,11 @@ static void test_mount_data(void **state)
 	assert_string_equal(buf, "fd=17,rootmode=40755,user_id=0,group_id=0,"
 			    "allow_other,default_permissions,max_read=131072");
 	assert_int_equal(vfsd_mount_data(buf, 20, 3, &o, 0, 0), -ENAMETOOLONG);
+	/* server_permissions replaces default_permissions. */
+	o.server_permissions = 1;
+	vfsd_mount_data(buf, sizeof(buf), 17, &o, 0, 0);
+	assert_string_equal(buf, "fd=17,rootmode=40755,user_id=0,group_id=0,"
+			    "allow_other,server_permissions,max_read=131072");
 }
 
 static void test_session_opts(void **state)
