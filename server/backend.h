@@ -9,6 +9,7 @@
 #define VFSD_SERVER_BACKEND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -16,8 +17,11 @@
 
 struct backend_config {
 	const char *source;	/* what to serve, backend specific */
-	double timeout;		/* entry and attribute cache, seconds */
+	double attr_timeout;	/* attribute cache, seconds */
+	double entry_timeout;	/* name cache, seconds */
 	bool keep_cache;	/* keep cached file pages across opens */
+	bool server_permissions; /* the kernel does not check access: we do */
+	uint64_t size;		/* bytes of storage (mem), 0: default */
 };
 
 struct backend {
@@ -32,6 +36,7 @@ struct backend {
 };
 
 extern const struct backend backend_dir;
+extern const struct backend backend_mem;
 
 const struct backend *backend_find(const char *name);
 void backend_list(FILE *out);

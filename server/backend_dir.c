@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The dir backend: serves an existing host directory tree, read-only for
- * now. Inodes are O_PATH fds (dir_inodes.c); files are opened for reading
- * through /proc/self/fd, so no path is ever re-resolved from the root.
+ * The dir backend: serves an existing host directory tree. Inodes are
+ * O_PATH fds (dir_inodes.c), so no path is ever re-resolved from the root;
+ * files are opened through /proc/self/fd. This file holds the namespace
+ * reads and the ops table; writes live in backend_dir_write.c, open files
+ * in backend_dir_file.c, xattrs in backend_dir_xattr.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,10 +16,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "backend_dir.h"
+#include "dir_creds.h"
+#include "dir_io.h"
 
 /* An open directory: the stream and where it stands. */
 struct dir_handle {
@@ -27,32 +30,18 @@ struct dir_handle {
 	bool pos_valid;
 };
 
-static int stat_fd(int fd, struct stat *st)
+int dir_stat_fd(int fd, struct stat *st)
 {
 	return fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
 }
 
-static void proc_path(char *buf, size_t size, int fd)
+void dir_proc_path(char *buf, size_t size, int fd)
 {
 	snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
-/*
- * File handles are host fds plus one, so that fh 0, which the module sends
- * for page-cache reads without an open file, never means fd 0.
- */
-static uint64_t fd_to_fh(int fd)
-{
-	return (uint64_t)fd + 1;
-}
-
-static int fh_to_fd(uint64_t fh)
-{
-	return (int)fh - 1;
-}
-
 /* The inode of a request, or NULL after replying ESTALE. */
-static struct dir_inode *req_inode(struct vfsd_req *req, vfsd_ino_t ino)
+struct dir_inode *dir_req_inode(struct vfsd_req *req, vfsd_ino_t ino)
 {
 	struct dir_inode *in = dir_inode_get(&FS(req)->inodes, ino);
 
@@ -61,45 +50,66 @@ static struct dir_inode *req_inode(struct vfsd_req *req, vfsd_ino_t ino)
 	return in;
 }
 
+void dir_entry_init(struct dir_fs *fs, struct vfsd_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->attr_timeout = fs->attr_timeout;
+	e->entry_timeout = fs->entry_timeout;
+}
+
+struct dir_inode *dir_enter_inode(struct dir_fs *fs, int fd,
+				  struct vfsd_entry_param *e, int *err)
+{
+	struct dir_inode *in;
+
+	if (dir_stat_fd(fd, &e->attr) < 0) {
+		*err = errno;
+		close(fd);
+		return NULL;
+	}
+	in = dir_inode_lookup(&fs->inodes, fd, &e->attr);
+	if (!in) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	e->ino = in->nodeid;
+	return in;
+}
+
 static void dir_lookup(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name)
 {
 	struct dir_fs *fs = FS(req);
-	struct vfsd_entry_param e = {
-		.attr_timeout = fs->timeout, .entry_timeout = fs->timeout,
-	};
+	struct vfsd_entry_param e;
 	struct dir_inode *p, *in;
+	struct dir_creds c;
 	int fd, err;
 
+	dir_entry_init(fs, &e);
 	/* The kernel resolves dot names; ".." at the root would escape. */
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {
 		vfsd_reply_err(req, EINVAL);
 		return;
 	}
-	p = req_inode(req, parent);
+	p = dir_req_inode(req, parent);
 	if (!p)
 		return;
+	if (fs->server_perms)
+		dir_creds_enter(req, &c);	/* search permission */
 	fd = openat(p->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	err = fd < 0 ? errno : 0;
+	if (fs->server_perms)
+		dir_creds_leave(&c);
 	dir_inode_put(&fs->inodes, p);
 	if (err == ENOENT) {
 		vfsd_reply_entry(req, &e);	/* negative, cached */
 		return;
 	}
-	if (!err && stat_fd(fd, &e.attr) < 0) {
-		err = errno;
-		close(fd);
-	}
-	if (err) {
+	in = err ? NULL : dir_enter_inode(fs, fd, &e, &err);
+	if (!in) {
 		vfsd_reply_err(req, err);
 		return;
 	}
-	in = dir_inode_lookup(&fs->inodes, fd, &e.attr);
-	if (!in) {
-		vfsd_reply_err(req, ENOMEM);
-		return;
-	}
-	e.ino = in->nodeid;
 	/* Not delivered: the kernel holds no reference to undo later. */
 	if (vfsd_reply_entry(req, &e))
 		dir_inode_forget(&fs->inodes, in->nodeid, 1);
@@ -116,22 +126,31 @@ static void dir_forget(void *userdata, vfsd_ino_t ino, uint64_t nlookup)
 static void dir_getattr(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi)
 {
-	struct dir_inode *in = req_inode(req, ino);
+	struct dir_file *f = fi ? dir_file_get(fi->fh) : NULL;
+	struct dir_inode *in;
 	struct stat st;
+	int res;
 
-	(void)fi;
-	if (!in)
-		return;
-	if (stat_fd(in->fd, &st) < 0)
+	/* fstat() of an open file: its fd answers even once unlinked. */
+	if (f) {
+		res = fstat(f->fd, &st);
+		dir_file_put(f);
+	} else {
+		in = dir_req_inode(req, ino);
+		if (!in)
+			return;
+		res = dir_stat_fd(in->fd, &st);
+		dir_inode_put(&FS(req)->inodes, in);
+	}
+	if (res < 0)
 		vfsd_reply_err(req, errno);
 	else
-		vfsd_reply_attr(req, &st, FS(req)->timeout);
-	dir_inode_put(&FS(req)->inodes, in);
+		vfsd_reply_attr(req, &st, FS(req)->attr_timeout);
 }
 
 static void dir_readlink(struct vfsd_req *req, vfsd_ino_t ino)
 {
-	struct dir_inode *in = req_inode(req, ino);
+	struct dir_inode *in = dir_req_inode(req, ino);
 	char buf[PATH_MAX];
 	ssize_t n;
 
@@ -149,102 +168,21 @@ static void dir_readlink(struct vfsd_req *req, vfsd_ino_t ino)
 	dir_inode_put(&FS(req)->inodes, in);
 }
 
-static bool wants_write(int flags)
-{
-	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
-}
-
-/* Open an inode for reading through its O_PATH fd; -errno on failure. */
-static int open_inode(struct dir_fs *fs, vfsd_ino_t ino)
-{
-	struct dir_inode *in = dir_inode_get(&fs->inodes, ino);
-	char path[64];
-	int fd;
-
-	if (!in)
-		return -ESTALE;
-	/* Never block the queue opening a FIFO: only files carry data. */
-	if (in->type != S_IFREG) {
-		dir_inode_put(&fs->inodes, in);
-		return -EINVAL;
-	}
-	proc_path(path, sizeof(path), in->fd);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	dir_inode_put(&fs->inodes, in);
-	return fd < 0 ? -errno : fd;
-}
-
-/* Short only at end of file: the kernel takes a short read as EOF. */
-static void dir_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf,
-		     size_t size, off_t off, struct vfsd_file_info *fi)
-{
-	int fd = fi->fh ? fh_to_fd(fi->fh) : open_inode(FS(req), ino);
-	size_t done = 0;
-	int err = 0;
-
-	if (fd < 0) {
-		vfsd_reply_err(req, -fd);
-		return;
-	}
-	while (done < size) {
-		ssize_t n = pread(fd, (char *)buf + done, size - done,
-				  off + (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : 0;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (!fi->fh)
-		close(fd);
-	if (err && done == 0)
-		vfsd_reply_err(req, err);
-	else
-		vfsd_reply_read(req, done);
-}
-
-static void dir_open(struct vfsd_req *req, vfsd_ino_t ino,
-		     struct vfsd_file_info *fi)
-{
-	int fd;
-
-	if (wants_write(fi->flags)) {
-		vfsd_reply_err(req, EROFS);
-		return;
-	}
-	fd = open_inode(FS(req), ino);
-	if (fd < 0) {
-		vfsd_reply_err(req, -fd);
-		return;
-	}
-	fi->fh = fd_to_fh(fd);
-	fi->keep_cache = FS(req)->keep_cache;
-	if (vfsd_reply_open(req, fi))
-		close(fd);
-}
-
-static void dir_release(void *userdata, vfsd_ino_t ino,
-			struct vfsd_file_info *fi)
-{
-	(void)userdata;
-	(void)ino;
-	if (fi->fh)
-		close(fh_to_fd(fi->fh));
-}
-
 static void dir_opendir(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi)
 {
-	struct dir_inode *in = req_inode(req, ino);
+	struct dir_inode *in = dir_req_inode(req, ino);
 	struct dir_handle *h;
+	struct dir_creds c;
 	int fd, err = 0;
 
 	if (!in)
 		return;
+	if (FS(req)->server_perms)
+		dir_creds_enter(req, &c);	/* read permission */
 	fd = openat(in->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (FS(req)->server_perms)
+		dir_creds_leave(&c);
 	dir_inode_put(&FS(req)->inodes, in);
 	h = calloc(1, sizeof(*h));
 	if (fd < 0 || !h)
@@ -327,7 +265,7 @@ static void dir_releasedir(void *userdata, vfsd_ino_t ino,
 
 static void dir_statfs(struct vfsd_req *req, vfsd_ino_t ino)
 {
-	struct dir_inode *in = req_inode(req, ino);
+	struct dir_inode *in = dir_req_inode(req, ino);
 	struct statvfs st;
 
 	if (!in)
@@ -337,95 +275,6 @@ static void dir_statfs(struct vfsd_req *req, vfsd_ino_t ino)
 	else
 		vfsd_reply_statfs(req, &st);
 	dir_inode_put(&FS(req)->inodes, in);
-}
-
-/* Through /proc/self/fd: xattr calls do not take O_PATH fds. */
-static void dir_getxattr(struct vfsd_req *req, vfsd_ino_t ino,
-			 const char *name, size_t size)
-{
-	struct dir_inode *in = req_inode(req, ino);
-	char path[64], buf[4096];	/* a reply fits the inline slot */
-	ssize_t n;
-
-	if (!in)
-		return;
-	if (in->type != S_IFREG && in->type != S_IFDIR) {
-		/* The magic link would follow a symlink to its target. */
-		dir_inode_put(&FS(req)->inodes, in);
-		vfsd_reply_err(req, ENODATA);
-		return;
-	}
-	proc_path(path, sizeof(path), in->fd);
-	n = getxattr(path, name, size ? buf : NULL,
-		     size < sizeof(buf) ? size : sizeof(buf));
-	dir_inode_put(&FS(req)->inodes, in);
-	if (n < 0)
-		vfsd_reply_err(req, errno);
-	else if (size == 0)
-		vfsd_reply_xattr(req, (size_t)n);
-	else
-		vfsd_reply_buf(req, buf, (size_t)n);
-}
-
-static void dir_listxattr(struct vfsd_req *req, vfsd_ino_t ino, size_t size)
-{
-	struct dir_inode *in = req_inode(req, ino);
-	char path[64], buf[4096];
-	ssize_t n = 0;
-
-	if (!in)
-		return;
-	if (in->type == S_IFREG || in->type == S_IFDIR) {
-		proc_path(path, sizeof(path), in->fd);
-		n = listxattr(path, size ? buf : NULL,
-			      size < sizeof(buf) ? size : sizeof(buf));
-	}
-	dir_inode_put(&FS(req)->inodes, in);
-	if (n < 0)
-		vfsd_reply_err(req, errno);
-	else if (size == 0)
-		vfsd_reply_xattr(req, (size_t)n);
-	else
-		vfsd_reply_buf(req, buf, (size_t)n);
-}
-
-/* SEEK_DATA and SEEK_HOLE need the host file's layout. */
-static void dir_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off,
-		      int whence, struct vfsd_file_info *fi)
-{
-	off_t res;
-
-	(void)ino;
-	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-		vfsd_reply_err(req, EINVAL);
-		return;
-	}
-	if (!fi->fh) {
-		vfsd_reply_err(req, EBADF);
-		return;
-	}
-	res = lseek(fh_to_fd(fi->fh), off, whence);
-	if (res < 0)
-		vfsd_reply_err(req, errno);
-	else
-		vfsd_reply_lseek(req, res);
-}
-
-static void dir_flush(struct vfsd_req *req, vfsd_ino_t ino,
-		      struct vfsd_file_info *fi)
-{
-	(void)ino;
-	(void)fi;
-	vfsd_reply_err(req, 0);	/* nothing buffered: read-only */
-}
-
-static void dir_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
-		      struct vfsd_file_info *fi)
-{
-	(void)ino;
-	(void)datasync;
-	(void)fi;
-	vfsd_reply_err(req, 0);
 }
 
 static const struct vfsd_ops dir_ops = {
@@ -458,6 +307,7 @@ static const struct vfsd_ops dir_ops = {
 	.getxattr = dir_getxattr,
 	.listxattr = dir_listxattr,
 	.removexattr = dir_removexattr,
+	.batch_end = dir_io_batch_end,
 };
 
 static int dir_create_fs(const struct backend_config *cfg, void **state)
@@ -493,8 +343,12 @@ static int dir_create_fs(const struct backend_config *cfg, void **state)
 		vfsd_log(VFSD_LOG_ERR, "out of memory");
 		return -ENOMEM;
 	}
-	fs->timeout = cfg->timeout;
+	fs->attr_timeout = cfg->attr_timeout;
+	fs->entry_timeout = cfg->entry_timeout;
 	fs->keep_cache = cfg->keep_cache;
+	fs->server_perms = cfg->server_permissions;
+	/* Modes arrive with the caller's umask applied: add none of ours. */
+	umask(0);
 	*state = fs;
 	return 0;
 }
@@ -512,14 +366,14 @@ static mode_t dir_root_mode(void *state)
 	struct dir_fs *fs = state;
 	struct stat st;
 
-	if (stat_fd(fs->inodes.root->fd, &st) < 0)
+	if (dir_stat_fd(fs->inodes.root->fd, &st) < 0)
 		return S_IFDIR | 0755;
 	return st.st_mode;
 }
 
 const struct backend backend_dir = {
 	.name = "dir",
-	.summary = "serve a host directory tree (read-only)",
+	.summary = "serve a host directory tree (--source=DIR)",
 	.create = dir_create_fs,
 	.destroy = dir_destroy_fs,
 	.root_mode = dir_root_mode,

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The dir backend's state, shared by its read and write halves. */
+/*
+ * The dir backend's state and the helpers its files share: the namespace
+ * (backend_dir.c, backend_dir_write.c), open files and their data
+ * (backend_dir_file.c, dir_io.c) and xattrs (backend_dir_xattr.c).
+ */
 #ifndef VFSD_SERVER_BACKEND_DIR_H
 #define VFSD_SERVER_BACKEND_DIR_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <vfsd/vfsd.h>
 
@@ -12,16 +17,41 @@
 
 struct dir_fs {
 	struct dir_inodes inodes;
-	double timeout;
+	double attr_timeout;
+	double entry_timeout;
 	bool keep_cache;
+	bool server_perms;	/* we check access: act as the caller */
 };
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))
 
-/* backend_dir_write.c: the write path (EROFS until it is implemented). */
-void dir_setattr(struct vfsd_req *req, vfsd_ino_t ino,
-		 const struct stat *attr, int to_set,
-		 struct vfsd_file_info *fi);
+/*
+ * An open file: fh is a pointer to one. Refcounted because an I/O queued
+ * on one queue may still use the fd when RELEASE arrives on another.
+ */
+struct dir_file {
+	int fd;
+	int flags;		/* O_ACCMODE of the host fd */
+	unsigned int refs;
+};
+
+struct dir_file *dir_file_get(uint64_t fh);
+void dir_file_put(struct dir_file *f);
+
+/* backend_dir.c */
+struct dir_inode *dir_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
+int dir_stat_fd(int fd, struct stat *st);
+void dir_proc_path(char *buf, size_t size, int fd);
+void dir_entry_init(struct dir_fs *fs, struct vfsd_entry_param *e);
+/*
+ * Enter the host inode behind fd (O_PATH, taken over) in the table and
+ * fill e for it. Returns the inode with a ref and one lookup count, or
+ * NULL with a positive errno in *err.
+ */
+struct dir_inode *dir_enter_inode(struct dir_fs *fs, int fd,
+				  struct vfsd_entry_param *e, int *err);
+
+/* backend_dir_write.c: namespace changes. */
 void dir_mknod(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 	       mode_t mode, dev_t rdev);
 void dir_mkdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
@@ -34,12 +64,37 @@ void dir_rename(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		vfsd_ino_t newparent, const char *newname, unsigned int flags);
 void dir_link(struct vfsd_req *req, vfsd_ino_t ino, vfsd_ino_t newparent,
 	      const char *newname);
-void dir_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
-	       size_t size, off_t off, struct vfsd_file_info *fi);
 void dir_create(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		mode_t mode, struct vfsd_file_info *fi);
+
+/* backend_dir_file.c: open files, their data and attributes. */
+/* The host open(2) flags for the kernel's open flags. */
+int dir_host_open_flags(int flags);
+/* Wrap an open host fd as fh; -ENOMEM (fd closed) on failure. */
+int dir_file_new(int fd, int host_flags, struct vfsd_file_info *fi);
+void dir_open(struct vfsd_req *req, vfsd_ino_t ino,
+	      struct vfsd_file_info *fi);
+void dir_release(void *userdata, vfsd_ino_t ino, struct vfsd_file_info *fi);
+void dir_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
+	      off_t off, struct vfsd_file_info *fi);
+void dir_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
+	       size_t size, off_t off, struct vfsd_file_info *fi);
+void dir_flush(struct vfsd_req *req, vfsd_ino_t ino,
+	       struct vfsd_file_info *fi);
+void dir_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
+	       struct vfsd_file_info *fi);
 void dir_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 		   off_t offset, off_t length, struct vfsd_file_info *fi);
+void dir_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
+	       struct vfsd_file_info *fi);
+void dir_setattr(struct vfsd_req *req, vfsd_ino_t ino,
+		 const struct stat *attr, int to_set,
+		 struct vfsd_file_info *fi);
+
+/* backend_dir_xattr.c */
+void dir_getxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
+		  size_t size);
+void dir_listxattr(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
 void dir_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
 		  const char *value, size_t size, int flags);
 void dir_removexattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name);

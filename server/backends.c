@@ -6,6 +6,7 @@
 
 static const struct backend *const backends[] = {
 	&backend_dir,
+	&backend_mem,
 };
 
 #define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,23 @@ void server_usage(FILE *out, const char *prog)
 "\n"
 "  --backend=NAME     what to serve (below)\n"
 "  --source=PATH      the backend's source, e.g. the directory for dir\n"
+"  --size=BYTES       storage of the mem backend, K/M/G suffixes\n"
+"                     (default 256M)\n"
 "  -f, --foreground   stay in the foreground\n"
 "  -d, --debug        log every request (implies -f)\n"
 "  --queues=N         request queues, 0 = one per CPU (default)\n"
 "  --depth=N          requests in flight per queue (power of two)\n"
-"  -o OPT[,OPT...]    allow_other, default_permissions, keep_cache,\n"
-"                     timeout=SECONDS (entries and attributes, default 1),\n"
-"                     max_read=BYTES\n"
+"  --attr-timeout=S   how long the kernel caches attributes (default 1)\n"
+"  --entry-timeout=S  how long the kernel caches names (default 1)\n"
+"  -o OPT[,OPT...]    mount and server options:\n"
+"       allow_other          users other than the mounter may enter\n"
+"       default_permissions  the kernel checks access from the modes\n"
+"                            (the default)\n"
+"       server_permissions   the server checks access instead (dir: as\n"
+"                            the caller, through the host)\n"
+"       keep_cache           keep cached file pages across opens\n"
+"       timeout=SECONDS      both timeouts at once\n"
+"       max_read=BYTES       largest READ request (page multiple)\n"
 "  -h, --help         this text\n"
 "  -V, --version      the version\n"
 "\n"
@@ -68,6 +79,37 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* "512M", "1G", "4096": bytes, with binary suffixes. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (*end || v == 0 || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/* The last of default_permissions / server_permissions wins. */
+static void set_permissions(struct server_opts *o, bool server)
+{
+	o->session.default_permissions = !server;
+	o->session.server_permissions = server;
+	o->cfg.server_permissions = server;
+}
+
 /* One -o option. */
 static int parse_mount_opt(char *opt, struct server_opts *o)
 {
@@ -78,14 +120,17 @@ static int parse_mount_opt(char *opt, struct server_opts *o)
 	if (!strcmp(opt, "allow_other") && !val)
 		o->session.allow_other = 1;
 	else if (!strcmp(opt, "default_permissions") && !val)
-		o->session.default_permissions = 1;
+		set_permissions(o, false);
+	else if (!strcmp(opt, "server_permissions") && !val)
+		set_permissions(o, true);
 	else if (!strcmp(opt, "keep_cache") && !val)
 		o->cfg.keep_cache = true;
 	else if (!strcmp(opt, "timeout") && val) {
-		if (parse_seconds(val, &o->cfg.timeout) < 0) {
+		if (parse_seconds(val, &o->cfg.attr_timeout) < 0) {
 			complain("bad timeout '%s'", val);
 			return -1;
 		}
+		o->cfg.entry_timeout = o->cfg.attr_timeout;
 	} else if (!strcmp(opt, "max_read") && val) {
 		/* The module takes whole pages only. */
 		if (parse_uint(val, &o->session.max_read) < 0 ||
@@ -114,11 +159,17 @@ static int parse_mount_opts(const char *arg, struct server_opts *o)
 	return err;
 }
 
-enum { OPT_BACKEND = 256, OPT_SOURCE, OPT_QUEUES, OPT_DEPTH };
+enum {
+	OPT_BACKEND = 256, OPT_SOURCE, OPT_QUEUES, OPT_DEPTH, OPT_SIZE,
+	OPT_ATTR_TIMEOUT, OPT_ENTRY_TIMEOUT,
+};
 
 static const struct option long_opts[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "attr-timeout", required_argument, NULL, OPT_ATTR_TIMEOUT },
+	{ "entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "foreground", no_argument, NULL, 'f' },
@@ -133,7 +184,9 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->cfg.timeout = DEFAULT_TIMEOUT;
+	o->cfg.attr_timeout = DEFAULT_TIMEOUT;
+	o->cfg.entry_timeout = DEFAULT_TIMEOUT;
+	set_permissions(o, false);	/* as the kernel's default */
 	optind = 0;	/* a full reset: the tests parse more than once */
 	opterr = 0;	/* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":fdho:V", long_opts, NULL)) != -1) {
@@ -143,6 +196,24 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 			break;
 		case OPT_SOURCE:
 			o->cfg.source = optarg;
+			break;
+		case OPT_SIZE:
+			if (parse_size(optarg, &o->cfg.size) < 0) {
+				complain("bad size '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ATTR_TIMEOUT:
+			if (parse_seconds(optarg, &o->cfg.attr_timeout) < 0) {
+				complain("bad timeout '%s'", optarg);
+				return -1;
+			}
+			break;
+		case OPT_ENTRY_TIMEOUT:
+			if (parse_seconds(optarg, &o->cfg.entry_timeout) < 0) {
+				complain("bad timeout '%s'", optarg);
+				return -1;
+			}
 			break;
 		case OPT_QUEUES:
 			if (parse_uint(optarg, &o->session.nr_queues) < 0) {

@@ -69,7 +69,8 @@ static void test_full_command_line(void **state)
 	assert_int_equal(o.session.nr_queues, 4);
 	assert_int_equal(o.session.depth, 128);
 	assert_true(o.cfg.keep_cache);
-	assert_true(o.cfg.timeout == 2.5);
+	assert_true(o.cfg.attr_timeout == 2.5);
+	assert_true(o.cfg.entry_timeout == 2.5);
 	assert_int_equal(o.session.debug, 0);
 }
 
@@ -83,7 +84,10 @@ static void test_defaults_and_debug(void **state)
 	(void)state;
 	assert_int_equal(parse(&o, argv), 0);
 	assert_string_equal(o.mountpoint, "/mnt");	/* anywhere in argv */
-	assert_true(o.cfg.timeout == 1.0);
+	assert_true(o.cfg.attr_timeout == 1.0);
+	assert_true(o.cfg.entry_timeout == 1.0);
+	assert_int_equal(o.cfg.size, 0);
+	assert_false(o.cfg.server_permissions);
 	assert_null(o.cfg.source);
 	assert_int_equal(o.session.debug, 1);
 	assert_true(o.foreground);	/* -d implies -f */
@@ -91,6 +95,41 @@ static void test_defaults_and_debug(void **state)
 	assert_int_equal(o.session.default_permissions, 1);
 	assert_int_equal(o.session.nr_queues, 0);
 	assert_int_equal(o.session.allow_other, 0);
+}
+
+static void test_write_path_options(void **state)
+{
+	const char *argv[] = { "vfsd-server", "--backend=mem", "--size=512M",
+			       "--attr-timeout=30", "--entry-timeout", "0.5",
+			       "-o", "allow_other,server_permissions", "/mnt",
+			       NULL };
+	const char *back[] = { "vfsd-server", "--backend=mem", "-o",
+			       "server_permissions", "-o",
+			       "default_permissions", "--size=4096", "/m",
+			       NULL };
+	const char *big[] = { "vfsd-server", "--backend=mem", "--size=2g",
+			      "/m", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, argv), 0);
+	assert_true(o.cfg.size == 512ull << 20);
+	assert_true(o.cfg.attr_timeout == 30.0);
+	assert_true(o.cfg.entry_timeout == 0.5);
+	assert_int_equal(o.session.allow_other, 1);
+	/* server_permissions: the kernel checks nothing, we do. */
+	assert_int_equal(o.session.server_permissions, 1);
+	assert_int_equal(o.session.default_permissions, 0);
+	assert_true(o.cfg.server_permissions);
+
+	/* The last of the two wins, as with mount -o. */
+	assert_int_equal(parse(&o, back), 0);
+	assert_int_equal(o.session.server_permissions, 0);
+	assert_int_equal(o.session.default_permissions, 1);
+	assert_false(o.cfg.server_permissions);
+	assert_true(o.cfg.size == 4096);
+	assert_int_equal(parse(&o, big), 0);
+	assert_true(o.cfg.size == 2ull << 30);
 }
 
 static void test_help_version(void **state)
@@ -119,6 +158,10 @@ static void test_errors(void **state)
 	const char *a9[] = { "vfsd-server", "-x", "/m", NULL };
 	const char *a10[] = { "vfsd-server", "--backend=dir", "-o", "allow_other=1", "/m", NULL };
 	const char *a11[] = { "vfsd-server", "--backend=dir", "-o", "max_read=1000", "/m", NULL };
+	const char *a12[] = { "vfsd-server", "--backend=mem", "--size=12Q", "/m", NULL };
+	const char *a13[] = { "vfsd-server", "--backend=mem", "--size=0", "/m", NULL };
+	const char *a14[] = { "vfsd-server", "--backend=mem", "--attr-timeout=-1", "/m", NULL };
+	const char *a15[] = { "vfsd-server", "--backend=mem", "--entry-timeout=soon", "/m", NULL };
 
 	(void)state;
 	expect_error(a1, "missing MOUNTPOINT");
@@ -132,12 +175,17 @@ static void test_errors(void **state)
 	expect_error(a9, "unknown option '-x'");
 	expect_error(a10, "unknown mount option 'allow_other'");
 	expect_error(a11, "bad max_read '1000'");
+	expect_error(a12, "bad size '12Q'");
+	expect_error(a13, "bad size '0'");
+	expect_error(a14, "bad timeout '-1'");
+	expect_error(a15, "bad timeout 'soon'");
 }
 
 static void test_backend_registry(void **state)
 {
 	(void)state;
 	assert_ptr_equal(backend_find("dir"), &backend_dir);
+	assert_ptr_equal(backend_find("mem"), &backend_mem);
 	assert_null(backend_find("nope"));
 	assert_null(backend_find(""));
 }
@@ -147,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_command_line),
 		cmocka_unit_test(test_defaults_and_debug),
+		cmocka_unit_test(test_write_path_options),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_backend_registry),

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The mem backend: the namespace reads (lookup, getattr, readlink,
+ * readdir, statfs), the filesystem's lifecycle and the ops table.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend_mem.h"
+
+struct mem_inode *mem_req_inode(struct vfsd_req *req, vfsd_ino_t ino)
+{
+	struct mem_inode *in = mem_inode_get(&MFS(req)->inodes, ino);
+
+	if (!in)
+		vfsd_reply_err(req, ESTALE);
+	return in;
+}
+
+void mem_reply_entry(struct vfsd_req *req, struct mem_inode *in)
+{
+	struct mem_fs *fs = MFS(req);
+	struct vfsd_entry_param e = {
+		.ino = in->nodeid,
+		.attr_timeout = fs->attr_timeout,
+		.entry_timeout = fs->entry_timeout,
+	};
+
+	pthread_rwlock_rdlock(&in->lock);
+	mem_inode_stat(in, &fs->pool, &e.attr);
+	pthread_rwlock_unlock(&in->lock);
+	/* Counted first: a FORGET may race in right after the reply. */
+	mem_inode_lookup(&fs->inodes, in);
+	if (vfsd_reply_entry(req, &e))
+		mem_inode_forget(&fs->inodes, in->nodeid, 1);
+}
+
+void mem_reply_attr(struct vfsd_req *req, struct mem_inode *in)
+{
+	struct mem_fs *fs = MFS(req);
+	struct stat st;
+
+	pthread_rwlock_rdlock(&in->lock);
+	mem_inode_stat(in, &fs->pool, &st);
+	pthread_rwlock_unlock(&in->lock);
+	vfsd_reply_attr(req, &st, fs->attr_timeout);
+}
+
+static void mem_lookup(struct vfsd_req *req, vfsd_ino_t parent,
+		       const char *name)
+{
+	struct mem_fs *fs = MFS(req);
+	struct mem_inode *p = mem_req_inode(req, parent), *in = NULL;
+	struct mem_dirent *de;
+	int err = 0;
+
+	if (!p)
+		return;
+	if (!S_ISDIR(p->mode))
+		err = ENOTDIR;
+	else
+		err = mem_may(req, p, X_OK);
+	if (!err) {
+		pthread_rwlock_rdlock(&fs->ns_lock);
+		de = mem_dir_find(&p->dir, name);
+		if (de) {
+			in = de->inode;
+			mem_inode_ref(&fs->inodes, in);
+		}
+		pthread_rwlock_unlock(&fs->ns_lock);
+	}
+	mem_inode_put(&fs->inodes, p);
+	if (err) {
+		vfsd_reply_err(req, err);
+	} else if (!in) {
+		struct vfsd_entry_param neg = {
+			.entry_timeout = fs->entry_timeout,
+		};
+
+		vfsd_reply_entry(req, &neg);	/* cached as absent */
+	} else {
+		mem_reply_entry(req, in);
+		mem_inode_put(&fs->inodes, in);
+	}
+}
+
+static void mem_forget(void *userdata, vfsd_ino_t ino, uint64_t nlookup)
+{
+	struct mem_fs *fs = userdata;
+
+	mem_inode_forget(&fs->inodes, ino, nlookup);
+}
+
+static void mem_getattr(struct vfsd_req *req, vfsd_ino_t ino,
+			struct vfsd_file_info *fi)
+{
+	struct mem_inode *in = mem_req_inode(req, ino);
+
+	(void)fi;	/* the inode is the same through any handle */
+	if (!in)
+		return;
+	mem_reply_attr(req, in);
+	mem_inode_put(&MFS(req)->inodes, in);
+}
+
+static void mem_readlink(struct vfsd_req *req, vfsd_ino_t ino)
+{
+	struct mem_inode *in = mem_req_inode(req, ino);
+
+	if (!in)
+		return;
+	/* A symlink's target never changes: no lock needed. */
+	if (S_ISLNK(in->mode))
+		vfsd_reply_readlink(req, in->target);
+	else
+		vfsd_reply_err(req, EINVAL);
+	mem_inode_put(&MFS(req)->inodes, in);
+}
+
+static void mem_opendir(struct vfsd_req *req, vfsd_ino_t ino,
+			struct vfsd_file_info *fi)
+{
+	struct mem_inode *in = mem_req_inode(req, ino);
+	int err;
+
+	if (!in)
+		return;
+	err = S_ISDIR(in->mode) ? mem_may(req, in, R_OK) : ENOTDIR;
+	mem_inode_put(&MFS(req)->inodes, in);
+	if (err) {
+		vfsd_reply_err(req, err);
+		return;
+	}
+	fi->fh = ino;	/* readdir works from the cookie alone */
+	vfsd_reply_open(req, fi);
+}
+
+/* Cookies: 0 ".", 1 "..", then each entry's sequence number. */
+static void mem_readdir(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
+			off_t off, struct vfsd_file_info *fi)
+{
+	struct mem_fs *fs = MFS(req);
+	struct mem_inode *in = mem_req_inode(req, ino);
+	const struct mem_dir *d;
+	size_t i;
+
+	(void)size;	/* vfsd_dirbuf_add() knows the limit */
+	(void)fi;
+	if (!in)
+		return;
+	if (!S_ISDIR(in->mode)) {
+		mem_inode_put(&fs->inodes, in);
+		vfsd_reply_err(req, ENOTDIR);
+		return;
+	}
+	pthread_rwlock_rdlock(&fs->ns_lock);
+	d = &in->dir;
+	if (off == 0 && !vfsd_dirbuf_add(req, ".", in->nodeid, S_IFDIR, 1))
+		goto out;
+	if (off <= 1 && !vfsd_dirbuf_add(req, "..", in->parent ?
+					 in->parent->nodeid : in->nodeid,
+					 S_IFDIR, MEM_DIR_FIRST_SEQ))
+		goto out;
+	for (i = mem_dir_seek(d, (uint64_t)off); i < d->len; i++) {
+		const struct mem_dirent *de = d->order[i];
+
+		if (de && !vfsd_dirbuf_add(req, de->name, de->inode->nodeid,
+					   de->inode->mode, de->seq + 1))
+			break;
+	}
+out:
+	pthread_rwlock_unlock(&fs->ns_lock);
+	mem_inode_put(&fs->inodes, in);
+	vfsd_reply_readdir(req);
+}
+
+/* The pool's real free space, so df and ENOSPC agree. */
+static void mem_statfs(struct vfsd_req *req, vfsd_ino_t ino)
+{
+	struct mem_fs *fs = MFS(req);
+	struct statvfs st;
+	uint64_t used = mem_inodes_count(&fs->inodes);
+
+	(void)ino;
+	memset(&st, 0, sizeof(st));
+	st.f_bsize = fs->pool.block_size;
+	st.f_frsize = fs->pool.block_size;
+	st.f_blocks = fs->pool.nblocks;
+	st.f_bfree = st.f_bavail = mem_pool_free_count(&fs->pool);
+	st.f_files = fs->inodes.max;
+	st.f_ffree = st.f_favail = fs->inodes.max > used ?
+				   fs->inodes.max - used : 0;
+	st.f_namemax = NAME_MAX;
+	vfsd_reply_statfs(req, &st);
+}
+
+static const struct vfsd_ops mem_ops = {
+	.lookup = mem_lookup,
+	.forget = mem_forget,
+	.getattr = mem_getattr,
+	.readlink = mem_readlink,
+	.open = mem_open,
+	.read = mem_read,
+	.opendir = mem_opendir,
+	.readdir = mem_readdir,
+	.statfs = mem_statfs,
+	.setattr = mem_setattr,
+	.mknod = mem_mknod,
+	.mkdir = mem_mkdir,
+	.unlink = mem_unlink,
+	.rmdir = mem_rmdir,
+	.symlink = mem_symlink,
+	.rename = mem_rename,
+	.link = mem_link,
+	.write = mem_write,
+	.flush = mem_flush,
+	.fsync = mem_fsync,
+	.create = mem_create,
+	.fallocate = mem_fallocate,
+	.lseek = mem_lseek,
+	.setxattr = mem_setxattr,
+	.getxattr = mem_getxattr,
+	.listxattr = mem_listxattr,
+	.removexattr = mem_removexattr,
+};
+
+static int mem_create_fs(const struct backend_config *cfg, void **state)
+{
+	uint64_t size = cfg->size ? cfg->size : MEM_DEFAULT_SIZE;
+	struct mem_fs *fs = calloc(1, sizeof(*fs));
+	struct mem_inode *root;
+	int err;
+
+	if (!fs)
+		return -ENOMEM;
+	err = mem_pool_init(&fs->pool, size, MEM_BLOCK_SIZE);
+	if (err) {
+		vfsd_log(VFSD_LOG_ERR, "cannot set up %llu bytes of storage: %s",
+			 (unsigned long long)size, strerror(-err));
+		free(fs);
+		return err;
+	}
+	/* An inode per block, at least 64k: the metadata is malloc'd. */
+	err = mem_inodes_init(&fs->inodes, &fs->pool,
+			      fs->pool.nblocks > 65536 ? fs->pool.nblocks
+						       : 65536);
+	root = err ? NULL : mem_inode_new(&fs->inodes, S_IFDIR | 0755,
+					  getuid(), getgid(), 0, NULL, &err);
+	if (!root) {
+		mem_pool_fini(&fs->pool);
+		free(fs);
+		vfsd_log(VFSD_LOG_ERR, "out of memory");
+		return -ENOMEM;
+	}
+	root->nlink = 2;	/* "." and its name in the mount: never freed */
+	mem_inode_put(&fs->inodes, root);
+	pthread_rwlock_init(&fs->ns_lock, NULL);
+	fs->attr_timeout = cfg->attr_timeout;
+	fs->entry_timeout = cfg->entry_timeout;
+	fs->server_perms = cfg->server_permissions;
+	*state = fs;
+	return 0;
+}
+
+static void mem_destroy_fs(void *state)
+{
+	struct mem_fs *fs = state;
+
+	mem_inodes_fini(&fs->inodes);
+	mem_pool_fini(&fs->pool);
+	pthread_rwlock_destroy(&fs->ns_lock);
+	free(fs);
+}
+
+static mode_t mem_root_mode(void *state)
+{
+	(void)state;
+	return S_IFDIR | 0755;
+}
+
+const struct backend backend_mem = {
+	.name = "mem",
+	.summary = "a filesystem in RAM (--size=BYTES, default 256M)",
+	.create = mem_create_fs,
+	.destroy = mem_destroy_fs,
+	.root_mode = mem_root_mode,
+	.ops = &mem_ops,
+};

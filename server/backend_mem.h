@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mem backend: a whole filesystem in RAM, file data in a block pool
+ * (mem_pool.h). Its files: the namespace reads and lifecycle
+ * (backend_mem.c), namespace changes (backend_mem_write.c), file data
+ * (backend_mem_file.c), attributes and xattrs (backend_mem_attr.c),
+ * access checks for server_permissions (mem_perm.c).
+ */
+#ifndef VFSD_SERVER_BACKEND_MEM_H
+#define VFSD_SERVER_BACKEND_MEM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <vfsd/vfsd.h>
+
+#include "backend.h"
+#include "mem_inode.h"
+#include "mem_pool.h"
+
+#define MEM_DEFAULT_SIZE	(256ull << 20)
+#define MEM_BLOCK_SIZE		4096
+
+struct mem_fs {
+	struct mem_pool pool;
+	struct mem_inodes inodes;
+	pthread_rwlock_t ns_lock;	/* every directory's contents */
+	double attr_timeout;
+	double entry_timeout;
+	bool server_perms;
+};
+
+#define MFS(req)	((struct mem_fs *)vfsd_req_userdata(req))
+
+/* backend_mem.c */
+/* The inode of a request with a ref, or NULL after replying ESTALE. */
+struct mem_inode *mem_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
+/* Reply an entry for in, counting the kernel's new reference. */
+void mem_reply_entry(struct vfsd_req *req, struct mem_inode *in);
+/* Reply the attributes of in (takes its lock). */
+void mem_reply_attr(struct vfsd_req *req, struct mem_inode *in);
+
+/* backend_mem_write.c */
+void mem_create(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
+		mode_t mode, struct vfsd_file_info *fi);
+void mem_mknod(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
+	       mode_t mode, dev_t rdev);
+void mem_mkdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
+	       mode_t mode);
+void mem_symlink(struct vfsd_req *req, const char *target, vfsd_ino_t parent,
+		 const char *name);
+void mem_link(struct vfsd_req *req, vfsd_ino_t ino, vfsd_ino_t newparent,
+	      const char *newname);
+void mem_unlink(struct vfsd_req *req, vfsd_ino_t parent, const char *name);
+void mem_rmdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name);
+void mem_rename(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
+		vfsd_ino_t newparent, const char *newname, unsigned int flags);
+
+/* backend_mem_file.c */
+void mem_open(struct vfsd_req *req, vfsd_ino_t ino,
+	      struct vfsd_file_info *fi);
+void mem_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
+	      off_t off, struct vfsd_file_info *fi);
+void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
+	       size_t size, off_t off, struct vfsd_file_info *fi);
+void mem_flush(struct vfsd_req *req, vfsd_ino_t ino,
+	       struct vfsd_file_info *fi);
+void mem_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
+	       struct vfsd_file_info *fi);
+void mem_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
+		   off_t offset, off_t length, struct vfsd_file_info *fi);
+void mem_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
+	       struct vfsd_file_info *fi);
+
+/* backend_mem_attr.c */
+void mem_setattr(struct vfsd_req *req, vfsd_ino_t ino,
+		 const struct stat *attr, int to_set,
+		 struct vfsd_file_info *fi);
+void mem_getxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
+		  size_t size);
+void mem_listxattr(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
+void mem_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
+		  const char *value, size_t size, int flags);
+void mem_removexattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name);
+
+/*
+ * mem_perm.c: with server_permissions the kernel checks nothing, so we
+ * do, from the caller's uid/gid (supplementary groups are not known).
+ * Each returns 0 or a positive errno; all are 0 without server_perms.
+ * They take the inode locks themselves: call them before locking.
+ */
+int mem_may(struct vfsd_req *req, struct mem_inode *in, int mask);
+/* Remove or rename victim out of dir (write + search, sticky bit). */
+int mem_may_delete(struct vfsd_req *req, struct mem_inode *dir,
+		   struct mem_inode *victim);
+/* The setattr rules: chmod/utimes by the owner, chown by root, ... */
+int mem_may_setattr(struct vfsd_req *req, struct mem_inode *in,
+		    const struct stat *attr, int to_set);
+
+#endif /* VFSD_SERVER_BACKEND_MEM_H */

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/* Host file I/O for the dir backend; see dir_io.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#ifdef HAVE_LIBURING
+#include <liburing.h>
+#endif
+
+#include "backend_dir.h"
+#include "dir_io.h"
+
+struct dir_io_op {
+	struct vfsd_req *req;
+	struct dir_file *f;
+	char *buf;
+	size_t size;
+	size_t done;
+	off_t off;
+	bool write;
+};
+
+static void finish(struct dir_io_op *op, int err)
+{
+	/* Bytes moved before an error still count: report them. */
+	if (err && op->done == 0)
+		vfsd_reply_err(op->req, err);
+	else if (op->write)
+		vfsd_reply_write(op->req, op->done);
+	else
+		vfsd_reply_read(op->req, op->done);
+	dir_file_put(op->f);
+	free(op);
+}
+
+/* The synchronous path: loop until done, end of file or an error. */
+static void run_sync(struct dir_io_op *op)
+{
+	int err = 0;
+
+	while (op->done < op->size) {
+		size_t left = op->size - op->done;
+		off_t at = op->off + (off_t)op->done;
+		ssize_t n = op->write ? pwrite(op->f->fd, op->buf + op->done,
+					       left, at)
+				      : pread(op->f->fd, op->buf + op->done,
+					      left, at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = errno;
+		else if (n == 0 && op->write)
+			err = EIO;	/* no progress: never spin */
+		if (n <= 0)
+			break;
+		op->done += (size_t)n;
+	}
+	finish(op, err);
+}
+
+#ifdef HAVE_LIBURING
+
+#define RING_ENTRIES	256
+
+struct dir_io {
+	struct io_uring ring;
+	unsigned int inflight;	/* ops queued or submitted, not finished */
+};
+
+static __thread struct dir_io *tls_io;
+static __thread bool tls_no_uring;	/* init failed: stay synchronous */
+static pthread_key_t io_key;
+static pthread_once_t io_once = PTHREAD_ONCE_INIT;
+
+static void io_free(void *p)
+{
+	struct dir_io *io = p;
+
+	io_uring_queue_exit(&io->ring);
+	free(io);
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&io_key, io_free);
+}
+
+/* This thread's ring, made on first use; NULL: use the sync path. */
+static struct dir_io *thread_io(void)
+{
+	struct dir_io *io;
+
+	if (tls_io || tls_no_uring)
+		return tls_io;
+	pthread_once(&io_once, make_key);
+	io = calloc(1, sizeof(*io));
+	if (!io || io_uring_queue_init(RING_ENTRIES, &io->ring, 0) < 0) {
+		free(io);
+		tls_no_uring = true;
+		return NULL;
+	}
+	pthread_setspecific(io_key, io);	/* freed when the thread ends */
+	tls_io = io;
+	return io;
+}
+
+/* Queue (the rest of) op; false if the ring has no room at all. */
+static bool prep(struct dir_io *io, struct dir_io_op *op)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&io->ring);
+	unsigned int left = (unsigned int)(op->size - op->done);
+	__u64 at = (__u64)op->off + op->done;
+
+	if (!sqe) {
+		io_uring_submit(&io->ring);	/* make room */
+		sqe = io_uring_get_sqe(&io->ring);
+		if (!sqe)
+			return false;
+	}
+	if (op->write)
+		io_uring_prep_write(sqe, op->f->fd, op->buf + op->done, left, at);
+	else
+		io_uring_prep_read(sqe, op->f->fd, op->buf + op->done, left, at);
+	io_uring_sqe_set_data(sqe, op);
+	return true;
+}
+
+static void start(struct dir_io_op *op)
+{
+	struct dir_io *io = thread_io();
+
+	if (!io || !prep(io, op)) {
+		run_sync(op);
+		return;
+	}
+	io->inflight++;
+}
+
+/* One completion: done, or go again for the rest. */
+static void complete(struct dir_io *io, struct dir_io_op *op, int res)
+{
+	bool stop = false;
+	int err = 0;
+
+	if (res > 0)
+		op->done += (size_t)res;
+	else if (res == 0)		/* read: end of file; write: stuck */
+		stop = true, err = op->write ? EIO : 0;
+	else if (res != -EINTR && res != -EAGAIN)
+		stop = true, err = -res;
+	if (stop || op->done == op->size) {
+		io->inflight--;
+		finish(op, err);
+	} else if (!prep(io, op)) {	/* short: ask for the rest */
+		io->inflight--;
+		finish(op, EIO);
+	}
+}
+
+int dir_io_batch_end(void *userdata, unsigned int queue, int wait)
+{
+	struct dir_io *io = tls_io;
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	(void)userdata;
+	(void)queue;
+	if (!io || io->inflight == 0)
+		return 0;
+	ret = io_uring_submit_and_wait(&io->ring, wait ? 1 : 0);
+	if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN)
+		vfsd_log(VFSD_LOG_ERR, "io_uring submit: %d", ret);
+	while (io_uring_peek_cqe(&io->ring, &cqe) == 0) {
+		struct dir_io_op *op = io_uring_cqe_get_data(cqe);
+		int res = cqe->res;
+
+		io_uring_cqe_seen(&io->ring, cqe);
+		complete(io, op, res);
+	}
+	/* Retries queued by complete() go out now, not next batch. */
+	if (io->inflight)
+		io_uring_submit(&io->ring);
+	return (int)io->inflight;
+}
+
+int dir_io_uses_uring(void)
+{
+	return thread_io() != NULL;
+}
+
+#else /* !HAVE_LIBURING */
+
+static void start(struct dir_io_op *op)
+{
+	run_sync(op);
+}
+
+int dir_io_batch_end(void *userdata, unsigned int queue, int wait)
+{
+	(void)userdata;
+	(void)queue;
+	(void)wait;
+	return 0;
+}
+
+int dir_io_uses_uring(void)
+{
+	return 0;
+}
+
+#endif
+
+static void queue_op(struct vfsd_req *req, struct dir_file *f, char *buf,
+		     size_t size, off_t off, bool write)
+{
+	struct dir_io_op *op = malloc(sizeof(*op));
+
+	if (!op) {
+		dir_file_put(f);
+		vfsd_reply_err(req, ENOMEM);
+		return;
+	}
+	*op = (struct dir_io_op){ .req = req, .f = f, .buf = buf,
+				  .size = size, .off = off, .write = write };
+	if (size == 0) {
+		finish(op, 0);
+		return;
+	}
+	start(op);
+}
+
+void dir_io_read(struct vfsd_req *req, struct dir_file *f, void *buf,
+		 size_t size, off_t off)
+{
+	queue_op(req, f, buf, size, off, false);
+}
+
+void dir_io_write(struct vfsd_req *req, struct dir_file *f, const void *buf,
+		  size_t size, off_t off)
+{
+	/* The pages are read-only: the op only ever reads through buf. */
+	queue_op(req, f, (char *)buf, size, off, true);
+}
