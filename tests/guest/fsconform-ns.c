@@ -375,18 +375,20 @@ void t_rename(int wd)
 
 	/* RENAME_EXCHANGE: both names stay, contents swap; works between a
 	 * file and a directory too. */
+	TRY("rename.setup", put_file(d, "x1", "X1", 2, 0644));
+	TRY("rename.setup", put_file(d, "x2", "X2", 2, 0644));
 	if (rename_flag_ok("rename.exchange",
-			   renameat2(d, "n2", d, "n3", RENAME_EXCHANGE), 0)) {
-		check_content("rename.exchange_a", d, "n2", "N1", 2);
-		check_content("rename.exchange_b", d, "n3", "N2", 2);
+			   renameat2(d, "x1", d, "x2", RENAME_EXCHANGE), 0)) {
+		check_content("rename.exchange_a", d, "x1", "X2", 2);
+		check_content("rename.exchange_b", d, "x2", "X1", 2);
 		if (expect_ok("rename.exchange_dir",
-			      renameat2(d, "n2", d, "d3", RENAME_EXCHANGE)))
+			      renameat2(d, "x1", d, "d3", RENAME_EXCHANGE)))
 			CHECK("rename.exchange_dir_result",
-			      fstatat(d, "n2", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
-			      exists(d, "n2/x") && fstatat(d, "d3", &st, 0) == 0 &&
+			      fstatat(d, "x1", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
+			      exists(d, "x1/x") && fstatat(d, "d3", &st, 0) == 0 &&
 			      S_ISREG(st.st_mode), "dir/file exchange");
 		expect_err("rename.exchange_missing",
-			   renameat2(d, "n3", d, "nope", RENAME_EXCHANGE), ENOENT);
+			   renameat2(d, "x2", d, "nope", RENAME_EXCHANGE), ENOENT);
 	}
 	close(d);
 }
