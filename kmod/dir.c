@@ -280,4 +280,6 @@ const struct file_operations vfsd_dir_fops = {
 	.iterate_shared = vfsd_readdir,
 	.open = vfsd_dir_open,
 	.release = vfsd_dir_release,
+	/* Directory changes are synchronous requests already. */
+	.fsync = noop_fsync,
 };

@@ -25,9 +25,12 @@ static void vfsd_direct_end(struct vfsd_req *req)
 	}
 }
 
-/* One request for one contiguous user range; returns bytes moved. */
+/*
+ * One request for one contiguous user range; returns bytes moved and sets
+ * *asked to the bytes requested.
+ */
 static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
-			       loff_t pos, bool write)
+			       loff_t pos, bool write, size_t *asked)
 {
 	struct inode *inode = file_inode(file);
 	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
@@ -40,6 +43,7 @@ static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
 	n = iov_iter_get_pages_alloc2(iter, &pages, conn->max_io, &start);
 	if (n <= 0)
 		return n ? n : -EFAULT;
+	*asked = n;
 	req = vfsd_req_alloc(conn, write ? VFSD_OP_WRITE : VFSD_OP_READ,
 			     vfsd_nodeid(inode), 0, 0, GFP_KERNEL);
 	if (IS_ERR(req)) {
@@ -86,14 +90,14 @@ ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write)
 	if (n)
 		return n;
 	while (iov_iter_count(iter)) {
-		size_t want = iov_iter_count(iter);
+		size_t asked = 0;
 
-		n = vfsd_direct_one(file, iter, pos, write);
+		n = vfsd_direct_one(file, iter, pos, write, &asked);
 		if (n <= 0)
 			break;
 		done += n;
 		pos += n;
-		if (n < want && n < VFSD_M(inode->i_sb)->conn->max_io)
+		if (n < asked)
 			break;	/* short: EOF for reads */
 	}
 	if (write && done) {

@@ -97,7 +97,8 @@ void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 	inode->i_uid = make_kuid(&init_user_ns, a->uid);
 	inode->i_gid = make_kgid(&init_user_ns, a->gid);
 	set_nlink(inode, a->nlink);
-	vfsd_inode_set_times(inode, at, mt, ct);
+	if (!local_size)
+		vfsd_inode_set_times(inode, at, mt, ct);
 	if (!local_size)
 		inode->i_blocks = a->blocks;
 	if (a->blksize && is_power_of_2(a->blksize) && a->blksize <= SZ_1M)
@@ -150,7 +151,8 @@ retry:
 
 	if (inode->i_state & I_NEW) {
 		inode->i_mode = type;
-		inode->i_flags |= S_NOATIME | S_NOCMTIME;
+		/* The kernel keeps c/mtime of local writes until writeback. */
+		inode->i_flags |= S_NOATIME;
 		vfsd_init_ops(inode, type, attr->rdev);
 		vfsd_update_attr(inode, attr, attr_valid_ns);
 		unlock_new_inode(inode);
@@ -393,6 +395,13 @@ int vfsd_setattr(vfsd_idmap_t *idmap, struct dentry *dentry,
 		truncate_pagecache(inode, in.size);
 	}
 	vfsd_update_attr(inode, &out->attr, out->attr_valid_ns);
+	/* Times we just set are the server's, even while we hold writes. */
+	if (in.valid & (VFSD_SETATTR_ATIME | VFSD_SETATTR_ATIME_NOW |
+			VFSD_SETATTR_MTIME | VFSD_SETATTR_MTIME_NOW))
+		vfsd_inode_set_times(inode,
+			(struct timespec64){ out->attr.atime, out->attr.atime_nsec },
+			(struct timespec64){ out->attr.mtime, out->attr.mtime_nsec },
+			(struct timespec64){ out->attr.ctime, out->attr.ctime_nsec });
 out:
 	vfsd_req_put(req);
 	return err;

@@ -266,4 +266,6 @@ const struct address_space_operations vfsd_aops = {
 	.write_begin = vfsd_write_begin,
 	.write_end = vfsd_write_end,
 	.migrate_folio = filemap_migrate_folio,
+	/* O_DIRECT goes through vfsd_direct_io(); this only allows open. */
+	.direct_IO = noop_direct_IO,
 };
