@@ -13,6 +13,7 @@
 #include <vfsd/vfsd.h>
 
 #include "backend.h"
+#include "dir_files.h"
 #include "dir_inodes.h"
 
 struct dir_fs {
@@ -24,19 +25,6 @@ struct dir_fs {
 };
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))
-
-/*
- * An open file: fh is a pointer to one. Refcounted because an I/O queued
- * on one queue may still use the fd when RELEASE arrives on another.
- */
-struct dir_file {
-	int fd;
-	int flags;		/* O_ACCMODE of the host fd */
-	unsigned int refs;
-};
-
-struct dir_file *dir_file_get(uint64_t fh);
-void dir_file_put(struct dir_file *f);
 
 /* backend_dir.c */
 struct dir_inode *dir_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
@@ -70,7 +58,7 @@ void dir_create(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 /* backend_dir_file.c: open files, their data and attributes. */
 /* The host open(2) flags for the kernel's open flags. */
 int dir_host_open_flags(int flags);
-/* Wrap an open host fd as fh; -ENOMEM (fd closed) on failure. */
+/* Wrap an open host fd as fi->fh; -ENOMEM (fd closed) on failure. */
 int dir_file_new(int fd, int host_flags, struct vfsd_file_info *fi);
 void dir_open(struct vfsd_req *req, vfsd_ino_t ino,
 	      struct vfsd_file_info *fi);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The dir backend's open files: open/release, data (through dir_io.c),
- * flush, fsync, fallocate, lseek and setattr. A file handle is a pointer
- * to a refcounted struct dir_file holding the host fd.
+ * flush, fsync, fallocate and lseek. Handles: dir_files.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,60 +14,12 @@
 #include "dir_creds.h"
 #include "dir_io.h"
 
-#define DIR_FILE_MAGIC	0x76666466u	/* "vfdf": not a dir_handle */
-
-struct dir_file_box {
-	uint32_t magic;
-	struct dir_file f;
-};
-
-struct dir_file *dir_file_get(uint64_t fh)
-{
-	struct dir_file_box *b = (struct dir_file_box *)(uintptr_t)fh;
-
-	/* fh 0: no open file; a directory's handle is not ours either. */
-	if (!b || b->magic != DIR_FILE_MAGIC)
-		return NULL;
-	__atomic_add_fetch(&b->f.refs, 1, __ATOMIC_RELAXED);
-	return &b->f;
-}
-
-void dir_file_put(struct dir_file *f)
-{
-	struct dir_file_box *b;
-
-	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
-		return;
-	b = (struct dir_file_box *)((char *)f - offsetof(struct dir_file_box, f));
-	close(f->fd);
-	b->magic = 0;
-	free(b);
-}
-
-static struct dir_file *file_wrap(int fd, int host_flags)
-{
-	struct dir_file_box *b = malloc(sizeof(*b));
-
-	if (!b) {
-		close(fd);
-		return NULL;
-	}
-	b->magic = DIR_FILE_MAGIC;
-	b->f.fd = fd;
-	b->f.flags = host_flags & O_ACCMODE;
-	b->f.refs = 1;
-	return &b->f;
-}
-
 int dir_file_new(int fd, int host_flags, struct vfsd_file_info *fi)
 {
-	struct dir_file *f = file_wrap(fd, host_flags);
+	struct dir_file *f = dir_file_wrap(fd, host_flags);
 
-	if (!f)
-		return -ENOMEM;
-	fi->fh = (uint64_t)(uintptr_t)((char *)f -
-				       offsetof(struct dir_file_box, f));
-	return 0;
+	fi->fh = f ? dir_file_publish(f) : 0;
+	return fi->fh ? 0 : -ENOMEM;
 }
 
 int dir_host_open_flags(int flags)
@@ -112,7 +63,7 @@ static int open_inode(struct dir_fs *fs, vfsd_ino_t ino, int flags,
 	dir_inode_put(&fs->inodes, in);
 	if (fd < 0)
 		return fd;
-	*out = file_wrap(fd, flags);
+	*out = dir_file_wrap(fd, flags);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -159,14 +110,9 @@ void dir_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 
 void dir_release(void *userdata, vfsd_ino_t ino, struct vfsd_file_info *fi)
 {
-	struct dir_file *f = dir_file_get(fi->fh);
-
 	(void)userdata;
 	(void)ino;
-	if (f) {
-		dir_file_put(f);	/* our get */
-		dir_file_put(f);	/* the open's ref: closes unless in use */
-	}
+	dir_file_unpublish(fi->fh);	/* closes unless I/O still uses it */
 }
 
 /*

@@ -198,6 +198,11 @@ static void test_open_flags(void **state)
 	host_read("f", buf, 4, 0);
 	assert_memory_equal(buf, "01ab", 4);
 	fko_noreply(&k, VFSD_OP_RELEASE, ino, fh, 0);
+	/* A writeback that picked the handle before its RELEASE: the stale
+	 * fh names nothing now, and the data still reaches the inode. */
+	assert_int_equal(fko_write(&k, ino, fh, "CD", 2, 4), 2);
+	host_read("f", buf, 6, 0);
+	assert_memory_equal(buf, "01abCD", 6);
 	/* O_TRUNC empties it. */
 	fh = fko_open(&k, VFSD_OP_OPEN, ino, O_WRONLY | O_TRUNC, &res);
 	assert_int_equal(res, 0);
