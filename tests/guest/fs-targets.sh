@@ -7,8 +7,10 @@
 #   VFSD_FS_TARGETS="tmpfs ext4" tests/vm/run-guest.sh --no-module -- \
 #       tests/guest/t-40-conformance.sh
 #
-# Targets: dir (vfsd-server --backend=dir on a scratch source), mem
-# (--backend=mem), tmpfs, ext4 (a loop-mounted image on tmpfs).
+# Targets: dir (vfsd-server --backend=dir; its source on an ext4 image, as
+# the guest's 6.1 tmpfs lacks user xattrs and O_DIRECT), dir-tmpfs (the
+# same with the source on /tmp), mem (--backend=mem), tmpfs, ext4 (a
+# loop-mounted image on tmpfs).
 # shellcheck source=tests/guest/vfsd-test.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vfsd-test.sh"
 
@@ -28,15 +30,30 @@ tmp_dir() {
 	printf -v "$1" %s "$d"
 }
 
-is_vfsd_target() { [[ $1 = dir || $1 = mem ]]; }
+is_vfsd_target() { [[ $1 = dir || $1 = dir-tmpfs || $1 = mem ]]; }
+
+# mount_ext4 DIR: a fresh 512 MiB ext4 image on /tmp, loop-mounted on DIR.
+mount_ext4() {
+	local img
+	modprobe -q loop 2>/dev/null || true
+	modprobe -q ext4 2>/dev/null || true
+	tmp_dir img
+	truncate -s 512M "$img/ext4.img"
+	mkfs.ext4 -q -F "$img/ext4.img" || fail "mkfs.ext4"
+	mount -o loop "$img/ext4.img" "$1" || fail "mount ext4 image"
+	defer "umount -l '$1' 2>/dev/null; true"
+	chmod 755 "$1"
+	rmdir "$1/lost+found"
+}
 
 # target_mount TARGET MNT. vfsd mounts get allow_other: fsconform checks
 # permissions as uid 65534, which the mounter-only default would refuse.
 target_mount() {
-	local t=$1 mnt=$2 img
+	local t=$1 mnt=$2
 	case $t in
-	dir)
+	dir|dir-tmpfs)
 		tmp_dir TARGET_SRC
+		[[ $t = dir-tmpfs ]] || mount_ext4 "$TARGET_SRC"
 		vfsd_start_server --backend=dir --source="$TARGET_SRC" \
 			-o allow_other "$mnt" ;;
 	mem)
@@ -45,15 +62,9 @@ target_mount() {
 		mount -t tmpfs -o size=512m,mode=755 tmpfs "$mnt" || fail "mount tmpfs"
 		defer "umount -l '$mnt' 2>/dev/null; true" ;;
 	ext4)
-		modprobe -q loop 2>/dev/null || true
-		modprobe -q ext4 2>/dev/null || true
-		tmp_dir img
-		truncate -s 512M "$img/ext4.img"
-		mkfs.ext4 -q -F "$img/ext4.img" || fail "mkfs.ext4"
-		mount -o loop "$img/ext4.img" "$mnt" || fail "mount ext4 image"
-		defer "umount -l '$mnt' 2>/dev/null; true" ;;
+		mount_ext4 "$mnt" ;;
 	*)
-		fail "unknown target '$t' (dir, mem, tmpfs, ext4)" ;;
+		fail "unknown target '$t' (dir, dir-tmpfs, mem, tmpfs, ext4)" ;;
 	esac
 }
 
