@@ -337,7 +337,7 @@ void t_odirect(int wd)
 	static unsigned char want[CAP];
 	unsigned char *buf = aligned_alloc(PAGE, CAP);
 	size_t len = SZ;
-	int d = group_dir(wd, "odirect"), dfd, bfd = -1;
+	int d = group_dir(wd, "odirect"), dfd, bfd = -1, hfd, hdfd;
 
 	if (d < 0 || !buf)
 		goto out;
@@ -363,13 +363,15 @@ void t_odirect(int wd)
 
 	/* Dirty page cache is written before a direct read of the range. */
 	fill(want + 16384, 8192, 42);
-	TRY("odirect.setup", pwrite_all(bfd, want + 16384, 8192, 16384));
+	if ((long)(pwrite_all(bfd, want + 16384, 8192, 16384)) < 0)
+		goto setup_failed;
 	CHECK("odirect.read_after_buffered_write", pread(dfd, buf, SZ, 0) == SZ &&
 	      !memcmp(buf, want, SZ), "direct read misses a buffered write");
 	/* A direct write invalidates cached pages the buffered fd holds. */
 	fill(buf, 8192, 43);
 	memcpy(want + 32768, buf, 8192);
-	TRY("odirect.setup", pwrite(dfd, buf, 8192, 32768));
+	if ((long)(pwrite(dfd, buf, 8192, 32768)) < 0)
+		goto setup_failed;
 	CHECK("odirect.buffered_after_direct_write",
 	      first_diff_fd(bfd, want, len) < 0, "stale page cache at %ld",
 	      first_diff_fd(bfd, want, len));
@@ -381,13 +383,42 @@ void t_odirect(int wd)
 	CHECK("odirect.extend", pwrite(dfd, buf, PAGE, SZ) == PAGE &&
 	      size_of(d, "f") == (off_t)len, "size %lld",
 	      (long long)size_of(d, "f"));
-	TRY("odirect.setup", pwrite(bfd, "tail", 4, (off_t)len));
+	if ((long)(pwrite(bfd, "tail", 4, (off_t)len)) < 0)
+		goto setup_failed;
 	memcpy(want + len, "tail", 4);
 	len += 4;
 	CHECK("odirect.read_across_eof", pread(dfd, buf, 2 * PAGE, SZ) == PAGE + 4 &&
 	      !memcmp(buf, want + SZ, PAGE + 4), "short read at EOF wrong");
 	CHECK("odirect.read_past_eof", pread(dfd, buf, PAGE, SZ + 2 * PAGE) == 0,
 	      "read past EOF returned data");
+
+	/* A buffered write past EOF may extend the file only in the cache; a
+	 * direct read of the hole before it must still read zeros up to the
+	 * new EOF, and a direct read across it must see the buffered byte. */
+	hfd = openat(d, "hole", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (hfd < 0)
+		goto setup_failed;
+	if (pwrite(hfd, "x", 1, 256 << 10) < 0) {
+		close(hfd);
+		goto setup_failed;
+	}
+	hdfd = openat(d, "hole", O_RDONLY | O_DIRECT);
+	if (hdfd >= 0) {
+		size_t at = 0;
+		ssize_t r;
+
+		memset(buf, 0xff, 2 * PAGE);
+		r = pread(hdfd, buf, 2 * PAGE, 64 << 10);
+		CHECK("odirect.read_hole_before_cached_eof", r == 2 * PAGE &&
+		      all_zero(buf, 2 * PAGE, &at), "read %zd bytes (%s), "
+		      "byte %zu not zero", r, r < 0 ? strerror(errno) : "", at);
+		r = pread(hdfd, buf, 2 * PAGE, (256 << 10) - PAGE);
+		CHECK("odirect.read_across_cached_eof", r == PAGE + 1 &&
+		      all_zero(buf, PAGE, &at) && buf[PAGE] == 'x',
+		      "read %zd bytes (%s)", r, r < 0 ? strerror(errno) : "");
+		close(hdfd);
+	}
+	close(hfd);
 
 	/* Misaligned buffer, offset, length: work or EINVAL, never corrupt. */
 	dio_misaligned_write("odirect.misaligned_buffer", dfd, bfd, want, &len,
@@ -406,6 +437,10 @@ void t_odirect(int wd)
 			    buf, 777, PAGE);
 	CHECK("odirect.final", pread(dfd, buf, CAP, 0) == (ssize_t)len &&
 	      !memcmp(buf, want, len), "final direct read of %zu bytes", len);
+	goto done;
+setup_failed:
+	failf("odirect.setup", "%s", strerror(errno));
+done:
 	close(bfd);
 out_d:
 	close(dfd);
