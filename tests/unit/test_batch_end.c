@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Asynchronous replies through ops.batch_end: ops queue their requests
+ * without replying; batch_end, run after the batch on the queue's
+ * thread, finishes them and reports how many are left, and the queue
+ * keeps calling it (blocking only when nothing new came) until none are.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fake_kernel.h"
+
+static struct vfsd_req *held[8];
+static void *held_buf[8];
+static int nheld, calls, last_wait;
+static unsigned int last_queue;
+
+static void op_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf,
+		    size_t size, off_t off, struct vfsd_file_info *fi)
+{
+	(void)ino, (void)size, (void)off, (void)fi;
+	held_buf[nheld] = buf;
+	held[nheld++] = req;	/* valid until we reply */
+}
+
+/* Finishes the oldest held request per call, like one CQE at a time. */
+static int batch_end(void *userdata, unsigned int queue, int wait)
+{
+	int i;
+
+	(void)userdata;
+	calls++;
+	last_wait = wait;
+	last_queue = queue;
+	if (!nheld)
+		return 0;
+	memset(held_buf[0], 'a' + calls, 100);
+	assert_int_equal(vfsd_reply_read(held[0], 100), 0);
+	for (i = 1; i < nheld; i++) {
+		held[i - 1] = held[i];
+		held_buf[i - 1] = held_buf[i];
+	}
+	return --nheld;
+}
+
+static const struct vfsd_ops ops = { .read = op_read, .batch_end = batch_end };
+static struct vfsd_session *s;
+static struct fake_kernel k;
+
+static int setup(void **state)
+{
+	(void)state;
+	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
+	fk_init(&k, s, 8, 0, FK_LAYOUT_KERNEL);
+	nheld = calls = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fk_fini(&k);
+	vfsd_session_destroy(s);
+	return 0;
+}
+
+static void post_reads(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct vfsd_sqe sqe = fk_sqe(VFSD_OP_READ, 2);
+
+		sqe.len = 4096;
+		sqe.win_off = (uint32_t)i * 4096;
+		fk_post(&k, &sqe, NULL, 0, false);
+	}
+}
+
+static void test_replies_after_the_batch(void **state)
+{
+	struct vfsd_cqe cqe;
+	uint16_t tag;
+	char data[100];
+	int i;
+
+	(void)state;
+	post_reads(3);
+	assert_int_equal(vfsd_queue_process(k.q), 3);
+	assert_int_equal(nheld, 3);
+	assert_int_equal(fk_pending(&k), 0);	/* nothing replied yet */
+	/* New requests came: no blocking; one finished, two left. */
+	assert_int_equal(vfsd_queue_batch_end(k.q, false), 2);
+	assert_int_equal(last_wait, 0);
+	assert_int_equal(last_queue, 0);
+	assert_int_equal(fk_pending(&k), 1);
+	assert_true(fk_reap(&k, &cqe, &tag));
+	assert_int_equal(cqe.result, 100);
+	assert_int_equal(vfsd_queue_batch_end(k.q, true), 1);
+	assert_int_equal(last_wait, 1);
+	assert_int_equal(vfsd_queue_batch_end(k.q, true), 0);
+	for (i = 0; i < 2; i++) {
+		assert_true(fk_reap(&k, &cqe, &tag));
+		assert_int_equal(cqe.result, 100);
+	}
+	/* The data went into each request's own window pages. */
+	fk_window_peek(&k, 8192, data, sizeof(data));
+	assert_int_equal(data[0], 'a' + 3);
+	assert_int_equal(vfsd_queue_batch_end(k.q, true), 0);	/* idle */
+}
+
+static void test_fake_kernel_drains(void **state)
+{
+	struct vfsd_cqe cqe;
+	int n = 0;
+
+	(void)state;
+	post_reads(5);
+	assert_int_equal(fk_run(&k), 5);
+	while (fk_reap(&k, &cqe, NULL)) {
+		assert_int_equal(cqe.result, 100);
+		n++;
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(calls, 5);	/* one per reply; the fifth leaves 0 */
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_replies_after_the_batch), T(test_fake_kernel_drains),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+#undef T
+}
