@@ -12,18 +12,6 @@
 
 #include "vfsd_i.h"
 
-/* Runs when the server is done with the pages (or the connection died). */
-static void vfsd_direct_end(struct vfsd_req *req)
-{
-	bool dirty = req->sqe.opcode == VFSD_OP_READ && req->result > 0;
-	unsigned int i;
-
-	for (i = 0; i < req->nr_pages; i++) {
-		if (dirty)
-			set_page_dirty_lock(req->pages[i]);
-		put_page(req->pages[i]);
-	}
-}
 
 /*
  * One request for one contiguous user range; returns bytes moved and sets
@@ -55,7 +43,8 @@ static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
 		iov_iter_revert(iter, n);
 		return PTR_ERR(req);
 	}
-	/* The request owns the pages from here; its end releases them. */
+	/* The request owns the pages from here; its last put releases them. */
+	req->put_pages = true;
 	req->pages = pages;
 	req->nr_pages = DIV_ROUND_UP(start + n, PAGE_SIZE);
 	req->pages_readonly = write;
@@ -64,8 +53,17 @@ static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
 	req->sqe.len = n;
 	req->sqe.fh = vf->fh;
 	req->sqe.arg = vf->f_flags;
-	req->end = vfsd_direct_end;
 	ret = vfsd_req_send_wait(req);
+	/*
+	 * Dirty what the server wrote into here, in our context: the page
+	 * lock may be held by someone waiting for this very server.
+	 */
+	if (!write && ret > 0) {
+		unsigned int i;
+
+		for (i = 0; i < req->nr_pages; i++)
+			set_page_dirty_lock(pages[i]);
+	}
 	vfsd_req_put(req);
 	if (ret >= 0 && ret < n)
 		iov_iter_revert(iter, n - ret);

@@ -56,7 +56,15 @@ void vfsd_req_put(struct vfsd_req *req)
 	if (!refcount_dec_and_test(&req->ref))
 		return;
 	conn = req->q->conn;
-	kfree(req->pages);
+	if (req->put_pages) {
+		unsigned int i;
+
+		for (i = 0; i < req->nr_pages; i++)
+			put_page(req->pages[i]);
+		kvfree(req->pages);
+	} else {
+		kfree(req->pages);
+	}
 	kfree(req);
 	vfsd_conn_put(conn);
 }
@@ -94,6 +102,7 @@ static int vfsd_queue_req(struct vfsd_req *req)
 	atomic_inc(&conn->waiting);
 	atomic64_inc(&conn->requests);
 	list_add_tail(&req->list, &q->pending);
+	set_bit(VFSD_REQ_PENDING, &req->flags);
 	spin_unlock(&q->lock);
 	wake_up(&q->waitq);
 	return 0;
@@ -121,11 +130,10 @@ int vfsd_req_send_wait(struct vfsd_req *req)
 	}
 
 	spin_lock(&q->lock);
-	if (!test_bit(VFSD_REQ_SENT, &req->flags) &&
-	    !test_bit(VFSD_REQ_FINISHED, &req->flags) &&
-	    !list_empty(&req->list)) {
+	if (test_bit(VFSD_REQ_PENDING, &req->flags)) {
 		/* Never reached the server: take it back. */
 		list_del_init(&req->list);
+		clear_bit(VFSD_REQ_PENDING, &req->flags);
 		spin_unlock(&q->lock);
 		atomic_dec(&q->conn->waiting);
 		set_bit(VFSD_REQ_FINISHED, &req->flags);

@@ -60,8 +60,12 @@ static int vfsd_check_result(struct vfsd_req *req, s32 result)
 	return result <= req->out_size ? result : -EIO;
 }
 
+/*
+ * Claim, unmap and check one completion; the request goes on @done to be
+ * finished once ENTER has dropped its locks (an end callback may sleep).
+ */
 static void vfsd_complete_one(struct vfsd_queue *q, struct vm_area_struct *vma,
-			      const struct vfsd_cqe *cqe)
+			      const struct vfsd_cqe *cqe, struct list_head *done)
 {
 	struct vfsd_conn *conn = q->conn;
 	struct vfsd_req *req;
@@ -89,12 +93,25 @@ static void vfsd_complete_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 		/* Copy once; the server may keep scribbling on the slot. */
 		memcpy(req->buf, vfsd_slot(q, req->tag), n);
 	}
-	vfsd_req_finish(req, result);
-	vfsd_req_put(req);	/* the queue's reference */
+	req->result = result;
+	list_add_tail(&req->list, done);
+}
+
+/* Finish requests collected by ENTER, with no lock held. */
+static void vfsd_finish_list(struct list_head *done)
+{
+	struct vfsd_req *req, *next;
+
+	list_for_each_entry_safe(req, next, done, list) {
+		list_del_init(&req->list);
+		vfsd_req_finish(req, req->result);
+		vfsd_req_put(req);	/* the queue's reference */
+	}
 }
 
 /* Returns false if the ring indices are corrupt. */
-static bool vfsd_consume_cq(struct vfsd_queue *q, struct vm_area_struct *vma)
+static bool vfsd_consume_cq(struct vfsd_queue *q, struct vm_area_struct *vma,
+			    struct list_head *done)
 {
 	/* Pairs with the server's release store: CQEs before the tail. */
 	u32 tail = smp_load_acquire(&q->hdr->cq_tail);
@@ -108,7 +125,7 @@ static bool vfsd_consume_cq(struct vfsd_queue *q, struct vm_area_struct *vma)
 
 		memcpy(&cqe, &q->cqes[head & mask], sizeof(cqe));
 		head++;
-		vfsd_complete_one(q, vma, &cqe);
+		vfsd_complete_one(q, vma, &cqe, done);
 	}
 	q->cq_head = head;
 	/* Tell the server which slots it may reuse. */
@@ -162,7 +179,8 @@ static int vfsd_post_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 }
 
 /* Move pending requests into the SQ. Returns how many were posted. */
-static int vfsd_post_pending(struct vfsd_queue *q, struct vm_area_struct *vma)
+static int vfsd_post_pending(struct vfsd_queue *q, struct vm_area_struct *vma,
+			     struct list_head *done)
 {
 	struct vfsd_req *req;
 	int posted = 0, err;
@@ -171,8 +189,10 @@ static int vfsd_post_pending(struct vfsd_queue *q, struct vm_area_struct *vma)
 		spin_lock(&q->lock);
 		req = list_first_entry_or_null(&q->pending, struct vfsd_req,
 					       list);
-		if (req)
+		if (req) {
 			list_del_init(&req->list);
+			clear_bit(VFSD_REQ_PENDING, &req->flags);
+		}
 		spin_unlock(&q->lock);
 		if (!req)
 			break;
@@ -181,18 +201,19 @@ static int vfsd_post_pending(struct vfsd_queue *q, struct vm_area_struct *vma)
 		if (err == -EAGAIN) {
 			spin_lock(&q->lock);
 			list_add(&req->list, &q->pending);
+			set_bit(VFSD_REQ_PENDING, &req->flags);
 			spin_unlock(&q->lock);
 			break;
 		}
 		if (err) {
-			vfsd_req_finish(req, err == -EFAULT ? -EIO : err);
-			vfsd_req_put(req);
+			req->result = err == -EFAULT ? -EIO : err;
+			list_add_tail(&req->list, done);
 			continue;
 		}
 		posted++;
 		if (test_bit(VFSD_REQ_NOREPLY, &req->flags)) {
-			vfsd_req_finish(req, 0);
-			vfsd_req_put(req);
+			req->result = 0;
+			list_add_tail(&req->list, done);
 			continue;
 		}
 		spin_lock(&q->lock);
@@ -215,6 +236,7 @@ static int vfsd_enter_once(struct vfsd_queue *q)
 	unsigned int nofs;
 	bool corrupt = false;
 	int posted = 0;
+	LIST_HEAD(done);
 
 	mutex_lock(&q->enter_lock);
 	if (!READ_ONCE(conn->connected)) {
@@ -225,13 +247,14 @@ static int vfsd_enter_once(struct vfsd_queue *q)
 	nofs = memalloc_nofs_save();
 	mmap_read_lock(mm);
 	vma = vfsd_window_vma(q, mm);
-	if (!vfsd_consume_cq(q, vma))
+	if (!vfsd_consume_cq(q, vma, &done))
 		corrupt = true;
 	else
-		posted = vfsd_post_pending(q, vma);
+		posted = vfsd_post_pending(q, vma, &done);
 	mmap_read_unlock(mm);
 	memalloc_nofs_restore(nofs);
 	mutex_unlock(&q->enter_lock);
+	vfsd_finish_list(&done);
 
 	if (corrupt) {
 		vfsd_protocol_error(conn);
@@ -265,7 +288,7 @@ int vfsd_queue_enter(struct vfsd_queue *q, u32 flags)
  */
 void vfsd_queue_drain(struct vfsd_queue *q, int error)
 {
-	struct vfsd_req *req, *next;
+	struct vfsd_req *req;
 	LIST_HEAD(dead);
 	unsigned int i;
 
@@ -273,6 +296,8 @@ void vfsd_queue_drain(struct vfsd_queue *q, int error)
 	vfsd_window_zap_all(q);
 
 	spin_lock(&q->lock);
+	list_for_each_entry(req, &q->pending, list)
+		clear_bit(VFSD_REQ_PENDING, &req->flags);
 	list_splice_init(&q->pending, &dead);
 	for (i = 0; i < q->conn->depth; i++) {
 		req = q->inflight[i];
@@ -283,17 +308,16 @@ void vfsd_queue_drain(struct vfsd_queue *q, int error)
 	}
 	spin_unlock(&q->lock);
 
-	list_for_each_entry_safe(req, next, &dead, list) {
-		list_del_init(&req->list);
+	list_for_each_entry(req, &dead, list) {
 		/* The PTEs are gone; release the window bookkeeping. */
 		vfsd_window_unmap(q, NULL, req);
 		if (!test_bit(VFSD_REQ_NOREPLY, &req->flags) &&
 		    req->tag != VFSD_TAG_NONE &&
 		    test_bit(VFSD_REQ_SENT, &req->flags))
 			clear_bit(req->tag, q->tag_map);
-		vfsd_req_finish(req, error);
-		vfsd_req_put(req);
+		req->result = error;
 	}
 	mutex_unlock(&q->enter_lock);
+	vfsd_finish_list(&dead);
 	wake_up_all(&q->waitq);
 }

@@ -89,6 +89,7 @@ struct vfsd_conn {
 
 /* Request flags. */
 enum {
+	VFSD_REQ_PENDING,	/* on q->pending (changes under q->lock) */
 	VFSD_REQ_NOREPLY,	/* posted without a tag, done when posted */
 	VFSD_REQ_SENT,		/* posted to the server */
 	VFSD_REQ_FINISHED,	/* result is final */
@@ -115,6 +116,7 @@ struct vfsd_req {
 	unsigned int nr_pages;
 	bool pages_readonly;	/* server may only read them (WRITE) */
 	u32 data_off;		/* data starts this far into the first page */
+	bool put_pages;		/* page refs (and kvmalloc array) are ours */
 	bool result_is_size;	/* xattr size probe: result is not data */
 	u32 win_first;		/* first window page, valid while mapped */
 	bool win_mapped;
