@@ -140,6 +140,17 @@ static void memfs_create(struct vfsd_req *req, vfsd_ino_t parent, const char *na
 	make(req, parent, name, S_IFREG | (mode & 07777), fi);
 }
 
+/* The module creates files with MKNOD, then OPENs them. */
+static void memfs_mknod(struct vfsd_req *req, vfsd_ino_t parent, const char *name, mode_t mode,
+			dev_t rdev)
+{
+	(void)rdev;	/* no device files here */
+	if (S_ISREG(mode) || S_ISFIFO(mode))
+		make(req, parent, name, mode, NULL);
+	else
+		vfsd_reply_err(req, EPERM);
+}
+
 static void memfs_mkdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name, mode_t mode)
 {
 	make(req, parent, name, S_IFDIR | (mode & 07777), NULL);
@@ -354,7 +365,8 @@ static void memfs_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf, s
 
 static const struct vfsd_ops ops = {
 	.lookup = memfs_lookup, .forget = memfs_forget, .getattr = memfs_getattr,
-	.setattr = memfs_setattr, .create = memfs_create, .mkdir = memfs_mkdir,
+	.setattr = memfs_setattr, .create = memfs_create, .mknod = memfs_mknod,
+	.mkdir = memfs_mkdir,
 	.unlink = memfs_unlink, .rmdir = memfs_rmdir, .rename = memfs_rename,
 	.readdir = memfs_readdir, .open = memfs_open, .read = memfs_read,
 	.write = memfs_write,
@@ -373,6 +385,8 @@ int main(int argc, char **argv)
 		.st_ino = VFSD_ROOT_INO, .st_mode = S_IFDIR | 0755, .st_nlink = 2,
 		.st_uid = getuid(), .st_gid = getgid(),
 	};
+	clock_gettime(CLOCK_REALTIME, &nodes[VFSD_ROOT_INO].st.st_mtim);
+	nodes[VFSD_ROOT_INO].st.st_ctim = nodes[VFSD_ROOT_INO].st.st_mtim;
 	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
 	if (s && vfsd_session_mount(s, argv[1]) == 0)
 		err = vfsd_session_loop(s);

@@ -390,6 +390,18 @@ static void pt_mkdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name, 
 		reply_entry(req, dirfd, name);
 }
 
+/* The module creates files with MKNOD, then OPENs them. */
+static void pt_mknod(struct vfsd_req *req, vfsd_ino_t parent, const char *name, mode_t mode,
+		     dev_t rdev)
+{
+	int dirfd = fd_of(parent);
+
+	if (mknodat(dirfd, name, mode, rdev) < 0)
+		vfsd_reply_err(req, errno);
+	else
+		reply_entry(req, dirfd, name);
+}
+
 static void pt_unlink(struct vfsd_req *req, vfsd_ino_t parent, const char *name)
 {
 	vfsd_reply_err(req, unlinkat(fd_of(parent), name, 0) < 0 ? errno : 0);
@@ -423,7 +435,7 @@ static const struct vfsd_ops ops = {
 	.setattr = pt_setattr, .readlink = pt_readlink, .opendir = pt_opendir,
 	.readdir = pt_readdir, .releasedir = pt_releasedir, .open = pt_open,
 	.create = pt_create, .release = pt_release, .read = pt_read,
-	.write = pt_write, .fsync = pt_fsync, .mkdir = pt_mkdir,
+	.write = pt_write, .fsync = pt_fsync, .mknod = pt_mknod, .mkdir = pt_mkdir,
 	.unlink = pt_unlink, .rmdir = pt_rmdir, .rename = pt_rename,
 	.statfs = pt_statfs, .batch_end = pt_batch_end,
 };
