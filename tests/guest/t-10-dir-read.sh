@@ -74,8 +74,10 @@ copied=$(vfsd_counter "$conn" bytes_copied)
 [ "$(vfsd_counter "$conn" protocol_errors)" -eq 0 ] || fail "protocol errors"
 pass "bytes_copied stayed 0"
 
-# Read-only for now: writes are refused cleanly.
-if (echo x >"$MNT/one") 2>/dev/null; then fail "write succeeded"; fi
+# A write through the mount lands in the source (t-40.. test writes fully).
+echo written >"$MNT/new-file" || fail "write through the mount"
+sync
+[ "$(cat "$SRC/new-file")" = written ] || fail "write did not reach the source"
 df "$MNT" >/dev/null || fail "statfs"
 
 vfsd_stop_server "$MNT"
