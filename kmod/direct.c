@@ -83,8 +83,14 @@ ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write)
 
 	if (!count)
 		return 0;
-	/* Cached dirty data must reach the server before we go around it. */
-	n = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
+	/*
+	 * Cached dirty data must reach the server before we go around it;
+	 * all of it if the server does not know the file's size yet.
+	 */
+	if (vfsd_size_is_local(inode))
+		n = filemap_write_and_wait(mapping);
+	else
+		n = filemap_write_and_wait_range(mapping, pos, pos + count - 1);
 	if (n)
 		return n;
 	while (iov_iter_count(iter)) {
