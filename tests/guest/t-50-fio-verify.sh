@@ -15,9 +15,9 @@ require_tool python3
 quick_jobs() {
 	local d=$VFSD_PROJECT/tests/fio/verify
 	if [[ $1 = dir ]]; then
-		echo "$d/psync.fio $d/io_uring.fio"
+		echo "$d/psync.fio"
 	else
-		echo "$d/psync.fio $d/io_uring.fio $d/mmap.fio $d/shared-file.fio"
+		echo "$d/io_uring.fio $d/shared-file.fio"
 	fi
 }
 
