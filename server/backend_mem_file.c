@@ -39,12 +39,18 @@ void mem_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 {
 	struct mem_fs *fs = MFS(req);
 	struct mem_inode *in = file_inode(req, ino);
+	bool fresh;
 	int err;
 
 	if (!in)
 		return;
-	err = mem_may(req, in, acc_mask(fi->flags) |
-		      (fi->flags & O_TRUNC ? W_OK : 0));
+	pthread_rwlock_wrlock(&in->lock);
+	fresh = in->fresh && in->uid == vfsd_req_ctx(req)->uid;
+	in->fresh = false;
+	pthread_rwlock_unlock(&in->lock);
+	/* The creator's first open completes its open(O_CREAT): no check. */
+	err = fresh ? 0 : mem_may(req, in, acc_mask(fi->flags) |
+				  (fi->flags & O_TRUNC ? W_OK : 0));
 	if (!err && (fi->flags & O_TRUNC)) {
 		pthread_rwlock_wrlock(&in->lock);
 		mem_file_truncate(&in->file, &fs->pool, &in->size, 0);

@@ -471,6 +471,8 @@ static void test_server_permissions(void **state)
 	struct vfsd_create_out c;
 	struct vfsd_entry_out d, e;
 	struct vfsd_sqe sqe;
+	int32_t res;
+	uint64_t fh;
 
 	(void)state;
 	if (geteuid() != 0)
@@ -485,6 +487,22 @@ static void test_server_permissions(void **state)
 	assert_int_equal(fko_lookup(&k, d.nodeid, "x", &e), -EACCES);
 	assert_int_equal(fko_unlink(&k, VFSD_OP_RMDIR, VFSD_ROOT_INO,
 				    "private"), -EACCES);
+
+	/* open(O_CREAT|O_WRONLY, 0444) arrives as MKNOD + OPEN: allowed
+	 * once, for the creator; later opens follow the mode. */
+	sqe = fk_sqe(VFSD_OP_MKDIR, VFSD_ROOT_INO);
+	sqe.uid = sqe.gid = 0;
+	sqe.arg = 01777;
+	assert_int_equal(fk_call(&k, &sqe, "tmp", 4, &d, sizeof(d)), 0);
+	assert_int_equal(fko_mknod(&k, d.nodeid, "ro", S_IFREG | 0444, 0, &e),
+			 0);
+	assert_int_equal(host_stat("tmp/ro").st_uid, 1000);
+	fh = fko_open(&k, VFSD_OP_OPEN, e.nodeid, O_WRONLY, &res);
+	assert_int_equal(res, 0);
+	assert_int_equal(fko_write(&k, e.nodeid, fh, "ro", 2, 0), 2);
+	fko_noreply(&k, VFSD_OP_RELEASE, e.nodeid, fh, 0);
+	fko_open(&k, VFSD_OP_OPEN, e.nodeid, O_WRONLY, &res);
+	assert_int_equal(res, -EACCES);
 }
 
 /*

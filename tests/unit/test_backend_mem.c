@@ -539,6 +539,15 @@ static void test_server_permissions(void **state)
 	assert_int_equal(d.attr.uid, 0);
 	f = new_file(d.nodeid, "mine", NULL);	/* uid 1000 now may */
 
+	/* open(O_CREAT|O_WRONLY, 0444) arrives as MKNOD + OPEN: allowed
+	 * once, for the creator; later opens follow the mode. */
+	assert_int_equal(fko_mknod(&k, d.nodeid, "ro", S_IFREG | 0444, 0, &e),
+			 0);
+	fko_open(&k, VFSD_OP_OPEN, e.nodeid, O_WRONLY, &res);
+	assert_int_equal(res, 0);
+	fko_open(&k, VFSD_OP_OPEN, e.nodeid, O_WRONLY, &res);
+	assert_int_equal(res, -EACCES);
+
 	/* Open checks the modes. */
 	sa.valid = VFSD_SETATTR_MODE;
 	sa.mode = 0400;
