@@ -1,52 +1,160 @@
 #!/bin/bash
-# The test command: install what is missing, build, run the host unit
-# tests, then the guest integration suite in a QEMU guest with the fresh
-# module. Ends with one summary line.
+# vfsd's test command: build, run the host unit tests, then the guest
+# integration tests (tests/guest/t-*.sh) in a QEMU guest with the module.
 #
-# usage: ./run-tests.sh [--kernel stock|kdebug] [--unit-only] [PATTERN...]
-#   --kernel kdebug  the suite on the KASAN/lockdep 6.1 kernel
-#                    (../shared/kernels), module built in build-kdebug/
-#   PATTERN          run only guest tests whose name contains it
-set -uo pipefail
-cd "$(dirname "$0")"
+# usage: ./run-tests.sh [--kernel stock|kdebug|VERSION]... [--timeout SECS]
+#                       [--no-guest] [--no-install] [PATTERN...]
+#
+#   --kernel K    guest kernel (repeatable; default stock). kdebug is the
+#                 KASAN/lockdep kernel from the kdebug .debs; the module is
+#                 then built against its headers in build-kdebug/. A
+#                 series like 6.12 is fetched and unpacked by
+#                 tests/vm/fetch-kernel.sh, module in build-6.12/. VERSION:
+#                 an installed kernel release, module in build-VERSION/
+#   --timeout S   limit for each whole guest run (default 7200, kdebug 28800)
+#   --no-guest    build and unit tests only (also --unit-only)
+#   --no-install  do not install missing packages (only done as root)
+#   PATTERN       run only the guest tests whose name contains it
+#
+# Ends with `vfsd tests: N passed, M failed, K skipped`; exits non-zero on
+# any failure. Logs of each guest run: the results dir that
+# tests/vm/run-guest.sh prints (console.log, dmesg.txt, tests/NAME.log).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+# shellcheck source=tests/vm/common.sh
 . tests/vm/common.sh
 
-kernel=stock unit_only=0
-while [ $# -gt 0 ]; do
+# What the VM harness needs beyond tests/install-deps.sh (the project's list).
+HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils)
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
+
+kernels=() only=() timeout='' guest=1 install=1
+while [[ $# -gt 0 ]]; do
 	case $1 in
-	--kernel) kernel=$2; shift 2 ;;
-	--unit-only) unit_only=1; shift ;;
-	-h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \?//'; exit 0 ;;
-	*) break ;;
+	--kernel) kernels+=("$2"); shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--no-guest|--unit-only) guest=0; shift ;;
+	--no-install) install=0; shift ;;
+	-h|--help) usage ;;
+	-*) echo "run-tests: unknown option $1" >&2; usage ;;
+	*) only+=("$1"); shift ;;
 	esac
 done
+[[ ${#kernels[@]} -gt 0 ]] || kernels=(stock)
 
-tests/install-deps.sh || exit 1
-
-build=$PWD/build
-[ -d "$build" ] || meson setup "$build" || exit 1
-meson compile -C "$build" || exit 1
-guest_args=(--build "$build")
-if [ "$kernel" = kdebug ]; then
-	kdir=$(kdebug_kdir) || exit 1
-	[ -d build-kdebug ] || meson setup build-kdebug -Dkdir="$kdir" || exit 1
-	meson compile -C build-kdebug || exit 1
-	guest_args=(--kernel kdebug --build "$build"
-		--module "$PWD/build-kdebug/kmod/vfsd.ko" --timeout 3000)
-fi
-
-unit=0
-meson test -C "$build" --suite unit --print-errorlogs || unit=1
-[ "$unit" -eq 0 ] && echo "unit tests: passed" || echo "unit tests: FAILED"
-
-guest=0
-if [ "$unit_only" -eq 0 ]; then
-	tests/vm/run-guest.sh "${guest_args[@]}" -- tests/guest/run-all.sh "$@" || guest=1
-fi
-
-if [ "$unit" -eq 0 ] && [ "$guest" -eq 0 ]; then
-	echo "vfsd tests: PASS (unit + guest on $kernel kernel)"
+passed=0 failed=0 skipped=0
+report=()
+note() { echo; echo "##### $*"; }
+tally() { # STAGE PASSED FAILED SKIPPED
+	passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
+	report+=("$(printf '%-22s %3d passed, %3d failed, %3d skipped' "$1:" "$2" "$3" "$4")")
+}
+finish() {
+	echo
+	printf '%s\n' "${report[@]}"
+	echo "vfsd tests: $passed passed, $failed failed, $skipped skipped"
+	if [[ $failed -ne 0 ]]; then exit 1; fi
 	exit 0
+}
+
+# --- packages -------------------------------------------------------------
+if [[ $install = 1 ]] && command -v dpkg-query >/dev/null; then
+	# Exits non-zero when packages are missing and we are not root: go on,
+	# the step that needs them will say what failed.
+	[[ ! -x tests/install-deps.sh ]] || tests/install-deps.sh || true
+	missing=()
+	for p in "${HARNESS_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [[ ${#missing[@]} -gt 0 && $(id -u) = 0 ]]; then
+		note "installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q
+		apt-get install -y -q --no-install-recommends "${missing[@]}"
+	elif [[ ${#missing[@]} -gt 0 ]]; then
+		echo "run-tests: missing packages (run as root to install): ${missing[*]}" >&2
+	fi
 fi
-echo "vfsd tests: FAIL (unit: $([ $unit -eq 0 ] && echo ok || echo failed), guest: $([ $guest -eq 0 ] && echo ok || echo failed))"
-exit 1
+
+# --- build ----------------------------------------------------------------
+# meson_setup DIR [KDIR]: configure once; reconfigure only if KDIR changed
+# (a reconfigure rebuilds everything).
+meson_setup() {
+	local dir=$1 kdir=${2:-} cur
+	if [[ ! -f $dir/meson-private/coredata.dat ]]; then
+		meson setup "$dir" ${kdir:+-Dkdir="$kdir"}
+	elif [[ -n $kdir ]]; then
+		cur=$(meson introspect --buildoptions "$dir" | python3 -c \
+			'import json, sys; print(next((o["value"] for o in json.load(sys.stdin) if o["name"] == "kdir"), ""))')
+		[[ $cur == "$kdir" ]] || meson configure "$dir" -Dkdir="$kdir"
+	fi
+}
+note "build"
+if ! { meson_setup build && meson compile -C build; }; then
+	tally build 0 1 0
+	finish
+fi
+
+# --- host unit tests --------------------------------------------------------
+note "unit tests"
+unit_log=build/meson-logs/run-tests-unit.txt
+set +e
+meson test -C build --suite unit --print-errorlogs 2>&1 | tee "$unit_log"
+unit_rc=${PIPESTATUS[0]}
+set -e
+# meson's summary block: "Ok: N", "Fail: N", ... (absent if no tests).
+count() { awk -v k="$1:" '$1 == k || ($1 " " $2) == k { n = $NF } END { print n + 0 }' "$unit_log"; }
+u_ok=$(($(count Ok) + $(count 'Expected Fail')))
+u_fail=$(($(count Fail) + $(count 'Unexpected Pass') + $(count Timeout)))
+u_skip=$(count Skipped)
+if [[ $unit_rc -ne 0 && $u_fail -eq 0 ]]; then
+	u_fail=1   # meson itself failed
+fi
+if grep -q 'No \(suitable \)\?tests defined' "$unit_log"; then
+	echo "run-tests: no unit tests defined yet"
+fi
+tally "unit" "$u_ok" "$u_fail" "$u_skip"
+
+# --- guest integration tests -----------------------------------------------
+[[ $guest = 1 ]] || finish
+for k in "${kernels[@]}"; do
+	module=$PWD/build/kmod/vfsd.ko
+	if [[ $k != stock ]]; then
+		# The module must match the guest kernel: build it in its own dir.
+		if [[ $k = kdebug ]]; then
+			kdir=$(kdebug_kdir)
+			bdir=build-kdebug
+		elif [[ $k =~ ^[0-9]+\.[0-9]+$ ]]; then
+			# A Debian series (6.12) unpacked, not installed.
+			kdir=$(tests/vm/fetch-kernel.sh --kdir "$k")
+			bdir=build-$k
+		else
+			kdir=/lib/modules/$k/build
+			bdir=build-$k
+		fi
+		note "build for the $k kernel ($kdir)"
+		if ! { meson_setup "$bdir" "$kdir" && meson compile -C "$bdir"; }; then
+			tally "build ($k)" 0 1 0
+			continue
+		fi
+		module=$PWD/$bdir/kmod/vfsd.ko
+	fi
+	note "guest tests, $k kernel"
+	results=${VFSD_VM_RUNS:-${TMPDIR:-/tmp}/vfsd-vm-runs}/$(date +%Y%m%d-%H%M%S)-run-tests-$k-$$
+	t=$timeout
+	[[ -n $t ]] || { [[ $k = kdebug ]] && t=28800 || t=7200; }
+	grc=0
+	tests/vm/run-guest.sh --kernel "$k" --module "$module" --build "$PWD/build" \
+		--results "$results" --timeout "$t" -- tests/guest/run-all.sh "${only[@]}" || grc=$?
+	g_pass=0 g_fail=0 g_skip=0
+	if [[ -f $results/summary ]]; then
+		read -r g_pass g_fail g_skip < <(sed -n '1s/passed=\([0-9]*\) failed=\([0-9]*\) skipped=\([0-9]*\)/\1 \2 \3/p' "$results/summary")
+	fi
+	# A crash, a timeout or a kernel error outside any test fails the run.
+	if [[ $grc -ne 0 && $g_fail -eq 0 ]]; then
+		g_fail=1
+	fi
+	tally "guest ($k)" "$g_pass" "$g_fail" "$g_skip"
+done
+finish

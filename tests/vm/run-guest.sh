@@ -37,7 +37,9 @@
 # the kdebug kernel stalls in early boot about half the time.
 # Environment: VFSD_VM_RUNS, VFSD_VM_CACHE (kernel and initramfs cache,
 # default ~/.cache/vfsd-vm), VFSD_KDEBUG_DEBS (dir of the kdebug .debs),
-# VFSD_VM_MACHINE (q35), VFSD_VM_ACCEL (tcg), VFSD_VM_CPU (max,la57=off).
+# VFSD_VM_MACHINE (q35), VFSD_VM_ACCEL (tcg), VFSD_VM_CPU (max,la57=off),
+# VFSD_VM_9P_CACHE (9p cache mode of the host's /: loose; none to see host
+# files change during a run).
 #
 # Exit status 0 only if QEMU exited cleanly, the guest printed its pass marker,
 # the command exited 0 and the kernel logged none of tests/vm/kernel-errors.re.
@@ -172,6 +174,7 @@ nonce=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	echo "VFSD_RESULTS=$(shq "$results")"
 	echo "VFSD_UNLOAD=$unload"
 	echo "VFSD_KMEMLEAK=$kmemleak"
+	echo "VFSD_9P_CACHE=$(shq "${VFSD_VM_9P_CACHE:-loose}")"
 	echo "VFSD_COMMAND_TEXT=$(shq "$cmdline")"
 } >"$results/guest.env"
 # The command runs under `env -i`: everything it gets is set here.
@@ -212,8 +215,8 @@ kill_guest() {
 	kill "$pid" 2>/dev/null || true
 }
 trap kill_guest EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'echo "run-guest: interrupted, guest killed (log $log)" >&2; exit 130' INT
+trap 'echo "run-guest: terminated, guest killed (log $log)" >&2; exit 143' TERM
 
 # One boot. Sets qrc (QEMU's exit status) and boot_hung. Runs in the
 # background so that the traps run at once and so that we can watch the boot.
