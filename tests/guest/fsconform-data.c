@@ -409,13 +409,18 @@ void t_odirect(int wd)
 
 		memset(buf, 0xff, 2 * PAGE);
 		r = pread(hdfd, buf, 2 * PAGE, 64 << 10);
-		CHECK("odirect.read_hole_before_cached_eof", r == 2 * PAGE &&
-		      all_zero(buf, 2 * PAGE, &at), "read %zd bytes (%s), "
-		      "byte %zu not zero", r, r < 0 ? strerror(errno) : "", at);
+		if (r != 2 * PAGE)
+			failf("odirect.read_hole_before_cached_eof",
+			      "read returned %zd (%s), expected %d zero bytes", r,
+			      r < 0 ? strerror(errno) : "short", 2 * PAGE);
+		else
+			CHECK("odirect.read_hole_before_cached_eof",
+			      all_zero(buf, 2 * PAGE, &at), "byte %zu not zero", at);
 		r = pread(hdfd, buf, 2 * PAGE, (256 << 10) - PAGE);
 		CHECK("odirect.read_across_cached_eof", r == PAGE + 1 &&
 		      all_zero(buf, PAGE, &at) && buf[PAGE] == 'x',
-		      "read %zd bytes (%s)", r, r < 0 ? strerror(errno) : "");
+		      "read returned %zd (%s), expected %d bytes ending in 'x'",
+		      r, r < 0 ? strerror(errno) : "data checked", PAGE + 1);
 		close(hdfd);
 	}
 	close(hfd);
