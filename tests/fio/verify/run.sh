@@ -7,7 +7,8 @@
 #   DIR     the directory under test (tmpfs, a vfsd mount, ...); the jobs
 #           see it as ${VFSD_FIO_DIR}; emptied after each job file
 #   JOB     job files (default: every *.fio next to this script)
-#   OUTDIR  where NAME.json and NAME.log go (default: a temp dir, printed)
+#   OUTDIR  where NAME.json and NAME.log go (default: a temp dir, printed);
+#           fio runs there, so its *-verify.state files land there too
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,8 @@ jobs=("$@")
 [[ -d $dir ]] || { echo "run.sh: $dir is not a directory" >&2; exit 2; }
 [[ -n $out ]] || out=$(mktemp -d /tmp/fio-verify.XXXXXX)
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+for i in "${!jobs[@]}"; do jobs[i]=$(realpath "${jobs[i]}"); done
 export VFSD_FIO_DIR=$dir
 
 # Per job: no error; unless it only writes for a later job to verify
@@ -56,8 +59,8 @@ for job in "${jobs[@]}"; do
 	name=$(basename "$job" .fio)
 	start=$SECONDS
 	rc=0
-	fio --output-format=json --output="$out/$name.json" "$job" \
-		>"$out/$name.log" 2>&1 || rc=$?
+	(cd "$out" && exec fio --output-format=json --output="$name.json" \
+		"$job") >"$out/$name.log" 2>&1 || rc=$?
 	if [[ $rc -ne 0 ]]; then
 		echo "FAIL $name: fio exit $rc ($((SECONDS - start)) s)"
 		sed 's/^/  /' "$out/$name.log" | tail -20
