@@ -111,6 +111,10 @@ struct vfsd_ops {
 	void (*setattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			const struct stat *attr, int to_set,
 			struct vfsd_file_info *fi);
+	/*
+	 * Regular files too: the module makes a new file with MKNOD
+	 * (S_IFREG), then OPENs it, so a writable server needs this op.
+	 */
 	void (*mknod)(struct vfsd_req *req, vfsd_ino_t parent,
 		      const char *name, mode_t mode, dev_t rdev);
 	void (*mkdir)(struct vfsd_req *req, vfsd_ino_t parent,
@@ -133,7 +137,7 @@ struct vfsd_ops {
 		      struct vfsd_file_info *fi);
 	void (*fsync)(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 		      struct vfsd_file_info *fi);
-	/* vfsd_reply_create(). */
+	/* An atomic open(O_CREAT); vfsd_reply_create(). */
 	void (*create)(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name, mode_t mode,
 		       struct vfsd_file_info *fi);
