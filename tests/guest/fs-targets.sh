@@ -35,8 +35,9 @@ is_vfsd_target() { [[ $1 = dir || $1 = dir-tmpfs || $1 = mem ]]; }
 # mount_ext4 DIR: a fresh 512 MiB ext4 image on /tmp, loop-mounted on DIR.
 mount_ext4() {
 	local img
-	modprobe -q loop 2>/dev/null || true
-	modprobe -q ext4 2>/dev/null || true
+	# ext4 needs crc32c; when the initramfs loaded ext4 itself, nothing in
+	# the chroot's module tree has pulled crc32c in yet.
+	modprobe -q -a loop crc32c ext4 2>/dev/null || true
 	tmp_dir img
 	truncate -s 512M "$img/ext4.img"
 	mkfs.ext4 -q -F "$img/ext4.img" || fail "mkfs.ext4"
