@@ -99,6 +99,8 @@ void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 	pthread_rwlock_wrlock(&in->lock);
 	n = mem_file_write(&in->file, &fs->pool, &in->size, buf, size,
 			   (uint64_t)off);
+	if (n >= 0 && (size_t)n < size)
+		n = -ENOSPC;	/* lost a race for the last blocks */
 	if (n > 0) {
 		mem_now(&in->mtime);
 		in->ctime = in->mtime;

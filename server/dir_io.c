@@ -25,8 +25,12 @@ struct dir_io_op {
 
 static void finish(struct dir_io_op *op, int err)
 {
-	/* Bytes moved before an error still count: report them. */
-	if (err && op->done == 0)
+	/*
+	 * Bytes read before an error still count. A write that stopped
+	 * short reports the error (ENOSPC, EDQUOT): the module takes any
+	 * short writeback as EIO, which would hide why.
+	 */
+	if (err && (op->done == 0 || op->write))
 		vfsd_reply_err(op->req, err);
 	else if (op->write)
 		vfsd_reply_write(op->req, op->done);

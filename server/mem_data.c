@@ -77,6 +77,17 @@ size_t mem_file_read(const struct mem_file *f, struct mem_pool *p,
 	return len;
 }
 
+/* Blocks [off, off+len) lacks: what writing it would allocate. */
+static uint64_t missing_blocks(const struct mem_file *f, size_t bs,
+			       uint64_t off, size_t len)
+{
+	uint64_t idx, n = 0;
+
+	for (idx = off / bs; idx <= (off + len - 1) / bs; idx++)
+		n += mem_radix_get(&f->map, idx) == MEM_RADIX_NONE;
+	return n;
+}
+
 ssize_t mem_file_write(struct mem_file *f, struct mem_pool *p,
 		       uint64_t *size, const void *buf, size_t len,
 		       uint64_t off)
@@ -86,6 +97,12 @@ ssize_t mem_file_write(struct mem_file *f, struct mem_pool *p,
 
 	if (off > MEM_MAX_FILE_SIZE || len > MEM_MAX_FILE_SIZE - off)
 		return -EFBIG;
+	/*
+	 * All or nothing when full: the module fails a short writeback as
+	 * EIO, a clean ENOSPC tells the application what happened.
+	 */
+	if (len && missing_blocks(f, bs, off, len) > mem_pool_free_count(p))
+		return -ENOSPC;
 	while (done < len) {
 		uint64_t at = off + done;
 		size_t in = (size_t)(at & (bs - 1));

@@ -25,8 +25,9 @@ struct mem_file {
 size_t mem_file_read(const struct mem_file *f, struct mem_pool *p,
 		     uint64_t size, void *buf, size_t len, uint64_t off);
 /*
- * Bytes written (short only when the pool ran out), or -ENOSPC, -ENOMEM,
- * -EFBIG when nothing could be written. *size grows to cover the write.
+ * Bytes written, or -ENOSPC (the pool cannot hold the blocks it needs:
+ * nothing written), -ENOMEM, -EFBIG. Short only if other files took the
+ * space meanwhile. *size grows to cover what was written.
  */
 ssize_t mem_file_write(struct mem_file *f, struct mem_pool *p,
 		       uint64_t *size, const void *buf, size_t len,

@@ -267,6 +267,18 @@ static void test_enospc(void **state)
 	assert_int_equal(n, -ENOSPC);
 	assert_int_equal(total, POOL_BLOCKS * BS);
 	assert_int_equal(free_blocks(), 0);
+	/* Two blocks free, three needed: all or nothing, a clean ENOSPC. */
+	assert_int_equal(fko_truncate(&k, ino, (POOL_BLOCKS - 2) * BS), 0);
+	assert_int_equal(fko_write(&k, ino, fh, buf, 3 * BS,
+				   (POOL_BLOCKS - 2) * BS), -ENOSPC);
+	{
+		struct vfsd_attr a;
+
+		assert_int_equal(fko_getattr(&k, ino, &a), 0);
+		assert_int_equal(a.size, (POOL_BLOCKS - 2) * BS);
+	}
+	assert_int_equal(fko_write(&k, ino, fh, buf, 2 * BS,
+				   (POOL_BLOCKS - 2) * BS), 2 * BS);
 	/* Another file: the write fails whole, the file stays empty. */
 	ino2 = new_file(VFSD_ROOT_INO, "more", &fh2);
 	assert_int_equal(fko_write(&k, ino2, fh2, buf, 10, 0), -ENOSPC);
