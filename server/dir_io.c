@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #ifdef HAVE_LIBURING
@@ -73,6 +74,7 @@ static void run_sync(struct dir_io_op *op)
 struct dir_io {
 	struct io_uring ring;
 	unsigned int inflight;	/* ops queued or submitted, not finished */
+	bool complained;
 };
 
 static __thread struct dir_io *tls_io;
@@ -176,8 +178,12 @@ int dir_io_batch_end(void *userdata, unsigned int queue, int wait)
 	if (!io || io->inflight == 0)
 		return 0;
 	ret = io_uring_submit_and_wait(&io->ring, wait ? 1 : 0);
-	if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN)
-		vfsd_log(VFSD_LOG_ERR, "io_uring submit: %d", ret);
+	/* Once: the queue retries, a flood of lines would not help. */
+	if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN &&
+	    !io->complained) {
+		vfsd_log(VFSD_LOG_ERR, "io_uring submit: %s", strerror(-ret));
+		io->complained = true;
+	}
 	while (io_uring_peek_cqe(&io->ring, &cqe) == 0) {
 		struct dir_io_op *op = io_uring_cqe_get_data(cqe);
 		int res = cqe->res;
