@@ -129,19 +129,21 @@ int vfsd_req_send_wait(struct vfsd_req *req)
 		return req->result;
 	}
 
+	/*
+	 * Killed. If the request never reached the server, take it back;
+	 * else the queue keeps its reference and frees it on completion.
+	 */
 	spin_lock(&q->lock);
-	if (test_bit(VFSD_REQ_PENDING, &req->flags)) {
-		/* Never reached the server: take it back. */
-		list_del_init(&req->list);
-		clear_bit(VFSD_REQ_PENDING, &req->flags);
+	if (!test_bit(VFSD_REQ_PENDING, &req->flags)) {
 		spin_unlock(&q->lock);
-		atomic_dec(&q->conn->waiting);
-		set_bit(VFSD_REQ_FINISHED, &req->flags);
-		vfsd_req_put(req);	/* the queue's reference */
 		return -EINTR;
 	}
-	set_bit(VFSD_REQ_ABANDONED, &req->flags);
+	list_del_init(&req->list);
+	clear_bit(VFSD_REQ_PENDING, &req->flags);
 	spin_unlock(&q->lock);
+	atomic_dec(&q->conn->waiting);
+	set_bit(VFSD_REQ_FINISHED, &req->flags);
+	vfsd_req_put(req);	/* the queue's reference */
 	return -EINTR;
 }
 

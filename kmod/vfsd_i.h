@@ -93,7 +93,6 @@ enum {
 	VFSD_REQ_NOREPLY,	/* posted without a tag, done when posted */
 	VFSD_REQ_SENT,		/* posted to the server */
 	VFSD_REQ_FINISHED,	/* result is final */
-	VFSD_REQ_ABANDONED,	/* waiter gave up (fatal signal) */
 };
 
 struct vfsd_req {
