@@ -39,7 +39,8 @@
 # default ~/.cache/vfsd-vm), VFSD_KDEBUG_DEBS (dir of the kdebug .debs),
 # VFSD_VM_MACHINE (q35), VFSD_VM_ACCEL (tcg), VFSD_VM_CPU (max,la57=off),
 # VFSD_VM_9P_CACHE (9p cache mode of the host's /: loose; none to see host
-# files change during a run).
+# files change during a run), VFSD_VM_LOCK (lock file that makes guests run
+# one at a time, default /tmp/vfsd-vm.lock; empty: no lock).
 #
 # Exit status 0 only if QEMU exited cleanly, the guest printed its pass marker,
 # the command exited 0 and the kernel logged none of tests/vm/kernel-errors.re.
@@ -206,6 +207,16 @@ qemu=(qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" -m "$me
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap")
 
+# One guest at a time per machine: under TCG two guests on two cores make
+# each other's timeouts fire. VFSD_VM_LOCK='' turns this off.
+lock=${VFSD_VM_LOCK-/tmp/vfsd-vm.lock}
+if [[ -n $lock ]]; then
+	exec 9>>"$lock"
+	if ! flock -n 9; then
+		echo "run-guest: waiting for another guest to finish ($lock)" >&2
+		flock 9
+	fi
+fi
 echo "run-guest: kernel $kver, module ${module:-none}, timeout ${timeout}s, results $results" >&2
 # If we are interrupted, QEMU (in timeout's own process group) must not live on.
 # shellcheck disable=SC2317 # called from the traps
