@@ -19,7 +19,6 @@ static bool vfsd_file_writable(struct file *file)
 
 static int vfsd_file_open(struct inode *inode, struct file *file)
 {
-	struct vfsd_file *vf;
 	int err;
 
 	err = generic_file_open(inode, file);
@@ -32,7 +31,15 @@ static int vfsd_file_open(struct inode *inode, struct file *file)
 	err = vfsd_open_common(inode, file, false);
 	if (err)
 		return err;
-	vf = file->private_data;
+	vfsd_file_opened(inode, file);
+	return 0;
+}
+
+/* Set up a file the server has just opened (OPEN or CREATE). */
+void vfsd_file_opened(struct inode *inode, struct file *file)
+{
+	struct vfsd_file *vf = file->private_data;
+
 	vf->f_flags = file->f_flags;
 	if (!(vf->open_flags & VFSD_FOPEN_KEEP_CACHE) &&
 	    !vfsd_size_is_local(inode))
@@ -44,7 +51,6 @@ static int vfsd_file_open(struct inode *inode, struct file *file)
 		list_add(&vf->write_entry, &VFSD_I(inode)->write_files);
 		spin_unlock(&inode->i_lock);
 	}
-	return 0;
 }
 
 static int vfsd_file_release(struct inode *inode, struct file *file)

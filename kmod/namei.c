@@ -40,40 +40,43 @@ static struct vfsd_req *vfsd_name_req(struct inode *dir, u8 opcode,
 }
 
 /*
- * Send a request that creates a name and returns its entry; instantiate
- * the dentry with the new inode.
+ * Check the entry a server returned for a name it just made and
+ * instantiate the dentry with its inode.
  */
-static int vfsd_create_entry(struct inode *dir, struct dentry *dentry,
-			     struct vfsd_req *req, umode_t type)
+static int vfsd_instantiate(struct inode *dir, struct dentry *dentry,
+			    struct vfsd_req *req,
+			    const struct vfsd_entry_out *out, umode_t type)
 {
-	struct vfsd_entry_out *out;
 	struct inode *inode;
-	int err;
 
-	req->out_exact = true;
-	err = vfsd_req_send_wait(req);
-	if (err)
-		goto out;
-	out = req->buf;
 	if (!out->nodeid || out->nodeid == VFSD_ROOT_ID ||
 	    vfsd_attr_check(&out->attr) || (out->attr.mode & S_IFMT) != type) {
 		vfsd_bad_reply(req->q->conn, "bad entry for a new name\n");
 		if (out->nodeid && out->nodeid != VFSD_ROOT_ID)
 			vfsd_send_forget(dir->i_sb, out->nodeid, 1);
-		err = -EIO;
-		goto out;
+		return -EIO;
 	}
 	inode = vfsd_iget(dir->i_sb, out->nodeid, &out->attr,
 			  out->attr_valid_ns);
-	if (IS_ERR(inode)) {
-		err = PTR_ERR(inode);
-		goto out;
-	}
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
 	d_drop(dentry);
 	dentry->d_time = (unsigned long)vfsd_timeout_jiffies(out->entry_valid_ns);
 	d_add(dentry, inode);
 	vfsd_expire_attr(dir);
-out:
+	return 0;
+}
+
+/* Send a request that creates a name and returns its entry. */
+static int vfsd_create_entry(struct inode *dir, struct dentry *dentry,
+			     struct vfsd_req *req, umode_t type)
+{
+	int err;
+
+	req->out_exact = true;
+	err = vfsd_req_send_wait(req);
+	if (!err)
+		err = vfsd_instantiate(dir, dentry, req, req->buf, type);
 	vfsd_req_put(req);
 	return err;
 }
@@ -96,6 +99,105 @@ static int vfsd_create(vfsd_idmap_t *idmap, struct inode *dir,
 		       struct dentry *dentry, umode_t mode, bool excl)
 {
 	return vfsd_mknod_common(dir, dentry, S_IFREG | (mode & 07777), 0);
+}
+
+/*
+ * open(O_CREAT) of a name that does not exist: one CREATE makes the file
+ * and opens it, so a server checking permissions itself sees the open
+ * together with the mode it creates the file with.
+ */
+static int vfsd_create_open(struct inode *dir, struct dentry *dentry,
+			    struct file *file, unsigned int flags,
+			    umode_t mode)
+{
+	struct vfsd_conn *conn = VFSD_M(dir->i_sb)->conn;
+	struct vfsd_create_out *out;
+	struct vfsd_file *vf;
+	struct vfsd_req *req;
+	int err;
+
+	if (!vfsd_allow_current(VFSD_M(dir->i_sb)))
+		return -EACCES;
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
+	if (!vf)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&vf->write_entry);
+	req = vfsd_name_req(dir, VFSD_OP_CREATE, &dentry->d_name, NULL, 0,
+			    NULL, 0, sizeof(*out));
+	if (IS_ERR(req)) {
+		kfree(vf);
+		return PTR_ERR(req);
+	}
+	req->sqe.arg = S_IFREG | (mode & 07777 & ~current_umask());
+	req->sqe.flags = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	req->out_exact = true;
+	err = vfsd_req_send_wait(req);
+	if (err) {
+		if (err == -ENOSYS)
+			WRITE_ONCE(conn->no_create, true);
+		goto out_free;
+	}
+	out = req->buf;
+	vf->fh = out->open.fh;
+	vf->open_flags = out->open.open_flags;
+	vf->nodeid = out->entry.nodeid;
+	err = vfsd_instantiate(dir, dentry, req, &out->entry, S_IFREG);
+	if (err) {
+		/* The handle the server opened is ours to close. */
+		file->private_data = vf;
+		vfsd_send_release(dir, file, VFSD_OP_RELEASE);
+		file->private_data = NULL;
+		vf = NULL;
+		goto out_free;
+	}
+	file->f_mode |= FMODE_CREATED;
+	err = finish_open(file, dentry, generic_file_open);
+	file->private_data = vf;
+	if (err) {
+		vfsd_send_release(d_inode(dentry), file, VFSD_OP_RELEASE);
+		file->private_data = NULL;
+	} else {
+		vfsd_file_opened(d_inode(dentry), file);
+	}
+	vf = NULL;
+out_free:
+	kfree(vf);
+	vfsd_req_put(req);
+	return err;
+}
+
+static int vfsd_atomic_open(struct inode *dir, struct dentry *dentry,
+			    struct file *file, unsigned int flags,
+			    umode_t mode)
+{
+	struct vfsd_conn *conn = VFSD_M(dir->i_sb)->conn;
+	struct dentry *res = NULL;
+	int err;
+
+	if (d_in_lookup(dentry)) {
+		res = vfsd_lookup(dir, dentry, 0);
+		if (IS_ERR(res))
+			return PTR_ERR(res);
+		if (res)
+			dentry = res;
+	}
+	if (!(flags & O_CREAT) || d_really_is_positive(dentry))
+		return finish_no_open(file, res);
+
+	if (!READ_ONCE(conn->no_create)) {
+		err = vfsd_create_open(dir, dentry, file, flags, mode);
+		if (err != -ENOSYS)
+			goto out;
+	}
+	/* A server without CREATE: MKNOD, then the VFS opens the file. */
+	err = vfsd_mknod_common(dir, dentry, S_IFREG | (mode & 07777), 0);
+	if (!err) {
+		file->f_mode |= FMODE_CREATED;
+		return finish_no_open(file, res);
+	}
+out:
+	dput(res);
+	return err;
 }
 
 static int vfsd_mknod(vfsd_idmap_t *idmap, struct inode *dir,
@@ -230,6 +332,7 @@ const struct inode_operations vfsd_dir_iops = {
 	.setattr = vfsd_setattr,
 	.listxattr = vfsd_listxattr,
 	.create = vfsd_create,
+	.atomic_open = vfsd_atomic_open,
 	.mknod = vfsd_mknod,
 	.mkdir = vfsd_mkdir,
 	.symlink = vfsd_symlink,

@@ -82,6 +82,7 @@ struct vfsd_conn {
 	struct super_block *sb;
 
 	/* Optional operations the server answered ENOSYS to. */
+	bool no_create;
 	bool no_flush;
 	bool no_fsync;
 	bool no_lseek;
@@ -265,6 +266,7 @@ extern const struct file_operations vfsd_dir_fops;
 extern const struct dentry_operations vfsd_dentry_ops;
 
 int vfsd_open_common(struct inode *inode, struct file *file, bool isdir);
+void vfsd_file_opened(struct inode *inode, struct file *file);
 void vfsd_send_release(struct inode *inode, struct file *file, u8 opcode);
 
 /* file.c */

@@ -9,13 +9,14 @@
 #
 # Targets: dir (vfsd-server --backend=dir; its source on an ext4 image, as
 # the guest's 6.1 tmpfs lacks user xattrs and O_DIRECT), dir-tmpfs (the
-# same with the source on /tmp), mem (--backend=mem), tmpfs, ext4 (a
-# loop-mounted image on tmpfs).
+# same with the source on /tmp), mem (--backend=mem), mem-srvperm (the
+# same with -o server_permissions: the server, not the kernel, checks
+# access), tmpfs, ext4 (a loop-mounted image on tmpfs).
 # shellcheck source=tests/guest/vfsd-test.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vfsd-test.sh"
 
 require_guest	# they mount filesystems and write to the kernel log
-FS_TARGETS=${VFSD_FS_TARGETS:-dir mem}
+FS_TARGETS=${VFSD_FS_TARGETS:-${FS_DEFAULT_TARGETS:-dir mem}}
 # shellcheck disable=SC2034 # used by the tests sourcing this
 GUEST_BIN=$VFSD_BUILD/tests/guest
 TARGET_SRC=		# the dir backend's source, while it is mounted
@@ -30,7 +31,7 @@ tmp_dir() {
 	printf -v "$1" %s "$d"
 }
 
-is_vfsd_target() { [[ $1 = dir || $1 = dir-tmpfs || $1 = mem ]]; }
+is_vfsd_target() { [[ $1 = dir || $1 = dir-tmpfs || $1 = mem* ]]; }
 
 # mount_ext4 DIR: a fresh 512 MiB ext4 image on /tmp, loop-mounted on DIR.
 mount_ext4() {
@@ -59,13 +60,15 @@ target_mount() {
 			-o allow_other "$mnt" ;;
 	mem)
 		vfsd_start_server --backend=mem -o allow_other "$mnt" ;;
+	mem-srvperm)
+		vfsd_start_server --backend=mem -o allow_other,server_permissions "$mnt" ;;
 	tmpfs)
 		mount -t tmpfs -o size=512m,mode=755 tmpfs "$mnt" || fail "mount tmpfs"
 		defer "umount -l '$mnt' 2>/dev/null; true" ;;
 	ext4)
 		mount_ext4 "$mnt" ;;
 	*)
-		fail "unknown target '$t' (dir, dir-tmpfs, mem, tmpfs, ext4)" ;;
+		fail "unknown target '$t' (dir, dir-tmpfs, mem, mem-srvperm, tmpfs, ext4)" ;;
 	esac
 }
 

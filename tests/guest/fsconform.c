@@ -9,6 +9,9 @@
  *   --no-xattr         accept EOPNOTSUPP for user.* xattrs
  *   --no-fallocate     accept EOPNOTSUPP for fallocate
  *   --no-odirect       accept EINVAL when opening with O_DIRECT
+ *   --no-search-check  do not expect EACCES for a name the kernel has
+ *                      cached under a directory without search permission
+ *                      (access left to the server: it is not asked)
  *   --xdev DIR2        check EXDEV for rename/link from DIR to DIR2 (another fs)
  *   --keep             leave the scratch directory behind
  *   --only GROUP       run one group of checks (see groups[] below)
@@ -292,7 +295,7 @@ static int rm_one(const char *path, const struct stat *st, int type,
 static void usage(void)
 {
 	fprintf(stderr, "usage: fsconform [--no-rename-flags] [--no-xattr] "
-		"[--no-fallocate] [--no-odirect] [--xdev DIR2] [--keep] "
+		"[--no-fallocate] [--no-odirect] [--no-search-check] [--xdev DIR2] [--keep] "
 		"[--only GROUP] DIR\n");
 	exit(2);
 }
@@ -304,6 +307,7 @@ int main(int argc, char **argv)
 		{ "no-xattr", no_argument, NULL, 'X' },
 		{ "no-fallocate", no_argument, NULL, 'F' },
 		{ "no-odirect", no_argument, NULL, 'D' },
+		{ "no-search-check", no_argument, NULL, 'S' },
 		{ "xdev", required_argument, NULL, 'x' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "only", required_argument, NULL, 'o' },
@@ -318,6 +322,7 @@ int main(int argc, char **argv)
 		case 'X': opt.no_xattr = true; break;
 		case 'F': opt.no_fallocate = true; break;
 		case 'D': opt.no_odirect = true; break;
+		case 'S': opt.no_search_check = true; break;
 		case 'x': opt.xdev = optarg; break;
 		case 'k': opt.keep = true; break;
 		case 'o': opt.only = optarg; break;

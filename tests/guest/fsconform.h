@@ -15,6 +15,7 @@
 
 struct fsconform_opts {
 	bool no_rename_flags, no_xattr, no_fallocate, no_odirect, keep;
+	bool no_search_check;
 	const char *xdev;
 	const char *only;
 };

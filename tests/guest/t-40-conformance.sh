@@ -4,6 +4,9 @@
 # xattrs, fallocate, O_DIRECT). FSCONFORM_FLAGS adds options, e.g.
 # --no-xattr. The full output goes to $VFSD_RESULTS/fsconform-TARGET.log.
 set -euo pipefail
+# Also with the server checking permissions (the module then sends CREATE
+# for open(O_CREAT), and access is the server's).
+FS_DEFAULT_TARGETS="dir mem mem-srvperm"
 # shellcheck source=tests/guest/fs-targets.sh
 . "$(dirname "$0")/fs-targets.sh"
 
@@ -16,6 +19,8 @@ target_flags() {
 	case $1 in
 	tmpfs) echo --no-xattr --no-odirect ;;
 	dir-tmpfs) echo --no-xattr ;;
+	# The kernel does not ask the server about names it has cached.
+	mem-srvperm) echo --no-search-check ;;
 	esac
 }
 
