@@ -20,6 +20,12 @@ struct mem_inode *mem_req_inode(struct vfsd_req *req, vfsd_ino_t ino)
 	return in;
 }
 
+void mem_store_inode(struct mem_fs *fs, struct mem_inode *in)
+{
+	if (fs->store)
+		fs->store->inode_sync(fs, in);
+}
+
 void mem_reply_entry(struct vfsd_req *req, struct mem_inode *in)
 {
 	struct mem_fs *fs = MFS(req);

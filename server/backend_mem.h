@@ -21,6 +21,33 @@
 #define MEM_DEFAULT_SIZE	(256ull << 20)
 #define MEM_BLOCK_SIZE		4096
 
+struct mem_fs;
+
+/*
+ * Where a mem filesystem's changes also go: the fpga backend keeps its
+ * metadata on a card (backend_fpga_store.c). NULL for plain RAM. Called
+ * with the namespace lock held for writing where names change, and with
+ * no inode lock held unless said. Failing adds undo their change.
+ */
+struct mem_store_ops {
+	/* A new inode, before it gets its first name: 0 or -errno. */
+	int (*inode_new)(struct mem_fs *fs, struct mem_inode *in);
+	/* Its attributes (nlink, times, modes, size) changed. */
+	void (*inode_sync)(struct mem_fs *fs, struct mem_inode *in);
+	/* A name added to dir; reuse: a name being moved, whose place to take. */
+	int (*dirent_add)(struct mem_fs *fs, struct mem_inode *dir,
+			  struct mem_dirent *de, struct mem_dirent *reuse);
+	/* de now names another inode. */
+	void (*dirent_sync)(struct mem_fs *fs, struct mem_inode *dir,
+			    struct mem_dirent *de);
+	/* de is about to go. */
+	void (*dirent_remove)(struct mem_fs *fs, struct mem_dirent *de);
+	/* A regular file's new size (inode lock held for writing). */
+	int (*set_size)(struct mem_fs *fs, struct mem_inode *in, uint64_t size);
+	/* The xattrs changed (inode lock held for writing): 0 or -errno. */
+	int (*xattrs_sync)(struct mem_fs *fs, struct mem_inode *in);
+};
+
 struct mem_fs {
 	struct mem_pool pool;
 	struct mem_inodes inodes;
@@ -28,6 +55,7 @@ struct mem_fs {
 	double attr_timeout;
 	double entry_timeout;
 	bool server_perms;
+	const struct mem_store_ops *store;	/* NULL: RAM only */
 };
 
 #define MFS(req)	((struct mem_fs *)vfsd_req_userdata(req))
@@ -39,6 +67,9 @@ struct mem_inode *mem_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
 void mem_reply_entry(struct vfsd_req *req, struct mem_inode *in);
 /* Reply the attributes of in (takes its lock). */
 void mem_reply_attr(struct vfsd_req *req, struct mem_inode *in);
+
+/* Tell the store, if any, that in's attributes changed. */
+void mem_store_inode(struct mem_fs *fs, struct mem_inode *in);
 
 /* backend_mem_write.c */
 void mem_create(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
@@ -73,6 +104,8 @@ void mem_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
 	       struct vfsd_file_info *fi);
 
 /* backend_mem_attr.c */
+/* Set a file's size (inode lock held for writing): 0 or a positive errno. */
+int mem_set_size(struct mem_fs *fs, struct mem_inode *in, uint64_t size);
 void mem_setattr(struct vfsd_req *req, vfsd_ino_t ino,
 		 const struct stat *attr, int to_set,
 		 struct vfsd_file_info *fi);

@@ -9,12 +9,14 @@
 /* Replies travel in the inline slot: no value can be larger. */
 #define XATTR_REPLY_MAX	4096
 
-static int set_size(struct mem_fs *fs, struct mem_inode *in, uint64_t size)
+int mem_set_size(struct mem_fs *fs, struct mem_inode *in, uint64_t size)
 {
 	if (S_ISDIR(in->mode))
 		return EISDIR;
 	if (!S_ISREG(in->mode))
 		return EINVAL;
+	if (fs->store)
+		return -fs->store->set_size(fs, in, size);
 	return -mem_file_truncate(&in->file, &fs->pool, &in->size, size);
 }
 
@@ -39,7 +41,7 @@ static int apply(struct mem_fs *fs, struct mem_inode *in,
 
 	mem_now(&now);
 	if (to_set & VFSD_SET_ATTR_SIZE) {
-		err = set_size(fs, in, (uint64_t)attr->st_size);
+		err = mem_set_size(fs, in, (uint64_t)attr->st_size);
 		if (err)
 			return err;
 		/* truncate(2) updates both unless told otherwise below. */
@@ -77,12 +79,21 @@ void mem_setattr(struct vfsd_req *req, vfsd_ino_t ino,
 		pthread_rwlock_wrlock(&in->lock);
 		err = apply(fs, in, attr, to_set);
 		pthread_rwlock_unlock(&in->lock);
+		if (!err)
+			mem_store_inode(fs, in);
 	}
 	if (err)
 		vfsd_reply_err(req, err);
 	else
 		mem_reply_attr(req, in);
 	mem_inode_put(&fs->inodes, in);
+}
+
+/* ctime, and the store's copy (inode lock held): 0 or a positive errno. */
+static int xattrs_changed(struct mem_fs *fs, struct mem_inode *in)
+{
+	mem_now(&in->ctime);
+	return fs->store ? -fs->store->xattrs_sync(fs, in) : 0;
 }
 
 /* user.* follows the file's modes; the kernel guards the others. */
@@ -155,8 +166,7 @@ void mem_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
 	if (!err) {
 		pthread_rwlock_wrlock(&in->lock);
 		err = -mem_xattr_set(&in->xattrs, name, value, size, flags);
-		if (!err)
-			mem_now(&in->ctime);
+		err = err ? err : xattrs_changed(MFS(req), in);
 		pthread_rwlock_unlock(&in->lock);
 	}
 	mem_inode_put(&MFS(req)->inodes, in);
@@ -174,8 +184,7 @@ void mem_removexattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name)
 	if (!err) {
 		pthread_rwlock_wrlock(&in->lock);
 		err = -mem_xattr_remove(&in->xattrs, name);
-		if (!err)
-			mem_now(&in->ctime);
+		err = err ? err : xattrs_changed(MFS(req), in);
 		pthread_rwlock_unlock(&in->lock);
 	}
 	mem_inode_put(&MFS(req)->inodes, in);

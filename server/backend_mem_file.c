@@ -53,10 +53,11 @@ void mem_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 				  (fi->flags & O_TRUNC ? W_OK : 0));
 	if (!err && (fi->flags & O_TRUNC)) {
 		pthread_rwlock_wrlock(&in->lock);
-		mem_file_truncate(&in->file, &fs->pool, &in->size, 0);
+		err = mem_set_size(fs, in, 0);
 		mem_now(&in->mtime);
 		in->ctime = in->mtime;
 		pthread_rwlock_unlock(&in->lock);
+		mem_store_inode(fs, in);
 	}
 	mem_inode_put(&fs->inodes, in);
 	if (err) {

@@ -13,7 +13,7 @@
 #include "backend_mem.h"
 
 /* mtime and ctime of a changed directory, or ctime of a changed inode. */
-static void touch(struct mem_inode *in, bool mtime)
+static void touch(struct mem_fs *fs, struct mem_inode *in, bool mtime)
 {
 	struct timespec now;
 
@@ -23,6 +23,7 @@ static void touch(struct mem_inode *in, bool mtime)
 	if (mtime)
 		in->mtime = now;
 	pthread_rwlock_unlock(&in->lock);
+	mem_store_inode(fs, in);
 }
 
 static void add_links(struct mem_fs *fs, struct mem_inode *in, int delta)
@@ -31,6 +32,44 @@ static void add_links(struct mem_fs *fs, struct mem_inode *in, int delta)
 	mem_inode_set_nlink(&fs->inodes, in, (uint32_t)((int)in->nlink + delta));
 	mem_now(&in->ctime);
 	pthread_rwlock_unlock(&in->lock);
+	mem_store_inode(fs, in);
+}
+
+/*
+ * Name in in dir, and tell the store (reuse: the entry a rename moves):
+ * 0 or a positive errno, nothing changed then.
+ */
+static int add_name(struct mem_fs *fs, struct mem_inode *dir,
+		    const char *name, struct mem_inode *in,
+		    struct mem_dirent *reuse)
+{
+	struct mem_dirent *de;
+	int err = -mem_dir_add(&dir->dir, name, in);
+
+	if (err || !fs->store)
+		return err;
+	de = mem_dir_find(&dir->dir, name);
+	err = -fs->store->dirent_add(fs, dir, de, reuse);
+	if (err)
+		mem_dir_remove(&dir->dir, de);
+	return err;
+}
+
+static void remove_entry(struct mem_fs *fs, struct mem_inode *dir,
+			 struct mem_dirent *de)
+{
+	if (fs->store)
+		fs->store->dirent_remove(fs, de);
+	mem_dir_remove(&dir->dir, de);
+}
+
+/* de of dir names another inode now. */
+static void retarget(struct mem_fs *fs, struct mem_inode *dir,
+		     struct mem_dirent *de, struct mem_inode *in)
+{
+	de->inode = in;
+	if (fs->store)
+		fs->store->dirent_sync(fs, dir, de);
 }
 
 /* The parent of a change, checked: a directory we may write into. */
@@ -88,8 +127,10 @@ static void make(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		in = mem_inode_new(&fs->inodes, mode, ctx->uid, gid, rdev,
 				   target, &err);
 		err = -err;
+		if (in && fs->store)
+			err = -fs->store->inode_new(fs, in);
 	}
-	if (in && (err = -mem_dir_add(&p->dir, name, in)) == 0) {
+	if (in && !err && (err = add_name(fs, p, name, in, NULL)) == 0) {
 		if (S_ISDIR(mode)) {
 			in->parent = p;
 			mem_inode_set_nlink(&fs->inodes, in, 2);
@@ -98,7 +139,8 @@ static void make(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 			mem_inode_set_nlink(&fs->inodes, in, 1);
 			in->fresh = !fi && S_ISREG(mode);
 		}
-		touch(p, true);
+		mem_store_inode(fs, in);
+		touch(fs, p, true);
 	}
 	pthread_rwlock_unlock(&fs->ns_lock);
 	mem_inode_put(&fs->inodes, p);
@@ -187,10 +229,10 @@ void mem_link(struct vfsd_req *req, vfsd_ino_t ino, vfsd_ino_t newparent,
 	else if (mem_dir_find(&p->dir, newname))
 		err = EEXIST;
 	else
-		err = -mem_dir_add(&p->dir, newname, in);
+		err = add_name(fs, p, newname, in, NULL);
 	if (!err) {
 		add_links(fs, in, 1);
-		touch(p, true);
+		touch(fs, p, true);
 	}
 	pthread_rwlock_unlock(&fs->ns_lock);
 	mem_inode_put(&fs->inodes, p);
@@ -242,9 +284,9 @@ static void remove_name(struct vfsd_req *req, vfsd_ino_t parent,
 	if (!err) {
 		victim = de->inode;
 		mem_inode_ref(&fs->inodes, victim);	/* freed by our put */
-		mem_dir_remove(&p->dir, de);
+		remove_entry(fs, p, de);
 		unlink_inode(fs, p, victim);
-		touch(p, true);
+		touch(fs, p, true);
 	}
 	pthread_rwlock_unlock(&fs->ns_lock);
 	mem_inode_put(&fs->inodes, p);
@@ -292,12 +334,12 @@ static int exchange(struct mem_fs *fs, struct mem_inode *p,
 	if ((S_ISDIR(ia->mode) && inside(np, ia)) ||
 	    (S_ISDIR(ib->mode) && inside(p, ib)))
 		return EINVAL;
-	a->inode = ib;
-	b->inode = ia;
+	retarget(fs, p, a, ib);
+	retarget(fs, np, b, ia);
 	reparent(fs, ia, p, np);
 	reparent(fs, ib, np, p);
-	touch(ia, false);
-	touch(ib, false);
+	touch(fs, ia, false);
+	touch(fs, ib, false);
 	return 0;
 }
 
@@ -348,14 +390,14 @@ static int do_rename(struct vfsd_req *req, struct mem_inode *p,
 		/* Reuse the target's entry: nothing to allocate, no failure. */
 		*victim = b->inode;
 		mem_inode_ref(&fs->inodes, *victim);
-		b->inode = src;
+		retarget(fs, np, b, src);
 		unlink_inode(fs, np, *victim);
-	} else if ((err = -mem_dir_add(&np->dir, newname, src))) {
+	} else if ((err = add_name(fs, np, newname, src, a))) {
 		return err;
 	}
-	mem_dir_remove(&p->dir, a);
+	remove_entry(fs, p, a);
 	reparent(fs, src, p, np);
-	touch(src, false);
+	touch(fs, src, false);
 	return 0;
 }
 
@@ -382,9 +424,9 @@ void mem_rename(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 	pthread_rwlock_wrlock(&fs->ns_lock);
 	err = do_rename(req, p, name, np, newname, flags, &victim);
 	if (!err) {
-		touch(p, true);
+		touch(fs, p, true);
 		if (np != p)
-			touch(np, true);
+			touch(fs, np, true);
 	}
 	pthread_rwlock_unlock(&fs->ns_lock);
 	mem_inode_put(&fs->inodes, p);

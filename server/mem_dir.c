@@ -125,6 +125,7 @@ int mem_dir_add(struct mem_dir *d, const char *name, struct mem_inode *in)
 	de->namelen = (uint16_t)n;
 	de->hash = hash_name(name, n);
 	de->inode = in;
+	de->store_slot = MEM_NO_SLOT;
 	de->seq = d->next_seq++;
 	de->hnext = d->buckets[de->hash & (d->nbuckets - 1)];
 	d->buckets[de->hash & (d->nbuckets - 1)] = de;

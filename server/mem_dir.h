@@ -20,6 +20,7 @@ struct mem_dirent {
 	struct mem_inode *inode;
 	uint64_t seq;
 	uint32_t hash;
+	uint32_t store_slot;	/* where a mem_store keeps it (MEM_NO_SLOT) */
 	uint16_t namelen;
 	char name[];
 };
@@ -33,6 +34,8 @@ struct mem_dir {
 	size_t count;			/* live entries */
 	uint64_t next_seq;
 };
+
+#define MEM_NO_SLOT	UINT32_MAX
 
 /* Cookies below this are "." and ".."; entries start here. */
 #define MEM_DIR_FIRST_SEQ	2

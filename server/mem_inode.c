@@ -35,6 +35,8 @@ int mem_inodes_init(struct mem_inodes *t, struct mem_pool *pool,
 
 static void destroy(struct mem_inodes *t, struct mem_inode *in)
 {
+	if (t->on_free)
+		t->on_free(t->on_free_ctx, in);
 	switch (in->mode & S_IFMT) {
 	case S_IFREG:
 		mem_file_free(&in->file, t->pool);

@@ -48,6 +48,7 @@ struct mem_inode {
 	 * open(O_CREAT), which may open a file its mode does not allow.
 	 */
 	bool fresh;
+	void *store_priv;	/* a mem_store's per-inode state */
 
 	/* Under the table lock. */
 	uint64_t nlookup;
@@ -63,6 +64,9 @@ struct mem_inodes {
 	uint64_t max;		/* inode limit (statfs files) */
 	uint64_t next_nodeid;
 	struct mem_pool *pool;	/* where freed files return their blocks */
+	/* A mem_store's cleanup when an inode is freed (table lock held). */
+	void (*on_free)(void *ctx, struct mem_inode *in);
+	void *on_free_ctx;
 };
 
 int mem_inodes_init(struct mem_inodes *t, struct mem_pool *pool,
