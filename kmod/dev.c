@@ -92,6 +92,19 @@ static long vfsd_ioc_enter(struct vfsd_conn *conn, void __user *argp)
 	return vfsd_queue_enter(q, e.flags);
 }
 
+static long vfsd_ioc_dma(struct vfsd_conn *conn, void __user *argp)
+{
+	struct vfsd_dma_map m;
+	struct vfsd_queue *q;
+
+	if (copy_from_user(&m, argp, sizeof(m)))
+		return -EFAULT;
+	q = vfsd_dev_queue(conn, m.queue);
+	if (!q)
+		return -EINVAL;
+	return vfsd_ioc_dma_map(q, &m, argp);
+}
+
 static long vfsd_dev_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -110,6 +123,8 @@ static long vfsd_dev_ioctl(struct file *file, unsigned int cmd,
 		return vfsd_notify_inval_inode(conn, argp);
 	case VFSD_IOC_INVAL_ENTRY:
 		return vfsd_notify_inval_entry(conn, argp);
+	case VFSD_IOC_DMA_MAP:
+		return vfsd_ioc_dma(conn, argp);
 	default:
 		return -ENOTTY;
 	}

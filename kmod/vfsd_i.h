@@ -120,6 +120,9 @@ struct vfsd_req {
 	bool result_is_size;	/* xattr size probe: result is not data */
 	u32 win_first;		/* first window page, valid while mapped */
 	bool win_mapped;
+	/* Bus addresses of the pages for a device (VFSD_IOC_DMA_MAP). */
+	struct pci_dev *dma_dev;
+	dma_addr_t *dma_addrs;
 
 	/* Async completion (readahead); else the waiter is woken. */
 	void (*end)(struct vfsd_req *req);
@@ -288,6 +291,11 @@ ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write);
 
 /* notify.c: cache invalidation requested by the server */
 int vfsd_notify_inval_inode(struct vfsd_conn *conn, void __user *argp);
+
+/* dma.c */
+void vfsd_dma_unmap(struct vfsd_req *req);
+long vfsd_ioc_dma_map(struct vfsd_queue *q, struct vfsd_dma_map *m,
+		      void __user *argp);
 int vfsd_notify_inval_entry(struct vfsd_conn *conn, void __user *argp);
 
 /* xattr.c */

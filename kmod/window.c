@@ -135,6 +135,7 @@ void vfsd_window_unmap(struct vfsd_queue *q, struct vm_area_struct *vma,
 {
 	if (!req->win_mapped)
 		return;
+	vfsd_dma_unmap(req);
 	if (vma)
 		zap_vma_ptes(vma, vma->vm_start +
 			     ((unsigned long)req->win_first << PAGE_SHIFT),

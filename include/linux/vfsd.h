@@ -118,6 +118,25 @@ struct vfsd_notify_inval_entry {
 	__u64 name;		/* user pointer to the name (not NUL-terminated) */
 };
 
+/*
+ * Bus addresses of an in-flight request's window pages as seen by a PCI
+ * device, so the server can point that device's DMA engine at them. Only
+ * pages the request handed over are mapped, for as long as the request
+ * is in flight (the mapping ends with its completion); CAP_SYS_RAWIO.
+ */
+struct vfsd_dma_map {
+	__u64 id;		/* sqe.id of the request */
+	__u32 queue;		/* the queue it came on */
+	__u32 pci_dev;		/* PCI domain << 16 | bus << 8 | devfn */
+	__u64 addrs;		/* user pointer: one __u64 per request page */
+	__u32 nr;		/* in: room in addrs; out: the request's pages */
+	__u32 flags;		/* 0 */
+};
+
+/* The PCI address the way lspci -D prints it, for vfsd_dma_map.pci_dev. */
+#define VFSD_PCI_DEV(domain, bus, dev, fn) \
+	(((__u32)(domain) << 16) | ((__u32)(bus) << 8) | ((dev) << 3) | (fn))
+
 #define VFSD_IOC_MAGIC		0xE5
 /*
  * SETUP: once per connection, before mmap and mount.
@@ -127,12 +146,19 @@ struct vfsd_notify_inval_entry {
  *        errno ENODEV (unmounted) / ENOTCONN (aborted) when the connection
  *        is over, EINTR on a signal.
  * ABORT: end the connection; every waiting request fails with ENOTCONN.
+ * DMA_MAP: addrs[i] = bus address of page i of the request's window
+ *        range (window page win_off / page size + i); EINVAL if the
+ *        request is not in flight on that queue or has no pages, ENODEV
+ *        without that PCI device, ENOSPC if nr is too small (nr is set),
+ *        EBUSY if already mapped for another device, EPERM without
+ *        CAP_SYS_RAWIO.
  */
 #define VFSD_IOC_SETUP		_IOWR(VFSD_IOC_MAGIC, 0, struct vfsd_setup)
 #define VFSD_IOC_ENTER		_IOW(VFSD_IOC_MAGIC, 1, struct vfsd_enter)
 #define VFSD_IOC_ABORT		_IO(VFSD_IOC_MAGIC, 2)
 #define VFSD_IOC_INVAL_INODE	_IOW(VFSD_IOC_MAGIC, 3, struct vfsd_notify_inval_inode)
 #define VFSD_IOC_INVAL_ENTRY	_IOW(VFSD_IOC_MAGIC, 4, struct vfsd_notify_inval_entry)
+#define VFSD_IOC_DMA_MAP	_IOWR(VFSD_IOC_MAGIC, 5, struct vfsd_dma_map)
 
 /* Indices live on their own cache lines: each has exactly one writer. */
 struct vfsd_ring_hdr {
