@@ -23,6 +23,8 @@ VFSD_API size_t vfsd_dirbuf_add(struct vfsd_req *req, const char *name,
 		vfsd_err("readdir: invalid entry name \"%.*s\"", NAME_MAX, name);
 		return 0;
 	}
+	if (req->xport)
+		return req->xport->dirent(req, name, ino, mode, next_off);
 	rec = VFSD_DIRENT_SIZE(n);
 	if (rec > req->dir_max - req->dir_used)
 		return 0;

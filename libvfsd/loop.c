@@ -54,7 +54,7 @@ VFSD_API int vfsd_session_loop(struct vfsd_session *s)
 	int err;
 	char why;
 
-	if (s->fd < 0)
+	if (s->fd < 0 && !s->fuse)
 		return -ENOTCONN;
 	err = vfsd_signals_install(s->wake[1]);
 	if (err)

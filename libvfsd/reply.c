@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Reply helpers. A reply writes its payload into the request's inline slot,
- * then posts the completion. Replies that would break the protocol are
+ * then posts the completion (another transport translates the slot, see
+ * struct vfsd_xport). Replies that would break the protocol are
  * refused here, with the request failed as EIO, so a server bug shows up as
  * a log line and an error instead of the kernel's protocol-error counter.
  */
@@ -43,6 +44,8 @@ static int post(struct vfsd_req *req, int32_t result)
 	vfsd_dbg(req->q->s, "q%u   id %#llx %s -> %d", req->q->index,
 		 (unsigned long long)req->sqe.id, vfsd_opname(req->sqe.opcode),
 		 (int)result);
+	if (req->xport)
+		return req->xport->post(req, result);
 	return vfsd_queue_post(req->q, req->sqe.id, result);
 }
 

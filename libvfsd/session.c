@@ -17,6 +17,10 @@
 
 static int check_opts(const struct vfsd_session_opts *o)
 {
+	if (o->transport > VFSD_TRANSPORT_FUSE) {
+		vfsd_err("unknown transport %d", (int)o->transport);
+		return -EINVAL;
+	}
 	if (o->nr_queues > VFSD_MAX_QUEUES) {
 		vfsd_err("at most %u queues", VFSD_MAX_QUEUES);
 		return -EINVAL;
@@ -155,8 +159,13 @@ VFSD_API int vfsd_session_mount(struct vfsd_session *s, const char *mountpoint)
 {
 	int err;
 
-	if (s->fd >= 0)
+	if (s->fd >= 0 || s->fuse)
 		return -EBUSY;
+	err = vfsd_session_choose(s);
+	if (err)
+		return err;
+	if (s->transport == VFSD_TRANSPORT_FUSE)
+		return vfsd_fuse_mount(s, mountpoint);
 	err = vfsd_device_open();
 	if (err < 0)
 		return err;
@@ -185,8 +194,19 @@ fail:
 
 VFSD_API void vfsd_session_unmount(struct vfsd_session *s)
 {
+	if (s->transport == VFSD_TRANSPORT_FUSE) {
+		vfsd_fuse_unmount(s);
+		return;
+	}
 	vfsd_umount(s);
 	vfsd_queues_stop(s);
+}
+
+void vfsd_session_run_destroy(struct vfsd_session *s)
+{
+	if (s->initialized && s->ops.destroy)
+		s->ops.destroy(s->userdata);
+	s->initialized = false;
 }
 
 VFSD_API void vfsd_session_destroy(struct vfsd_session *s)
@@ -194,8 +214,8 @@ VFSD_API void vfsd_session_destroy(struct vfsd_session *s)
 	if (!s)
 		return;
 	vfsd_session_unmount(s);
-	if (s->initialized && s->ops.destroy)
-		s->ops.destroy(s->userdata);
+	vfsd_session_run_destroy(s);
+	vfsd_fuse_free(s);
 	vfsd_session_detach(s);
 	if (s->fd >= 0)
 		close(s->fd);

@@ -20,9 +20,26 @@
 #define VFSD_XATTR_NAME_MAX	255
 
 struct vfsd_queue;
+struct vfsd_req;
+struct vfsd_fuse;
+struct vfsd_fuse_worker;
+
+/*
+ * A transport other than the rings. reply.c checks and encodes every
+ * reply the same way for all transports, into req->slot as the ABI's
+ * structures, then hands it to post(); the ring path never looks here.
+ */
+struct vfsd_xport {
+	/* result as a CQE's: -errno, or the count or 0 with the payload. */
+	int (*post)(struct vfsd_req *req, int32_t result);
+	/* One readdir entry, name already checked; 0 if it does not fit. */
+	size_t (*dirent)(struct vfsd_req *req, const char *name,
+			 vfsd_ino_t ino, mode_t mode, off_t next_off);
+};
 
 struct vfsd_req {
 	struct vfsd_queue *q;
+	const struct vfsd_xport *xport;	/* NULL: the ring */
 	struct vfsd_sqe sqe;	/* private copy, never re-read from the ring */
 	struct vfsd_ctx ctx;
 	char *in;		/* private copy of the inline payload + NUL */
@@ -56,6 +73,7 @@ struct vfsd_queue {
 	bool thread_started;
 	pthread_t thread;
 	int exit_err;		/* why the thread ended: -ENODEV, ... */
+	struct vfsd_fuse_worker *fuse;	/* fuse: this thread's state */
 };
 
 struct vfsd_session {
@@ -72,6 +90,9 @@ struct vfsd_session {
 	char *mountpoint;
 	bool mounted;		/* by us, and not known to be gone */
 	int wake[2];		/* loop wakeups: queue exits, exit, signals */
+
+	enum vfsd_transport transport;	/* AUTO until mount chose */
+	struct vfsd_fuse *fuse;	/* fuse: the libfuse session */
 };
 
 /* log.c */
@@ -125,6 +146,20 @@ int vfsd_attr_from_stat(struct vfsd_attr *a, const struct stat *st);
 void vfsd_statfs_from_statvfs(struct vfsd_statfs_out *o,
 			      const struct statvfs *st);
 unsigned int vfsd_open_flags(const struct vfsd_file_info *fi);
+
+/* transport.c: VFSD or FUSE for asked and $VFSD_TRANSPORT; -EINVAL. */
+int vfsd_transport_pick(enum vfsd_transport asked, const char *env,
+			bool have_device, const char **why);
+const char *vfsd_transport_name(enum vfsd_transport t);
+int vfsd_session_choose(struct vfsd_session *s);
+
+/* fuse_*.c (fuse_none.c without libfuse3) */
+int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint);
+void vfsd_fuse_unmount(struct vfsd_session *s);
+void vfsd_fuse_free(struct vfsd_session *s);
+
+/* session.c: ops.destroy once, if ops.init ran. */
+void vfsd_session_run_destroy(struct vfsd_session *s);
 
 /* signals.c */
 int vfsd_signals_install(int fd);

@@ -18,15 +18,21 @@ void server_usage(FILE *out, const char *prog)
 	fprintf(out,
 "usage: %s --backend=NAME [--source=PATH] [options] MOUNTPOINT\n"
 "\n"
-"Serve a vfsd filesystem at MOUNTPOINT (needs the vfsd module and root).\n"
+"Serve a vfsd filesystem at MOUNTPOINT (as root; over the vfsd module, or\n"
+"over FUSE where the module is not loaded).\n"
 "\n"
 "  --backend=NAME     what to serve (below)\n"
+"  --transport=T      auto (default: vfsd if /dev/vfsd exists, else fuse;\n"
+"                     the environment's VFSD_TRANSPORT=vfsd|fuse decides\n"
+"                     first), vfsd or fuse (libfuse3, tuned as its\n"
+"                     passthrough_hp example; docs/fuse-transport.md)\n"
 "  --source=PATH      the backend's source, e.g. the directory for dir\n"
 "  --size=BYTES       storage of the mem backend, K/M/G suffixes\n"
 "                     (default 256M)\n"
 "  -f, --foreground   stay in the foreground\n"
 "  -d, --debug        log every request (implies -f)\n"
-"  --queues=N         request queues, 0 = one per CPU (default)\n"
+"  --queues=N         request queues (fuse: threads), 0 = one per CPU\n"
+"                     (default)\n"
 "  --depth=N          requests in flight per queue (power of two)\n"
 "  --attr-timeout=S   how long the kernel caches attributes (default 1)\n"
 "  --entry-timeout=S  how long the kernel caches names (default 1)\n"
@@ -102,6 +108,19 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int parse_transport(const char *s, enum vfsd_transport *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = VFSD_TRANSPORT_AUTO;
+	else if (!strcmp(s, "vfsd"))
+		*out = VFSD_TRANSPORT_VFSD;
+	else if (!strcmp(s, "fuse"))
+		*out = VFSD_TRANSPORT_FUSE;
+	else
+		return -1;
+	return 0;
+}
+
 /* The last of default_permissions / server_permissions wins. */
 static void set_permissions(struct server_opts *o, bool server)
 {
@@ -161,12 +180,13 @@ static int parse_mount_opts(const char *arg, struct server_opts *o)
 
 enum {
 	OPT_BACKEND = 256, OPT_SOURCE, OPT_QUEUES, OPT_DEPTH, OPT_SIZE,
-	OPT_ATTR_TIMEOUT, OPT_ENTRY_TIMEOUT,
+	OPT_ATTR_TIMEOUT, OPT_ENTRY_TIMEOUT, OPT_TRANSPORT,
 };
 
 static const struct option long_opts[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "transport", required_argument, NULL, OPT_TRANSPORT },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "attr-timeout", required_argument, NULL, OPT_ATTR_TIMEOUT },
 	{ "entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT },
@@ -196,6 +216,13 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 			break;
 		case OPT_SOURCE:
 			o->cfg.source = optarg;
+			break;
+		case OPT_TRANSPORT:
+			if (parse_transport(optarg, &o->session.transport) < 0) {
+				complain("bad transport '%s': auto, vfsd or fuse",
+					 optarg);
+				return -1;
+			}
 			break;
 		case OPT_SIZE:
 			if (parse_size(optarg, &o->cfg.size) < 0) {

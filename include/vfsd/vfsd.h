@@ -90,7 +90,8 @@ struct vfsd_ops {
 	/*
 	 * buf points into the queue window: the page-cache pages themselves.
 	 * Fill up to size bytes in place and vfsd_reply_read(req, n); n < size
-	 * means end of file. buf is only valid until the reply.
+	 * means end of file. buf is only valid until the reply. (fuse: a
+	 * buffer of the worker thread, copied to the kernel by the reply.)
 	 */
 	void (*read)(struct vfsd_req *req, vfsd_ino_t ino, void *buf,
 		     size_t size, off_t off, struct vfsd_file_info *fi);
@@ -130,7 +131,10 @@ struct vfsd_ops {
 		       const char *newname, unsigned int flags);
 	void (*link)(struct vfsd_req *req, vfsd_ino_t ino,
 		     vfsd_ino_t newparent, const char *newname);
-	/* buf is in the window (read-only pages); vfsd_reply_write(). */
+	/*
+	 * buf is in the window (read-only pages); vfsd_reply_write().
+	 * (fuse: the request's data, valid until the reply.)
+	 */
 	void (*write)(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 		      size_t size, off_t off, struct vfsd_file_info *fi);
 	void (*flush)(struct vfsd_req *req, vfsd_ino_t ino,
@@ -224,8 +228,26 @@ const struct vfsd_ctx *vfsd_req_ctx(const struct vfsd_req *req);
 unsigned int vfsd_req_queue(const struct vfsd_req *req);
 void *vfsd_req_userdata(const struct vfsd_req *req);
 
+/*
+ * How requests reach the server. VFSD: the vfsd module's rings
+ * (/dev/vfsd). FUSE: /dev/fuse through libfuse3's lowlevel API, for hosts
+ * without the module and as the benchmark's baseline (docs/fuse-transport.md).
+ * AUTO: the environment variable VFSD_TRANSPORT=vfsd|fuse if set, else
+ * vfsd when /dev/vfsd exists, else fuse. The choice is logged.
+ */
+enum vfsd_transport {
+	VFSD_TRANSPORT_AUTO,
+	VFSD_TRANSPORT_VFSD,
+	VFSD_TRANSPORT_FUSE,
+};
+
 struct vfsd_session_opts {
-	unsigned int nr_queues;	/* 0: one per online CPU (threads pinned) */
+	/*
+	 * vfsd: 0 is one queue per online CPU (threads pinned). fuse: worker
+	 * threads, all reading the one /dev/fuse fd, each serving one request
+	 * at a time; 0 is one per online CPU (not pinned).
+	 */
+	unsigned int nr_queues;
 	unsigned int depth;	/* requests in flight per queue, 0: default */
 	unsigned int window_size; /* bytes per queue, 0: default */
 	unsigned int max_read;	/* mount option, 0: kernel default */
@@ -234,6 +256,7 @@ struct vfsd_session_opts {
 	int default_permissions; /* kernel checks access from the attributes */
 	int server_permissions;	/* the server checks access; the kernel not */
 	int debug;		/* log every request */
+	enum vfsd_transport transport;	/* 0: AUTO */
 };
 
 /*
@@ -261,6 +284,11 @@ void vfsd_session_exit(struct vfsd_session *s);
 /* Unmount (lazily if busy), end the connection and stop the threads. */
 void vfsd_session_unmount(struct vfsd_session *s);
 void vfsd_session_destroy(struct vfsd_session *s);
+/*
+ * "vfsd" or "fuse" once vfsd_session_mount() chose, before that "auto"
+ * (or the transport the options asked for).
+ */
+const char *vfsd_session_transport(const struct vfsd_session *s);
 
 enum vfsd_log_level {
 	VFSD_LOG_ERR = 3,

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The FUSE transport: the same struct vfsd_ops served over /dev/fuse
+ * through libfuse3's lowlevel API (docs/fuse-transport.md).
+ *
+ * N worker threads read the one /dev/fuse fd, as libfuse's own
+ * multithreaded loop does by default. Each serves one request at a time:
+ * it runs the op, then calls ops.batch_end until no request waits for its
+ * backend's I/O, so a req an op kept (an asynchronous reply) is replied
+ * to on the thread it came on, before the thread reads the next request.
+ * That makes one struct vfsd_req and one data buffer per thread enough.
+ */
+#ifndef LIBVFSD_FUSE_I_H
+#define LIBVFSD_FUSE_I_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include "vfsd_i.h"
+
+/*
+ * libfuse 3.14 caps max_write at 256 pages; Linux (6.1 and later by
+ * default) caps max_pages at 256 too: 1 MiB per READ or WRITE.
+ */
+#define VFSD_FUSE_MAX_IO	(1u << 20)
+/* The largest xattr value or list Linux passes (XATTR_SIZE_MAX). */
+#define VFSD_FUSE_SLOT		65536u
+
+struct vfsd_fuse {
+	struct fuse_session *se;
+	int fd;			/* /dev/fuse; libfuse closes it */
+	unsigned int nr_threads;
+};
+
+struct vfsd_fuse_worker {
+	struct vfsd_req req;	/* the one request this thread serves */
+	fuse_req_t freq;	/* its libfuse request, until the reply */
+	char *data;		/* READ data, WRITE copies, readdir entries */
+	char *slot;		/* the reply payload reply.c encodes */
+	struct fuse_buf fbuf;	/* what libfuse received, names point in */
+	uint64_t seq;		/* request ids for the debug log */
+};
+
+/* fuse_ops.c: the lowlevel ops table for the server's vfsd ops. */
+void vfsd_fuse_ll_ops(const struct vfsd_ops *ops, struct fuse_lowlevel_ops *ll);
+/* The worker serving the calling thread. */
+struct vfsd_fuse_worker *vfsd_fuse_self(void);
+void vfsd_fuse_set_self(struct vfsd_fuse_worker *w);
+
+/* fuse_reply.c */
+extern const struct vfsd_xport vfsd_fuse_xport;
+
+/* fuse_tune.c: capabilities at INIT, readahead after the mount. */
+void vfsd_fuse_tune_init(struct fuse_conn_info *conn);
+void vfsd_fuse_tune_readahead(const char *mountpoint);
+
+/* fuse_worker.c */
+int vfsd_fuse_workers_start(struct vfsd_session *s);
+void vfsd_fuse_workers_stop(struct vfsd_session *s);
+
+/* fuse_convert.c */
+int vfsd_set_attr_from_fuse(int fuse_valid);
+void vfsd_stat_from_attr(struct stat *st, const struct vfsd_attr *a);
+double vfsd_timeout_sec(uint64_t ns);
+void vfsd_statvfs_from_out(struct statvfs *st, const struct vfsd_statfs_out *o);
+/* The FUSE mount(2) options for the session's options. */
+int vfsd_fuse_mount_data(char *buf, size_t size, int fd,
+			 const struct vfsd_session_opts *o, uid_t uid,
+			 gid_t gid);
+
+#endif /* LIBVFSD_FUSE_I_H */

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+/* Built without libfuse3: the FUSE transport only says so. */
+#include <errno.h>
+
+#include "vfsd_i.h"
+
+int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint)
+{
+	(void)s;
+	(void)mountpoint;
+	(void)s->fuse;
+	vfsd_err("transport fuse: libvfsd was built without libfuse3 "
+		 "(install libfuse3-dev and rebuild)");
+	return -EOPNOTSUPP;
+}
+
+void vfsd_fuse_unmount(struct vfsd_session *s)
+{
+	(void)s;
+}
+
+void vfsd_fuse_free(struct vfsd_session *s)
+{
+	(void)s;
+}

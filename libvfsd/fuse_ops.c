@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libfuse's lowlevel ops, each turned into the server's vfsd op. A
+ * request becomes the worker's struct vfsd_req, described by the opcode
+ * and fields the ring's SQE would carry, so reply.c checks and encodes
+ * the reply exactly as for the module (see fuse_reply.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fuse_i.h"
+
+static __thread struct vfsd_fuse_worker *self;
+
+struct vfsd_fuse_worker *vfsd_fuse_self(void)
+{
+	return self;
+}
+
+/* fuse_worker.c sets this when its thread starts. */
+void vfsd_fuse_set_self(struct vfsd_fuse_worker *w)
+{
+	self = w;
+}
+
+static struct vfsd_session *session(fuse_req_t f)
+{
+	return fuse_req_userdata(f);
+}
+
+#define OPS(f)	(&session(f)->ops)
+
+static struct vfsd_req *begin(fuse_req_t f, unsigned int opcode,
+			      vfsd_ino_t ino)
+{
+	struct vfsd_fuse_worker *w = self;
+	struct vfsd_req *req = &w->req;
+	const struct fuse_ctx *c = fuse_req_ctx(f);
+
+	memset(&req->sqe, 0, sizeof(req->sqe));
+	req->sqe.id = ++w->seq;
+	req->sqe.opcode = opcode;
+	req->sqe.nodeid = ino;
+	req->ctx.uid = c->uid;
+	req->ctx.gid = c->gid;
+	req->ctx.pid = c->pid;
+	memset(&req->fi, 0, sizeof(req->fi));
+	req->dir_used = req->dir_max = 0;
+	req->in_flight = true;
+	w->freq = f;
+	vfsd_dbg(req->q->s, "t%u <- id %#llx %s nodeid %llu", req->q->index,
+		 (unsigned long long)req->sqe.id, vfsd_opname(opcode),
+		 (unsigned long long)ino);
+	return req;
+}
+
+/* The file the kernel named, in the req so it outlives an async op. */
+static struct vfsd_file_info *file(struct vfsd_req *req,
+				   const struct fuse_file_info *fi)
+{
+	req->fi.fh = fi->fh;
+	req->fi.flags = fi->flags;
+	req->sqe.fh = fi->fh;
+	return &req->fi;
+}
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct vfsd_session *s = userdata;
+
+	vfsd_fuse_tune_init(conn);
+	if (!s->initialized && s->ops.init)
+		s->ops.init(s->userdata);
+	s->initialized = true;
+}
+
+static void ll_lookup(fuse_req_t f, fuse_ino_t parent, const char *name)
+{
+	OPS(f)->lookup(begin(f, VFSD_OP_LOOKUP, parent), parent, name);
+}
+
+static void ll_forget(fuse_req_t f, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct vfsd_session *s = session(f);
+
+	s->ops.forget(s->userdata, ino, nlookup);
+	fuse_reply_none(f);
+}
+
+static void ll_forget_multi(fuse_req_t f, size_t count,
+			    struct fuse_forget_data *forgets)
+{
+	struct vfsd_session *s = session(f);
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		s->ops.forget(s->userdata, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(f);
+}
+
+static void ll_getattr(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_GETATTR, ino);
+
+	OPS(f)->getattr(req, ino, fi ? file(req, fi) : NULL);
+}
+
+static void ll_setattr(fuse_req_t f, fuse_ino_t ino, struct stat *attr,
+		       int valid, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_SETATTR, ino);
+
+	OPS(f)->setattr(req, ino, attr, vfsd_set_attr_from_fuse(valid),
+			fi ? file(req, fi) : NULL);
+}
+
+static void ll_readlink(fuse_req_t f, fuse_ino_t ino)
+{
+	OPS(f)->readlink(begin(f, VFSD_OP_READLINK, ino), ino);
+}
+
+static void ll_mknod(fuse_req_t f, fuse_ino_t parent, const char *name,
+		     mode_t mode, dev_t rdev)
+{
+	OPS(f)->mknod(begin(f, VFSD_OP_MKNOD, parent), parent, name, mode, rdev);
+}
+
+static void ll_mkdir(fuse_req_t f, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	OPS(f)->mkdir(begin(f, VFSD_OP_MKDIR, parent), parent, name, mode);
+}
+
+static void ll_unlink(fuse_req_t f, fuse_ino_t parent, const char *name)
+{
+	OPS(f)->unlink(begin(f, VFSD_OP_UNLINK, parent), parent, name);
+}
+
+static void ll_rmdir(fuse_req_t f, fuse_ino_t parent, const char *name)
+{
+	OPS(f)->rmdir(begin(f, VFSD_OP_RMDIR, parent), parent, name);
+}
+
+static void ll_symlink(fuse_req_t f, const char *target, fuse_ino_t parent,
+		       const char *name)
+{
+	OPS(f)->symlink(begin(f, VFSD_OP_SYMLINK, parent), target, parent, name);
+}
+
+static void ll_rename(fuse_req_t f, fuse_ino_t parent, const char *name,
+		      fuse_ino_t newparent, const char *newname,
+		      unsigned int flags)
+{
+	OPS(f)->rename(begin(f, VFSD_OP_RENAME, parent), parent, name,
+		       newparent, newname, flags);
+}
+
+static void ll_link(fuse_req_t f, fuse_ino_t ino, fuse_ino_t newparent,
+		    const char *newname)
+{
+	OPS(f)->link(begin(f, VFSD_OP_LINK, newparent), ino, newparent,
+		     newname);
+}
+
+/* Registered always: the reply adds keep_cache (fuse_reply.c). */
+static void ll_open(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_OPEN, ino);
+
+	req->fi.flags = fi->flags;
+	if (OPS(f)->open)
+		OPS(f)->open(req, ino, &req->fi);
+	else
+		vfsd_reply_open(req, &req->fi);
+}
+
+static void ll_read(fuse_req_t f, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_READ, ino);
+
+	req->sqe.len = (uint32_t)size;
+	req->sqe.offset = (uint64_t)off;
+	if (size > VFSD_FUSE_MAX_IO) {	/* max_pages makes it impossible */
+		vfsd_req_fail(req, EIO);
+		return;
+	}
+	OPS(f)->read(req, ino, self->data, size, off, file(req, fi));
+}
+
+/*
+ * The op wants the data in memory. Without splice it already is (the
+ * receive buffer): no copy. Spliced (FUSE_CAP_SPLICE_READ, as
+ * passthrough_hp asks), the data sits in a pipe and one read() copies it
+ * into the worker's buffer: the same single copy plain read() of
+ * /dev/fuse would have made, without a malloc per request as libfuse's
+ * own fallback for .write does.
+ */
+static void ll_write_buf(fuse_req_t f, fuse_ino_t ino, struct fuse_bufvec *in,
+			 off_t off, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_WRITE, ino);
+	size_t size = fuse_buf_size(in);
+	const void *data;
+
+	if (in->count == 1 && in->off == 0 &&
+	    !(in->buf[0].flags & FUSE_BUF_IS_FD)) {
+		data = in->buf[0].mem;
+	} else {
+		struct fuse_bufvec out = FUSE_BUFVEC_INIT(size);
+		ssize_t n;
+
+		if (size > VFSD_FUSE_MAX_IO) {
+			vfsd_req_fail(req, EIO);
+			return;
+		}
+		out.buf[0].mem = self->data;
+		n = fuse_buf_copy(&out, in, 0);
+		if (n < 0) {
+			vfsd_req_fail(req, (int)-n);
+			return;
+		}
+		size = (size_t)n;
+		data = self->data;
+	}
+	req->sqe.len = (uint32_t)size;
+	req->sqe.offset = (uint64_t)off;
+	OPS(f)->write(req, ino, data, size, off, file(req, fi));
+}
+
+static void ll_flush(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_FLUSH, ino);
+
+	OPS(f)->flush(req, ino, file(req, fi));
+}
+
+static void ll_release(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfsd_session *s = session(f);
+	struct vfsd_file_info vfi = { .fh = fi->fh, .flags = fi->flags };
+
+	if (s->ops.release)
+		s->ops.release(s->userdata, ino, &vfi);
+	fuse_reply_err(f, 0);
+}
+
+static void ll_fsync(fuse_req_t f, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_FSYNC, ino);
+
+	OPS(f)->fsync(req, ino, datasync, file(req, fi));
+}
+
+static void ll_opendir(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_OPENDIR, ino);
+
+	req->fi.flags = fi->flags;
+	OPS(f)->opendir(req, ino, &req->fi);
+}
+
+static void ll_readdir(fuse_req_t f, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_READDIR, ino);
+
+	req->sqe.len = (uint32_t)size;
+	req->sqe.offset = (uint64_t)off;
+	req->dir_max = size < VFSD_FUSE_MAX_IO ? size : VFSD_FUSE_MAX_IO;
+	OPS(f)->readdir(req, ino, req->dir_max, off, file(req, fi));
+}
+
+static void ll_releasedir(fuse_req_t f, fuse_ino_t ino,
+			  struct fuse_file_info *fi)
+{
+	struct vfsd_session *s = session(f);
+	struct vfsd_file_info vfi = { .fh = fi->fh, .flags = fi->flags };
+
+	if (s->ops.releasedir)
+		s->ops.releasedir(s->userdata, ino, &vfi);
+	fuse_reply_err(f, 0);
+}
+
+static void ll_statfs(fuse_req_t f, fuse_ino_t ino)
+{
+	OPS(f)->statfs(begin(f, VFSD_OP_STATFS, ino), ino);
+}
+
+static void ll_create(fuse_req_t f, fuse_ino_t parent, const char *name,
+		      mode_t mode, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_CREATE, parent);
+
+	req->fi.flags = fi->flags;
+	OPS(f)->create(req, parent, name, mode, &req->fi);
+}
+
+static void ll_fallocate(fuse_req_t f, fuse_ino_t ino, int mode, off_t offset,
+			 off_t length, struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_FALLOCATE, ino);
+
+	OPS(f)->fallocate(req, ino, mode, offset, length, file(req, fi));
+}
+
+static void ll_lseek(fuse_req_t f, fuse_ino_t ino, off_t off, int whence,
+		     struct fuse_file_info *fi)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_LSEEK, ino);
+
+	req->sqe.offset = (uint64_t)off;
+	OPS(f)->lseek(req, ino, off, whence, file(req, fi));
+}
+
+static void ll_setxattr(fuse_req_t f, fuse_ino_t ino, const char *name,
+			const char *value, size_t size, int flags)
+{
+	OPS(f)->setxattr(begin(f, VFSD_OP_SETXATTR, ino), ino, name, value,
+			 size, flags);
+}
+
+/* sqe.arg carries the caller's size, 0 for a size probe (reply.c). */
+static void ll_getxattr(fuse_req_t f, fuse_ino_t ino, const char *name,
+			size_t size)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_GETXATTR, ino);
+
+	req->sqe.arg = size;
+	OPS(f)->getxattr(req, ino, name, size);
+}
+
+static void ll_listxattr(fuse_req_t f, fuse_ino_t ino, size_t size)
+{
+	struct vfsd_req *req = begin(f, VFSD_OP_LISTXATTR, ino);
+
+	req->sqe.arg = size;
+	OPS(f)->listxattr(req, ino, size);
+}
+
+static void ll_removexattr(fuse_req_t f, fuse_ino_t ino, const char *name)
+{
+	OPS(f)->removexattr(begin(f, VFSD_OP_REMOVEXATTR, ino), ino, name);
+}
+
+/*
+ * An op the server left NULL stays NULL here: libfuse then answers as
+ * libvfsd would (ENOSYS; open/opendir with fh 0; an empty statfs; no-op
+ * forget, release, releasedir), and the kernel stops asking where FUSE
+ * remembers ENOSYS (flush, fsync, create, fallocate, lseek, xattrs).
+ */
+void vfsd_fuse_ll_ops(const struct vfsd_ops *o, struct fuse_lowlevel_ops *ll)
+{
+	memset(ll, 0, sizeof(*ll));
+	ll->init = ll_init;
+	ll->open = ll_open;
+#define MAP(field, fn)	do { if (o->field) ll->field = fn; } while (0)
+	MAP(lookup, ll_lookup);
+	MAP(forget, ll_forget);
+	if (o->forget)
+		ll->forget_multi = ll_forget_multi;
+	MAP(getattr, ll_getattr);
+	MAP(setattr, ll_setattr);
+	MAP(readlink, ll_readlink);
+	MAP(mknod, ll_mknod);
+	MAP(mkdir, ll_mkdir);
+	MAP(unlink, ll_unlink);
+	MAP(rmdir, ll_rmdir);
+	MAP(symlink, ll_symlink);
+	MAP(rename, ll_rename);
+	MAP(link, ll_link);
+	MAP(read, ll_read);
+	if (o->write)
+		ll->write_buf = ll_write_buf;
+	MAP(flush, ll_flush);
+	MAP(release, ll_release);
+	MAP(fsync, ll_fsync);
+	MAP(opendir, ll_opendir);
+	MAP(readdir, ll_readdir);
+	MAP(releasedir, ll_releasedir);
+	MAP(statfs, ll_statfs);
+	MAP(create, ll_create);
+	MAP(fallocate, ll_fallocate);
+	MAP(lseek, ll_lseek);
+	MAP(setxattr, ll_setxattr);
+	MAP(getxattr, ll_getxattr);
+	MAP(listxattr, ll_listxattr);
+	MAP(removexattr, ll_removexattr);
+#undef MAP
+}
