@@ -30,6 +30,7 @@ struct vfsd_fuse {
 	struct fuse_session *se;
 	int fd;			/* /dev/fuse; libfuse closes it */
 	unsigned int nr_threads;
+	bool writeback_cache;	/* the kernel agreed at INIT */
 };
 
 struct vfsd_fuse_worker {

@@ -6,6 +6,7 @@
  * the reply exactly as for the module (see fuse_reply.c).
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "fuse_i.h"
@@ -54,6 +55,18 @@ static struct vfsd_req *begin(fuse_req_t f, unsigned int opcode,
 	return req;
 }
 
+/*
+ * The module refuses names past NAME_MAX itself; FUSE passes up to 1024
+ * bytes, so the check is ours. Fails the req if the name is too long.
+ */
+static bool name_ok(struct vfsd_req *req, const char *name)
+{
+	if (strnlen(name, NAME_MAX + 1) <= NAME_MAX)
+		return true;
+	vfsd_req_fail(req, ENAMETOOLONG);
+	return false;
+}
+
 /* The file the kernel named, in the req so it outlives an async op. */
 static struct vfsd_file_info *file(struct vfsd_req *req,
 				   const struct fuse_file_info *fi)
@@ -69,6 +82,7 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 	struct vfsd_session *s = userdata;
 
 	vfsd_fuse_tune_init(conn);
+	s->fuse->writeback_cache = conn->want & FUSE_CAP_WRITEBACK_CACHE;
 	if (!s->initialized && s->ops.init)
 		s->ops.init(s->userdata);
 	s->initialized = true;
@@ -76,7 +90,10 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 
 static void ll_lookup(fuse_req_t f, fuse_ino_t parent, const char *name)
 {
-	OPS(f)->lookup(begin(f, VFSD_OP_LOOKUP, parent), parent, name);
+	struct vfsd_req *req = begin(f, VFSD_OP_LOOKUP, parent);
+
+	if (name_ok(req, name))
+		OPS(f)->lookup(req, parent, name);
 }
 
 static void ll_forget(fuse_req_t f, fuse_ino_t ino, uint64_t nlookup)
@@ -122,44 +139,63 @@ static void ll_readlink(fuse_req_t f, fuse_ino_t ino)
 static void ll_mknod(fuse_req_t f, fuse_ino_t parent, const char *name,
 		     mode_t mode, dev_t rdev)
 {
-	OPS(f)->mknod(begin(f, VFSD_OP_MKNOD, parent), parent, name, mode, rdev);
+	struct vfsd_req *req = begin(f, VFSD_OP_MKNOD, parent);
+
+	if (name_ok(req, name))
+		OPS(f)->mknod(req, parent, name, mode, rdev);
 }
 
 static void ll_mkdir(fuse_req_t f, fuse_ino_t parent, const char *name,
 		     mode_t mode)
 {
-	OPS(f)->mkdir(begin(f, VFSD_OP_MKDIR, parent), parent, name, mode);
+	struct vfsd_req *req = begin(f, VFSD_OP_MKDIR, parent);
+
+	if (name_ok(req, name))
+		OPS(f)->mkdir(req, parent, name, mode);
 }
 
 static void ll_unlink(fuse_req_t f, fuse_ino_t parent, const char *name)
 {
-	OPS(f)->unlink(begin(f, VFSD_OP_UNLINK, parent), parent, name);
+	struct vfsd_req *req = begin(f, VFSD_OP_UNLINK, parent);
+
+	if (name_ok(req, name))
+		OPS(f)->unlink(req, parent, name);
 }
 
 static void ll_rmdir(fuse_req_t f, fuse_ino_t parent, const char *name)
 {
-	OPS(f)->rmdir(begin(f, VFSD_OP_RMDIR, parent), parent, name);
+	struct vfsd_req *req = begin(f, VFSD_OP_RMDIR, parent);
+
+	if (name_ok(req, name))
+		OPS(f)->rmdir(req, parent, name);
 }
 
 static void ll_symlink(fuse_req_t f, const char *target, fuse_ino_t parent,
 		       const char *name)
 {
-	OPS(f)->symlink(begin(f, VFSD_OP_SYMLINK, parent), target, parent, name);
+	struct vfsd_req *req = begin(f, VFSD_OP_SYMLINK, parent);
+
+	if (name_ok(req, name))
+		OPS(f)->symlink(req, target, parent, name);
 }
 
 static void ll_rename(fuse_req_t f, fuse_ino_t parent, const char *name,
 		      fuse_ino_t newparent, const char *newname,
 		      unsigned int flags)
 {
-	OPS(f)->rename(begin(f, VFSD_OP_RENAME, parent), parent, name,
-		       newparent, newname, flags);
+	struct vfsd_req *req = begin(f, VFSD_OP_RENAME, parent);
+
+	if (name_ok(req, name) && name_ok(req, newname))
+		OPS(f)->rename(req, parent, name, newparent, newname, flags);
 }
 
 static void ll_link(fuse_req_t f, fuse_ino_t ino, fuse_ino_t newparent,
 		    const char *newname)
 {
-	OPS(f)->link(begin(f, VFSD_OP_LINK, newparent), ino, newparent,
-		     newname);
+	struct vfsd_req *req = begin(f, VFSD_OP_LINK, newparent);
+
+	if (name_ok(req, newname))
+		OPS(f)->link(req, ino, newparent, newname);
 }
 
 /* Registered always: the reply adds keep_cache (fuse_reply.c). */
@@ -294,7 +330,8 @@ static void ll_create(fuse_req_t f, fuse_ino_t parent, const char *name,
 	struct vfsd_req *req = begin(f, VFSD_OP_CREATE, parent);
 
 	req->fi.flags = fi->flags;
-	OPS(f)->create(req, parent, name, mode, &req->fi);
+	if (name_ok(req, name))
+		OPS(f)->create(req, parent, name, mode, &req->fi);
 }
 
 static void ll_fallocate(fuse_req_t f, fuse_ino_t ino, int mode, off_t offset,
@@ -310,6 +347,16 @@ static void ll_lseek(fuse_req_t f, fuse_ino_t ino, off_t off, int whence,
 {
 	struct vfsd_req *req = begin(f, VFSD_OP_LSEEK, ino);
 
+	/*
+	 * FUSE sends LSEEK without writing back dirty pages first (the
+	 * module does): with the writeback cache the server would report
+	 * holes where the kernel holds data. ENOSYS makes the kernel answer
+	 * from the file size from now on, as for a server without lseek.
+	 */
+	if (session(f)->fuse->writeback_cache) {
+		vfsd_req_fail(req, ENOSYS);
+		return;
+	}
 	req->sqe.offset = (uint64_t)off;
 	OPS(f)->lseek(req, ino, off, whence, file(req, fi));
 }
