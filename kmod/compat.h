@@ -41,6 +41,16 @@ static inline void vfsd_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void vfsd_vm_flags_clear(struct vm_area_struct *vma,
+				       unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /* 6.6 moved the inode timestamps behind accessors. */
 static inline void vfsd_inode_set_times(struct inode *inode,
 					struct timespec64 atime,

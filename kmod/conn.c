@@ -31,6 +31,7 @@ static void vfsd_conn_release(struct kobject *kobj)
 		bitmap_free(q->win_map);
 	}
 	kfree(conn->queues);
+	vfsd_dmaps_destroy(conn);
 	ida_free(&vfsd_conn_ida, conn->id);
 	kfree(conn);
 }
@@ -83,6 +84,7 @@ VFSD_SHOW(waiting, atomic_read(&conn->waiting));
 VFSD_SHOW(requests, atomic64_read(&conn->requests));
 VFSD_SHOW(bytes_mapped, atomic64_read(&conn->bytes_mapped));
 VFSD_SHOW(bytes_copied, atomic64_read(&conn->bytes_copied));
+VFSD_SHOW(bytes_direct, atomic64_read(&conn->bytes_direct));
 VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
 VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
@@ -97,6 +99,7 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_requests.attr,
 	&vfsd_attr_bytes_mapped.attr,
 	&vfsd_attr_bytes_copied.attr,
+	&vfsd_attr_bytes_direct.attr,
 	&vfsd_attr_protocol_errors.attr,
 	&vfsd_attr_queues.attr,
 	&vfsd_attr_max_io.attr,
@@ -126,6 +129,7 @@ struct vfsd_conn *vfsd_conn_alloc(void)
 	}
 	spin_lock_init(&conn->lock);
 	init_rwsem(&conn->killsb);
+	xa_init_flags(&conn->dmaps, XA_FLAGS_ALLOC1);
 	conn->connected = true;
 	atomic_set(&conn->waiting, 0);
 

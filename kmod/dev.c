@@ -125,6 +125,10 @@ static long vfsd_dev_ioctl(struct file *file, unsigned int cmd,
 		return vfsd_notify_inval_entry(conn, argp);
 	case VFSD_IOC_DMA_MAP:
 		return vfsd_ioc_dma(conn, argp);
+	case VFSD_IOC_DMAP_ADD:
+		return vfsd_ioc_dmap_add(conn, argp);
+	case VFSD_IOC_DMAP_REMOVE:
+		return vfsd_ioc_dmap_remove(conn, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -168,6 +168,7 @@ static int vfsd_send_open(struct inode *inode, struct file *file, u8 opcode)
 		out = req->buf;
 		vf->fh = out->fh;
 		vf->open_flags = out->open_flags;
+		vf->dmap_id = out->dmap_id;
 		vf->nodeid = vfsd_nodeid(inode);
 		file->private_data = vf;
 	} else {
@@ -191,6 +192,7 @@ void vfsd_send_release(struct inode *inode, struct file *file, u8 opcode)
 		req->sqe.fh = vf->fh;
 		vfsd_req_send_noreply(req);
 	}
+	vfsd_dmap_put(vf->dmap);
 	kfree(vf);
 }
 

@@ -31,14 +31,25 @@ static int vfsd_file_open(struct inode *inode, struct file *file)
 	err = vfsd_open_common(inode, file, false);
 	if (err)
 		return err;
-	vfsd_file_opened(inode, file);
-	return 0;
+	err = vfsd_file_opened(inode, file);
+	if (err) {
+		vfsd_send_release(inode, file, VFSD_OP_RELEASE);
+		file->private_data = NULL;
+	}
+	return err;
 }
 
 /* Set up a file the server has just opened (OPEN or CREATE). */
-void vfsd_file_opened(struct inode *inode, struct file *file)
+int vfsd_file_opened(struct inode *inode, struct file *file)
 {
 	struct vfsd_file *vf = file->private_data;
+
+	if (vf->open_flags & VFSD_FOPEN_DIRECT_MAP) {
+		int err = vfsd_dmap_open(inode, file, vf->dmap_id);
+
+		if (err)
+			return err;
+	}
 
 	vf->f_flags = file->f_flags;
 	if (!(vf->open_flags & VFSD_FOPEN_KEEP_CACHE) &&
@@ -51,9 +62,10 @@ void vfsd_file_opened(struct inode *inode, struct file *file)
 		list_add(&vf->write_entry, &VFSD_I(inode)->write_files);
 		spin_unlock(&inode->i_lock);
 	}
+	return 0;
 }
 
-static int vfsd_file_release(struct inode *inode, struct file *file)
+int vfsd_file_release(struct inode *inode, struct file *file)
 {
 	struct vfsd_file *vf = file->private_data;
 

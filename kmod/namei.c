@@ -140,6 +140,7 @@ static int vfsd_create_open(struct inode *dir, struct dentry *dentry,
 	out = req->buf;
 	vf->fh = out->open.fh;
 	vf->open_flags = out->open.open_flags;
+	vf->dmap_id = out->open.dmap_id;
 	vf->nodeid = out->entry.nodeid;
 	err = vfsd_instantiate(dir, dentry, req, &out->entry, S_IFREG);
 	if (err) {
@@ -153,11 +154,11 @@ static int vfsd_create_open(struct inode *dir, struct dentry *dentry,
 	file->f_mode |= FMODE_CREATED;
 	err = finish_open(file, dentry, generic_file_open);
 	file->private_data = vf;
+	if (!err)
+		err = vfsd_file_opened(d_inode(dentry), file);
 	if (err) {
 		vfsd_send_release(d_inode(dentry), file, VFSD_OP_RELEASE);
 		file->private_data = NULL;
-	} else {
-		vfsd_file_opened(d_inode(dentry), file);
 	}
 	vf = NULL;
 out_free:

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 #include <linux/refcount.h>
 #include <linux/atomic.h>
 #include <linux/types.h>
@@ -75,6 +76,7 @@ struct vfsd_conn {
 	atomic64_t requests;
 	atomic64_t bytes_mapped;
 	atomic64_t bytes_copied;
+	atomic64_t bytes_direct;	/* read/write of direct-map files */
 	atomic64_t protocol_errors;
 
 	/* The mounted superblock, for notifications from the server. */
@@ -83,6 +85,8 @@ struct vfsd_conn {
 
 	/* Optional operations the server answered ENOSYS to. */
 	bool no_create;
+
+	struct xarray dmaps;	/* direct-map regions by id */
 	bool no_flush;
 	bool no_fsync;
 	bool no_lseek;
@@ -165,6 +169,8 @@ struct vfsd_file {
 	u32 f_flags;		/* the open(2) flags */
 	u64 nodeid;
 	struct list_head write_entry;	/* in vfsd_inode.write_files */
+	u32 dmap_id;		/* VFSD_FOPEN_DIRECT_MAP: the region */
+	struct vfsd_dmap *dmap;	/* its reference, once opened */
 };
 
 static inline struct vfsd_inode *VFSD_I(struct inode *inode)
@@ -269,7 +275,8 @@ extern const struct file_operations vfsd_dir_fops;
 extern const struct dentry_operations vfsd_dentry_ops;
 
 int vfsd_open_common(struct inode *inode, struct file *file, bool isdir);
-void vfsd_file_opened(struct inode *inode, struct file *file);
+int vfsd_file_opened(struct inode *inode, struct file *file);
+int vfsd_file_release(struct inode *inode, struct file *file);
 void vfsd_send_release(struct inode *inode, struct file *file, u8 opcode);
 
 /* file.c */
@@ -291,6 +298,15 @@ ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write);
 
 /* notify.c: cache invalidation requested by the server */
 int vfsd_notify_inval_inode(struct vfsd_conn *conn, void __user *argp);
+
+/* dmap.c */
+struct vfsd_dmap;
+struct vfsd_dmap *vfsd_dmap_get(struct vfsd_conn *conn, u32 id);
+void vfsd_dmap_put(struct vfsd_dmap *d);
+long vfsd_ioc_dmap_add(struct vfsd_conn *conn, void __user *argp);
+long vfsd_ioc_dmap_remove(struct vfsd_conn *conn, void __user *argp);
+void vfsd_dmaps_destroy(struct vfsd_conn *conn);
+int vfsd_dmap_open(struct inode *inode, struct file *file, u32 id);
 
 /* dma.c */
 void vfsd_dma_unmap(struct vfsd_req *req);

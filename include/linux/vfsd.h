@@ -133,6 +133,21 @@ struct vfsd_dma_map {
 	__u32 flags;		/* 0 */
 };
 
+/*
+ * A direct-map region: length bytes at offset of a PCI memory BAR (the
+ * card memory), page aligned. Files opened with VFSD_FOPEN_DIRECT_MAP
+ * name it by id. CAP_SYS_RAWIO. DMAP_REMOVE takes a region's id out of
+ * use; files and mappings that have it keep it until they close.
+ */
+struct vfsd_dmap_add {
+	__u32 pci_dev;		/* VFSD_PCI_DEV() */
+	__u32 bar;		/* 0..5 */
+	__u64 offset;
+	__u64 length;
+	__u32 id;		/* out: 1.. */
+	__u32 flags;		/* 0 */
+};
+
 /* The PCI address the way lspci -D prints it, for vfsd_dma_map.pci_dev. */
 #define VFSD_PCI_DEV(domain, bus, dev, fn) \
 	(((__u32)(domain) << 16) | ((__u32)(bus) << 8) | ((dev) << 3) | (fn))
@@ -152,6 +167,8 @@ struct vfsd_dma_map {
  *        without that PCI device, ENOSPC if nr is too small (nr is set),
  *        EBUSY if already mapped for another device, EPERM without
  *        CAP_SYS_RAWIO.
+ * DMAP_ADD / DMAP_REMOVE: see struct vfsd_dmap_add; EINVAL for a BAR that
+ *        is not memory or a range outside it, ENOENT for an unknown id.
  */
 #define VFSD_IOC_SETUP		_IOWR(VFSD_IOC_MAGIC, 0, struct vfsd_setup)
 #define VFSD_IOC_ENTER		_IOW(VFSD_IOC_MAGIC, 1, struct vfsd_enter)
@@ -159,6 +176,8 @@ struct vfsd_dma_map {
 #define VFSD_IOC_INVAL_INODE	_IOW(VFSD_IOC_MAGIC, 3, struct vfsd_notify_inval_inode)
 #define VFSD_IOC_INVAL_ENTRY	_IOW(VFSD_IOC_MAGIC, 4, struct vfsd_notify_inval_entry)
 #define VFSD_IOC_DMA_MAP	_IOWR(VFSD_IOC_MAGIC, 5, struct vfsd_dma_map)
+#define VFSD_IOC_DMAP_ADD	_IOWR(VFSD_IOC_MAGIC, 6, struct vfsd_dmap_add)
+#define VFSD_IOC_DMAP_REMOVE	_IOW(VFSD_IOC_MAGIC, 7, __u32)
 
 /* Indices live on their own cache lines: each has exactly one writer. */
 struct vfsd_ring_hdr {
@@ -289,11 +308,19 @@ struct vfsd_attr_out {
 #define VFSD_FOPEN_KEEP_CACHE	(1u << 0)	/* keep cached pages at open */
 #define VFSD_FOPEN_DIRECT_IO	(1u << 1)	/* bypass the page cache */
 #define VFSD_FOPEN_NONSEEKABLE	(1u << 2)
+/*
+ * The file's contents are the direct-map region dmap_id (VFSD_IOC_DMAP_ADD)
+ * from its first byte: mmap maps the region's device pages into the
+ * application, read/write copy between them and the caller's buffer, no
+ * page cache, no requests. A write cannot go past the size the file has
+ * (ENOSPC): the server sizes the file, and its region, on truncate.
+ */
+#define VFSD_FOPEN_DIRECT_MAP	(1u << 3)
 
 struct vfsd_open_out {
 	__u64 fh;
 	__u32 open_flags;	/* VFSD_FOPEN_* */
-	__u32 reserved;
+	__u32 dmap_id;		/* with VFSD_FOPEN_DIRECT_MAP, else 0 */
 };
 
 struct vfsd_create_out {
