@@ -28,6 +28,10 @@
 #   --kmemleak        scan for leaks after the command (default with kdebug)
 #   --no-kmemleak
 #   --append S        extra kernel command line
+#   --card FILE[:SIZE] attach the emulated FPGA card: FILE (created with
+#                     SIZE, default 64M) as ivshmem-plain card memory
+#                     (BAR2) and QEMU's edu device as its DMA engine; the
+#                     guest sees the file's path as $VFSD_CARD_FILE
 #
 # One COMMAND argument is shell code (`-- 'uname -a; ls /dev'`); several are
 # an argv run as is (`-- tests/guest/run-all.sh -v`).
@@ -53,7 +57,7 @@ set -euo pipefail
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
 kernel=stock module='' no_module=0 module_args='' unload=1 build=$PROJECT_DIR/build
-results='' timeout='' mem=1G smp='' kmemleak='' append='' machine=${VFSD_VM_MACHINE:-q35} accel=${VFSD_VM_ACCEL:-tcg} cpu=${VFSD_VM_CPU:-max,la57=off}
+results='' timeout='' mem=1G smp='' kmemleak='' append='' card='' machine=${VFSD_VM_MACHINE:-q35} accel=${VFSD_VM_ACCEL:-tcg} cpu=${VFSD_VM_CPU:-max,la57=off}
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -69,6 +73,7 @@ while [[ $# -gt 0 ]]; do
 	--kmemleak) kmemleak=1; shift ;;
 	--no-kmemleak) kmemleak=0; shift ;;
 	--append) append=$2; shift 2 ;;
+	--card) card=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) echo "run-guest: unknown argument $1" >&2; usage ;;
@@ -157,6 +162,15 @@ mkdir -p "$results"
 rm -f "$results"/{console.log,dmesg.txt,kmemleak.txt,rc,qemu.rc,qemu.pid}
 log=$results/console.log
 
+card_file=
+if [[ -n $card ]]; then
+	card_file=$(realpath -m "${card%%:*}") card_size=64M
+	[[ $card = *:* ]] && card_size=${card#*:}
+	[[ -f $card_file ]] || truncate -s "$card_size" "$card_file" ||
+		vm_die "cannot create the card file $card_file"
+	card_size=$(stat -c %s "$card_file")
+fi
+
 # Quote for busybox sh (guest.env) without relying on bash's $'' forms.
 shq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 
@@ -187,6 +201,7 @@ nonce=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 		"$PROJECT_DIR" "$build" "$module" "$results"
 	printf 'export VFSD_KERNEL=%q VFSD_KVER=%q VFSD_MODULE_ARGS=%q VFSD_MODULE_LOADED\n' \
 		"$flavor" "$kver" "$module_args"
+	printf 'export VFSD_CARD_FILE=%q\n' "$card_file"
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	echo 'export HOME=/tmp/home TERM=dumb LANG=C.UTF-8'
 	echo 'mkdir -p "$HOME"'
@@ -217,6 +232,13 @@ if [[ -n $lock ]]; then
 		flock 9
 	fi
 fi
+if [[ -n $card_file ]]; then
+	# shellcheck disable=SC2054 # commas belong to QEMU options
+	qemu+=(-object "memory-backend-file,id=cardmem,mem-path=$card_file,size=$card_size,share=on"
+		-device ivshmem-plain,memdev=cardmem
+		-device edu,dma_mask=0xffffffffffffffff)
+fi
+
 echo "run-guest: kernel $kver, module ${module:-none}, timeout ${timeout}s, results $results" >&2
 # If we are interrupted, QEMU (in timeout's own process group) must not live on.
 # shellcheck disable=SC2317 # called from the traps
@@ -256,16 +278,21 @@ run_qemu() {
 	done
 	wait "$job" || true
 	qrc=$(cat "$results/qemu.rc")
+	# Died before /init (so before the module): the emulated boot failed.
+	if [[ $booted = 0 ]] && ! grep -aq 'vfsd-init: started' "$log"; then
+		boot_hung=1
+	fi
 }
 
 start=$SECONDS
 # Early boot sometimes stalls under TCG with several vCPUs (seen with the
-# kdebug kernel, before /init and so before the module loads): retry those.
+# kdebug kernel), or oopses (seen: int3 in run_timer_softirq on 6.12), all
+# before /init and so before the module loads: retry those.
 for attempt in 1 2 3; do
 	run_qemu
 	[[ $boot_hung = 1 && $attempt -lt 3 ]] || break
-	mv "$log" "$results/console.boot-hang-$attempt.log"
-	echo "run-guest: retrying the boot (attempt $((attempt + 1)))" >&2
+	mv "$log" "$results/console.boot-fail-$attempt.log"
+	echo "run-guest: the boot failed before /init, retrying (attempt $((attempt + 1)))" >&2
 done
 elapsed=$((SECONDS - start))
 
@@ -278,7 +305,7 @@ errors=$( { tr -d '\r' <"$log" | grep -aE '\[ *[0-9]+\.[0-9]{6}\]' || true
 
 fails=()
 if [[ $boot_hung = 1 ]]; then
-	fails+=("the kernel hung before /init on every attempt")
+	fails+=("the kernel hung or died before /init on every attempt")
 elif [[ $qrc -eq 124 || $qrc -eq 137 ]]; then
 	fails+=("timed out after ${timeout}s")
 elif [[ $qrc -ne 0 ]]; then
