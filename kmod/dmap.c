@@ -101,7 +101,7 @@ long vfsd_ioc_dmap_add(struct vfsd_conn *conn, void __user *argp)
 		kfree(d);
 		goto out_put;
 	}
-	err = xa_alloc(&conn->dmaps, &id, d, xa_limit_32b, GFP_KERNEL);
+	err = xa_alloc(&conn->dmaps, &id, d, xa_limit_31b, GFP_KERNEL);
 	if (err) {
 		vfsd_dmap_put(d);
 		return err;

@@ -77,5 +77,6 @@ unsigned int vfsd_open_flags(const struct vfsd_file_info *fi)
 {
 	return (fi->keep_cache ? VFSD_FOPEN_KEEP_CACHE : 0) |
 	       (fi->direct_io ? VFSD_FOPEN_DIRECT_IO : 0) |
-	       (fi->nonseekable ? VFSD_FOPEN_NONSEEKABLE : 0);
+	       (fi->nonseekable ? VFSD_FOPEN_NONSEEKABLE : 0) |
+	       (fi->direct_map ? VFSD_FOPEN_DIRECT_MAP : 0);
 }

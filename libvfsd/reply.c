@@ -142,6 +142,7 @@ VFSD_API int vfsd_reply_create(struct vfsd_req *req,
 	memset(&o.open, 0, sizeof(o.open));
 	o.open.fh = fi->fh;
 	o.open.open_flags = vfsd_open_flags(fi);
+	o.open.dmap_id = fi->direct_map ? fi->dmap_id : 0;
 	return post_payload(req, &o, sizeof(o), 0);
 }
 
@@ -171,6 +172,7 @@ VFSD_API int vfsd_reply_open(struct vfsd_req *req,
 	memset(&o, 0, sizeof(o));
 	o.fh = fi->fh;
 	o.open_flags = vfsd_open_flags(fi);
+	o.dmap_id = fi->direct_map ? fi->dmap_id : 0;
 	return post_payload(req, &o, sizeof(o), 0);
 }
 

@@ -48,6 +48,14 @@ struct vfsd_file_info {
 	unsigned int keep_cache : 1;
 	unsigned int direct_io : 1;
 	unsigned int nonseekable : 1;
+	/*
+	 * open/create of a regular file: its contents are the direct-map
+	 * region dmap_id (vfsd_dmap_add()); applications mmap the device
+	 * pages and read/write them without requests. Ignored over FUSE,
+	 * where read and write keep coming as requests.
+	 */
+	unsigned int direct_map : 1;
+	uint32_t dmap_id;
 };
 
 /* The credentials of the process that caused the request. */
@@ -240,6 +248,29 @@ enum vfsd_transport {
 	VFSD_TRANSPORT_VFSD,
 	VFSD_TRANSPORT_FUSE,
 };
+
+/*
+ * Devices the server drives (vfsd transport only; CAP_SYS_RAWIO). A PCI
+ * device is named as domain << 16 | bus << 8 | devfn (VFSD_PCI_DEV() of
+ * <linux/vfsd.h>); vfsd_pci_dev_parse() reads "0000:00:05.0".
+ *
+ * vfsd_req_dma_map: the bus addresses, for that device, of the pages in
+ * the window range of a READ or WRITE: addrs[i] is the page holding
+ * window byte (buf rounded down to a page) + i * page size. *nr: room in,
+ * pages out. The mapping ends with the reply: never reply while the
+ * device still moves data. -EOPNOTSUPP over FUSE.
+ */
+int vfsd_pci_dev_parse(const char *bdf, uint32_t *pci_dev);
+int vfsd_req_dma_map(struct vfsd_req *req, uint32_t pci_dev,
+		     uint64_t *addrs, unsigned int *nr);
+/*
+ * A direct-map region: length bytes at offset of memory BAR bar of the
+ * device, page aligned. Returns the region id (> 0) for
+ * vfsd_file_info.dmap_id, or a negative errno. Call after mount.
+ */
+int vfsd_dmap_add(struct vfsd_session *s, uint32_t pci_dev, unsigned int bar,
+		  uint64_t offset, uint64_t length);
+int vfsd_dmap_remove(struct vfsd_session *s, uint32_t id);
 
 struct vfsd_session_opts {
 	/*

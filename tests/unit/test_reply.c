@@ -244,7 +244,8 @@ static void test_attr(void **state)
 static void s_open(struct vfsd_req *req)
 {
 	struct vfsd_file_info fi = { .fh = 0xfeedfacecafeull, .keep_cache = 1,
-				     .direct_io = 1, .nonseekable = 1 };
+				     .direct_io = 1, .nonseekable = 1,
+				     .dmap_id = 9 };
 
 	ret = vfsd_reply_open(req, &fi);
 }
@@ -253,7 +254,7 @@ static void s_create(struct vfsd_req *req)
 {
 	struct vfsd_entry_param e = { .ino = 43, .attr = sample_stat(),
 				      .attr_timeout = 1 };
-	struct vfsd_file_info fi = { .fh = 17, .direct_io = 1 };
+	struct vfsd_file_info fi = { .fh = 17, .direct_map = 1, .dmap_id = 7 };
 
 	ret = vfsd_reply_create(req, &e, &fi);
 }
@@ -269,7 +270,8 @@ static void test_open_create(void **state)
 	assert_true(o->fh == 0xfeedfacecafeull);
 	assert_int_equal(o->open_flags, VFSD_FOPEN_KEEP_CACHE |
 			 VFSD_FOPEN_DIRECT_IO | VFSD_FOPEN_NONSEEKABLE);
-	assert_int_equal(o->reserved, 0);
+	/* No direct map asked: the region id stays 0 whatever fi says. */
+	assert_int_equal(o->dmap_id, 0);
 
 	script = s_create;
 	assert_int_equal(run(VFSD_OP_CREATE, 0), 0);
@@ -277,7 +279,8 @@ static void test_open_create(void **state)
 	assert_int_equal(c->entry.attr_valid_ns, 1000000000);
 	check_attr(&c->entry.attr);
 	assert_int_equal(c->open.fh, 17);
-	assert_int_equal(c->open.open_flags, VFSD_FOPEN_DIRECT_IO);
+	assert_int_equal(c->open.open_flags, VFSD_FOPEN_DIRECT_MAP);
+	assert_int_equal(c->open.dmap_id, 7);
 	/* Open's reply does not answer create. */
 	script = s_open;
 	assert_int_equal(run(VFSD_OP_CREATE, 0), -EIO);
