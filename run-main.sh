@@ -1,13 +1,47 @@
 #!/bin/bash
-# The main job: build vfsd, boot a QEMU guest with the fresh module, mount a
-# vfsd filesystem served by vfsd-server and run fio on it.
-# usage: ./run-main.sh [--kernel stock|kdebug] [BACKEND]
+# The main job: build vfsd, boot one QEMU guest with the fresh module and run
+# the benchmark there: the same fio jobs (and metabench for metadata) on a
+# mem-backed vfsd mount, on the same server over FUSE (once vfsd-server has
+# --transport=fuse), and on tmpfs. Prints the table and where the chart is.
+# See tests/bench/README.md.
+#
+# usage: ./run-main.sh [--kernel stock|kdebug] [--full] [bench.sh options]
+#   --full     the long run (VFSD_BENCH_FULL=1 does the same)
+#   others go to tests/bench/bench.sh: --reps N, --jobs REGEX, --targets LIST
+# Results: $VFSD_VM_RUNS (default /tmp/vfsd-vm-runs)/bench-DATE/bench/
+#
+# The guest runs under software emulation (TCG): only the ratios between
+# the targets within one run mean anything, not the absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 kernel=stock
 if [ "${1:-}" = --kernel ]; then kernel=$2; shift 2; fi
+full=${VFSD_BENCH_FULL:-0}
+args=()
+for a in "$@"; do
+	if [ "$a" = --full ]; then full=1; else args+=("$a"); fi
+done
 tests/install-deps.sh
 [ -d build ] || meson setup build
 meson compile -C build
-exec tests/vm/run-guest.sh --kernel "$kernel" --build "$PWD/build" -- tests/bench/main-job.sh "$@"
+
+mem=3G timeout=2400
+if [ "$full" = 1 ]; then mem=4G timeout=10800; args+=(--full); fi
+results=${VFSD_VM_RUNS:-${TMPDIR:-/tmp}/vfsd-vm-runs}/bench-$(date +%Y%m%d-%H%M%S)
+start=$SECONDS
+rc=0
+tests/vm/run-guest.sh --kernel "$kernel" --build "$PWD/build" --mem "$mem" --timeout "$timeout" \
+	--results "$results" -- tests/bench/bench.sh --out "$results/bench" "${args[@]}" || rc=$?
+echo
+if [ -f "$results/bench/results.md" ]; then
+	cat "$results/bench/results.md"
+	echo
+	echo "table: $results/bench/results.md"
+	[ -f "$results/bench/chart.png" ] && echo "chart: $results/bench/chart.png"
+	echo "raw:   $results/bench/raw/  (fio JSON per job, target and repetition)"
+else
+	echo "run-main: no results (see $results/console.log)" >&2
+fi
+echo "run-main: $((SECONDS - start)) s in the guest (TCG: compare ratios only)"
+exit "$rc"

@@ -9,6 +9,7 @@ VFSD_PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 kmod
 	qemu-system-x86 busybox-static cpio
 	fio stress-ng sparse gnuplot-nox attr
+	python3 jq
 )
 
 missing=()

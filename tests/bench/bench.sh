@@ -1,0 +1,277 @@
+#!/bin/bash
+# vfsd vs FUSE vs tmpfs, inside one guest boot: the same fio jobs (and
+# metabench for metadata) on
+#   vfsd   build/server/vfsd-server --backend=mem over the vfsd module
+#   fuse   the same binary and backend with --transport=fuse (appears by
+#          itself once `vfsd-server --help` lists --transport)
+#   tmpfs  the in-kernel ceiling
+# all three mounted at once; every job runs REPS times, the targets
+# interleaved (job, rep, target) so that a slow patch of the host hits all of
+# them alike. Raw results go to OUT/raw/JOB/TARGET/REP/; then report.py
+# writes OUT/results.md (the table) and OUT/chart.png.
+#
+# usage (in the guest; see tests/bench/README.md):
+#   tests/vm/run-guest.sh --mem 3G -- tests/bench/bench.sh [options]
+#     --reps N        repetitions per job and target (default 3; full 5)
+#     --full          longer runs, bigger files, every job at numjobs 1 and 2
+#                     (also VFSD_BENCH_FULL=1; give the guest --mem 4G)
+#     --jobs REGEX    only the jobs whose name matches (grep -E)
+#     --targets LIST  e.g. "vfsd tmpfs" (default: vfsd fuse tmpfs, fuse only
+#                     if the server has the FUSE transport)
+#     --out DIR       results dir (default $VFSD_RESULTS/bench)
+#     --list          print the jobs and exit
+# Environment (defaults in brackets, full run in parentheses):
+#   BENCH_RUNTIME [2] (8) seconds per time-based job, and the cap of the
+#   sequential ones; BENCH_SEQ_SIZE [32M] (64M), BENCH_RAND_SIZE [128M]
+#   (192M) per file and job; BENCH_META_FILES [500] (2000) files per thread;
+#   BENCH_MEM_SIZE [768M] (1536M) mem backend storage per server;
+#   BENCH_QUEUES [0 = one per CPU] vfsd-server --queues.
+set -euo pipefail
+TEST_NAME=bench
+# shellcheck source=tests/guest/vfsd-test.sh
+. "$(dirname "$0")/../guest/vfsd-test.sh"
+
+HERE=$VFSD_PROJECT/tests/bench
+JOBDIR=$HERE/jobs
+full=${VFSD_BENCH_FULL:-0}
+reps='' only='' targets='' out='' list=0
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--reps) reps=$2; shift 2 ;;
+	--full) full=1; shift ;;
+	--jobs) only=$2; shift 2 ;;
+	--targets) targets=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--list) list=1; shift ;;
+	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+	*) fail "unknown argument $1" ;;
+	esac
+done
+
+if [[ $full = 1 ]]; then
+	: "${reps:=5}" "${BENCH_RUNTIME:=8}" "${BENCH_SEQ_SIZE:=64M}" "${BENCH_RAND_SIZE:=192M}"
+	: "${BENCH_META_FILES:=2000}" "${BENCH_MEM_SIZE:=1536M}"
+else
+	: "${reps:=3}" "${BENCH_RUNTIME:=2}" "${BENCH_SEQ_SIZE:=32M}" "${BENCH_RAND_SIZE:=128M}"
+	: "${BENCH_META_FILES:=500}" "${BENCH_MEM_SIZE:=768M}"
+fi
+: "${BENCH_QUEUES:=0}"
+export BENCH_RUNTIME BENCH_SEQ_SIZE BENCH_RAND_SIZE
+
+# The jobs: NAME JOBFILE|meta VAR=VALUE... (VARs become BENCH_VAR for fio).
+# NUMJOBS=2 variants: a representative subset by default, all with --full.
+JOBS=()
+add_job() { JOBS+=("$*"); }
+for nj in 1 2; do
+	sfx=; [[ $nj = 1 ]] || sfx=-j$nj
+	core() { [[ $full = 1 || $nj = 1 || ${1:-} = 1 ]]; }	# 1: also at numjobs 2 by default
+	for bs in 4k 128k 1m; do
+		core "$([[ $bs = 1m ]] && echo 1)" || continue
+		add_job "seqread-$bs$sfx seq-read BS=$bs NUMJOBS=$nj"
+	done
+	for bs in 4k 128k 1m; do
+		core "$([[ $bs = 1m ]] && echo 1)" || continue
+		add_job "seqwrite-$bs$sfx seq-write BS=$bs NUMJOBS=$nj"
+	done
+	for rw in randread randwrite; do
+		fs=0; [[ $rw = randwrite ]] && fs=1
+		if core 1; then add_job "$rw-4k-psync$sfx rand RW=$rw ENGINE=psync IODEPTH=1 DIRECT=0 FSYNC=$fs NUMJOBS=$nj"; fi
+		if core; then add_job "$rw-4k-uring16$sfx rand RW=$rw ENGINE=io_uring IODEPTH=16 DIRECT=0 FSYNC=$fs NUMJOBS=$nj"; fi
+		if core; then add_job "$rw-4k-direct-psync$sfx rand RW=$rw ENGINE=psync IODEPTH=1 DIRECT=1 FSYNC=0 NUMJOBS=$nj"; fi
+		if core; then add_job "$rw-4k-direct-uring16$sfx rand RW=$rw ENGINE=io_uring IODEPTH=16 DIRECT=1 FSYNC=0 NUMJOBS=$nj"; fi
+	done
+	if core; then add_job "mmap-randread-4k$sfx mmap RW=randread FSYNC=0 NUMJOBS=$nj"; fi
+	if core; then add_job "mmap-randwrite-4k$sfx mmap RW=randwrite FSYNC=1 NUMJOBS=$nj"; fi
+	if core 1; then add_job "meta$sfx meta NUMJOBS=$nj"; fi
+done
+if [[ -n $only ]]; then
+	sel=()
+	for j in "${JOBS[@]}"; do
+		if grep -qE -- "$only" <<<"${j%% *}"; then sel+=("$j"); fi
+	done
+	JOBS=("${sel[@]}")
+	[[ ${#JOBS[@]} -gt 0 ]] || fail "no job matches '$only'"
+fi
+if [[ $list = 1 ]]; then
+	printf '%s\n' "${JOBS[@]}"
+	exit 0
+fi
+
+require_guest	# mounts filesystems, drops caches, loads modules
+have_fuse() { "$VFSD_SERVER" --help 2>&1 | grep -q -- --transport; }
+if [[ -z $targets ]]; then
+	targets="vfsd fuse tmpfs"
+	have_fuse || { log "vfsd-server has no --transport yet: no FUSE column"; targets="vfsd tmpfs"; }
+fi
+out=${out:-$VFSD_RESULTS/bench}
+mkdir -p "$out"
+rm -rf "$out/raw"
+mkdir -p "$out/raw"
+out=$(cd "$out" && pwd)
+
+# metabench: build it once (in the results dir: the guest sees the project
+# read-only); the guest runs the host's compiler.
+METABENCH=$out/metabench
+if [[ ! -x $METABENCH || $HERE/metabench.c -nt $METABENCH ]]; then
+	cc -O2 -Wall -pthread -o "$METABENCH" "$HERE/metabench.c" || fail "cannot build metabench"
+fi
+
+root=$(mktemp -d /tmp/bench.XXXXXX)
+defer "rm -rf '$root'"
+declare -A MNT CONN PID
+server_args=(--backend=mem "--size=$BENCH_MEM_SIZE" "--queues=$BENCH_QUEUES")
+
+mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+for t in $targets; do
+	m=$root/$t
+	mkdir -p "$m"
+	MNT[$t]=$m
+	case $t in
+	vfsd)
+		vfsd_start_server "${server_args[@]}" "$m"
+		PID[$t]=$VFSD_SERVER_PID
+		CONN[$t]=$(vfsd_conn_of "$m")
+		log "vfsd:  $VFSD_SERVER -f ${server_args[*]} $m (connection ${CONN[$t]})" ;;
+	fuse)
+		have_fuse || fail "vfsd-server has no FUSE transport (--transport)"
+		[[ -c /dev/fuse ]] || modprobe fuse 2>/dev/null || true
+		[[ -c /dev/fuse ]] || fail "no /dev/fuse in the guest (fuse.ko in tests/vm/mkinitramfs.sh)"
+		"$VFSD_SERVER" -f --transport=fuse "${server_args[@]}" "$m" &
+		PID[$t]=$!
+		defer "umount -l '$m' 2>/dev/null; kill -9 ${PID[$t]} 2>/dev/null; true"
+		wait_for 20 mounted "$m" || fail "the FUSE mount of $m did not appear"
+		log "fuse:  $VFSD_SERVER -f --transport=fuse ${server_args[*]} $m ($(awk -v m="$m" '$2 == m { print $3, $4 }' /proc/mounts))" ;;
+	tmpfs)
+		mount -t tmpfs -o "size=$BENCH_MEM_SIZE" tmpfs "$m" || fail "mount tmpfs"
+		defer "umount -l '$m' 2>/dev/null; true"
+		log "tmpfs: mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs $m" ;;
+	*) fail "unknown target $t (vfsd fuse tmpfs)" ;;
+	esac
+done
+
+# Which targets take O_DIRECT (the 6.1 tmpfs does not).
+declare -A DIRECT_OK
+for t in $targets; do
+	DIRECT_OK[$t]=0
+	if dd if=/dev/zero of="${MNT[$t]}/.direct-probe" bs=4k count=1 oflag=direct status=none 2>/dev/null; then
+		DIRECT_OK[$t]=1
+	fi
+	rm -f "${MNT[$t]}/.direct-probe"
+	[[ ${DIRECT_OK[$t]} = 1 ]] || log "$t: no O_DIRECT, its direct jobs are skipped"
+done
+
+counters() {	# counters TARGET: bytes_mapped bytes_copied requests (vfsd only)
+	local c=${CONN[$1]:-}
+	if [[ -n $c ]]; then
+		echo "$(vfsd_counter "$c" bytes_mapped) $(vfsd_counter "$c" bytes_copied) $(vfsd_counter "$c" requests)"
+	else
+		echo "0 0 0"
+	fi
+}
+
+# Lay out the read files once per target, at the largest numjobs in use.
+maxnj=1
+for j in "${JOBS[@]}"; do [[ $j == *NUMJOBS=2* ]] && maxnj=2; done
+for t in $targets; do
+	start=$SECONDS
+	(cd "$root" && BENCH_DIR=${MNT[$t]} BENCH_NUMJOBS=$maxnj fio "$JOBDIR/layout.fio" --eta=never --output=/dev/null) ||
+		fail "laying out files on $t"
+	log "$t: laid out $maxnj x ($BENCH_SEQ_SIZE + $BENCH_RAND_SIZE) in $((SECONDS - start)) s"
+done
+
+progress() {	# progress DIR: the headline number of one run
+	if [[ -f $1/skipped ]]; then
+		echo "n/a"
+	elif [[ -f $1/fio.json ]]; then
+		jq -r '.jobs[0] | "\((.read.bw_bytes + .write.bw_bytes) / 1048576 | floor) MiB/s \(.read.iops + .write.iops | floor) IOPS"' "$1/fio.json" 2>/dev/null || echo "?"
+	elif [[ -f $1/meta.json ]]; then
+		jq -r '[.phases[] | "\(.name) \(.ops / .seconds | floor)/s"] | join(" ")' "$1/meta.json" 2>/dev/null || echo "?"
+	else
+		echo "failed"
+	fi
+}
+
+# run_one JOBSPEC TARGET REP
+run_one() {
+	local name=$1 file=$2 t=$4 rep=$5 dir kv envs=() direct=0 rc=0
+	local -a vars
+	read -r -a vars <<<"$3"
+	dir=$out/raw/$name/$t/$rep
+	mkdir -p "$dir"
+	for kv in "${vars[@]}"; do
+		envs+=("BENCH_$kv")
+		[[ $kv = DIRECT=1 ]] && direct=1
+	done
+	if [[ $direct = 1 && ${DIRECT_OK[$t]} = 0 ]]; then
+		echo "no O_DIRECT on $t" >"$dir/skipped"
+		return 0
+	fi
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	counters "$t" >"$dir/counters.pre"
+	if [[ $file = meta ]]; then
+		local nj=1
+		for kv in "${vars[@]}"; do [[ $kv = NUMJOBS=* ]] && nj=${kv#NUMJOBS=}; done
+		mkdir -p "${MNT[$t]}/meta"
+		"$METABENCH" -d "${MNT[$t]}/meta" -n "$BENCH_META_FILES" -j "$nj" -D \
+			>"$dir/meta.json" 2>"$dir/stderr" || rc=$?
+		rm -rf "${MNT[$t]}/meta"
+	else
+		(cd "$dir" && env "${envs[@]}" BENCH_DIR="${MNT[$t]}" \
+			fio "$JOBDIR/$file.fio" --eta=never --output-format=json --output=fio.json 2>stderr) || rc=$?
+	fi
+	counters "$t" >"$dir/counters.post"
+	if [[ $rc != 0 ]]; then
+		echo "exit status $rc" >"$dir/failed"
+		rm -f "$dir/fio.json" "$dir/meta.json"
+		log "$name $t rep $rep FAILED: $(tail -n 3 "$dir/stderr" | tr '\n' ' ')"
+	fi
+	if [[ $t = vfsd || $t = fuse ]] && ! kill -0 "${PID[$t]}" 2>/dev/null; then
+		fail "the $t server died during $name"
+	fi
+}
+
+{
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "kernel=$(uname -r)"
+	echo "cpus=$(nproc)"
+	echo "mem=$(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)"
+	echo "commit=$(git -C "$VFSD_PROJECT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "targets=$targets"
+	echo "settings=reps=$reps full=$full runtime=$BENCH_RUNTIME seq_size=$BENCH_SEQ_SIZE rand_size=$BENCH_RAND_SIZE meta_files=$BENCH_META_FILES mem_size=$BENCH_MEM_SIZE queues=$BENCH_QUEUES"
+	echo "vfsd=$VFSD_SERVER -f ${server_args[*]} MNT"
+	have_fuse && echo "fuse=$VFSD_SERVER -f --transport=fuse ${server_args[*]} MNT"
+	echo "tmpfs=mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs MNT"
+	echo "fio=$(fio --version)"
+} >"$out/env.txt"
+printf '%s\n' "${JOBS[@]}" >"$out/jobs.txt"
+
+bench_start=$SECONDS
+log "${#JOBS[@]} jobs x $reps reps on: $targets"
+for spec in "${JOBS[@]}"; do
+	read -r name file rest <<<"$spec"
+	for ((rep = 1; rep <= reps; rep++)); do
+		line="$name rep $rep:"
+		for t in $targets; do
+			run_one "$name" "$file" "$rest" "$t" "$rep"
+			line+=" $t $(progress "$out/raw/$name/$t/$rep");"
+		done
+		log "$line"
+	done
+done
+log "all jobs done in $((SECONDS - bench_start)) s"
+
+for t in $targets; do
+	case $t in
+	vfsd)
+		errs=$(vfsd_counter "${CONN[$t]}" protocol_errors)
+		[[ $errs = 0 ]] || log "WARNING: vfsd protocol_errors=$errs"
+		vfsd_stop_server "${MNT[$t]}" ;;
+	fuse)
+		umount "${MNT[$t]}" || umount -l "${MNT[$t]}"
+		wait_for 10 eval "! kill -0 ${PID[$t]} 2>/dev/null" || kill -9 "${PID[$t]}" 2>/dev/null || true ;;
+	tmpfs) umount "${MNT[$t]}" ;;
+	esac
+done
+
+python3 "$HERE/report.py" "$out"

@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Turn the raw results of tests/bench/bench.sh into a markdown table and a
+gnuplot bar chart.
+
+    python3 tests/bench/report.py OUT
+
+reads OUT/raw/JOB/TARGET/REP/{fio.json|meta.json, *.prerun.txt,
+*.postrun.txt, counters.pre, counters.post}, OUT/jobs.txt, OUT/env.txt and
+writes OUT/results.md, OUT/summary.tsv, OUT/chart.dat, OUT/chart.gp and (with
+gnuplot) OUT/chart.png. Prints results.md.
+"""
+import glob
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+TARGETS = ["vfsd", "fuse", "tmpfs"]
+LABEL = {"vfsd": "vfsd", "fuse": "FUSE", "tmpfs": "tmpfs"}
+GIB = float(1 << 30)
+
+
+def busy_jiffies(path):
+    """Busy jiffies (user nice system irq softirq steal) of the first cpu line."""
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("cpu "):
+                    v = [int(x) for x in line.split()[1:9]]
+                    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+    except OSError:
+        pass
+    return None
+
+
+def counters(d):
+    try:
+        pre = [int(x) for x in open(os.path.join(d, "counters.pre")).read().split()]
+        post = [int(x) for x in open(os.path.join(d, "counters.post")).read().split()]
+        return [b - a for a, b in zip(pre, post)]
+    except (OSError, ValueError):
+        return None
+
+
+def fio_run(d, seq):
+    """One fio run: value (MiB/s for sequential jobs, IOPS otherwise)."""
+    job = json.load(open(os.path.join(d, "fio.json")))["jobs"][0]
+    if job.get("error"):
+        return None
+    rd, wr = job["read"], job["write"]
+    moved = rd["io_bytes"] + wr["io_bytes"]
+    main = rd if rd["total_ios"] >= wr["total_ios"] else wr
+    pct = main.get("clat_ns", {}).get("percentile", {})
+    r = {
+        "value": (rd["bw_bytes"] + wr["bw_bytes"]) / 1048576.0 if seq else rd["iops"] + wr["iops"],
+        "p50": pct.get("50.000000", 0) / 1000.0,
+        "p99": pct.get("99.000000", 0) / 1000.0,
+        "moved": moved,
+    }
+    pre = glob.glob(os.path.join(d, "*.prerun.txt"))
+    post = glob.glob(os.path.join(d, "*.postrun.txt"))
+    a = busy_jiffies(pre[0]) if pre else None
+    b = busy_jiffies(post[0]) if post else None
+    if a is not None and b is not None and moved:
+        r["cpu"] = (b - a) / 100.0 / (moved / GIB)        # CPU s per GiB
+    c = counters(d)
+    if c and moved:
+        r["mapped"] = c[0] / moved          # bytes mapped per byte moved = GiB/GiB
+        r["copied"] = c[1] / (moved / GIB)  # bytes copied per GiB moved
+    return r
+
+
+def meta_runs(d):
+    """One metabench run: {phase: result}."""
+    m = json.load(open(os.path.join(d, "meta.json")))
+    out = {}
+    for p in m["phases"]:
+        out[p["name"]] = {
+            "value": p["ops"] / p["seconds"] if p["seconds"] else 0,
+            "p50": p["p50_ns"] / 1000.0,
+            "p99": p["p99_ns"] / 1000.0,
+            "cpu": p["busy_jiffies"] / float(m.get("clk_tck", 100)) / p["ops"] * 1e6,  # µs/op
+        }
+    return out
+
+
+def fmt(x, digits=3):
+    if x is None:
+        return "–"
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** digits:
+        return "%d" % round(x)
+    from math import floor, log10
+    dec = max(0, digits - 1 - int(floor(log10(abs(x)))))
+    return "%.*f" % (dec, x)
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "."
+    raw = os.path.join(out, "raw")
+    env = {}
+    if os.path.exists(os.path.join(out, "env.txt")):
+        for line in open(os.path.join(out, "env.txt")):
+            k, _, v = line.rstrip("\n").partition("=")
+            env[k] = v
+    jobs = [l.split()[:2] for l in open(os.path.join(out, "jobs.txt")) if l.strip()]
+    present = [t for t in TARGETS if t in env.get("targets", " ".join(TARGETS)).split()]
+
+    # rows: (row name, unit, {target: [run results]}, {target: skipped?})
+    rows = []
+    for name, kind in jobs:
+        base = os.path.join(raw, name)
+        if kind == "meta":
+            sub = {}
+            for t in present:
+                for rep in sorted(glob.glob(os.path.join(base, t, "*"))):
+                    try:
+                        res = meta_runs(rep)
+                    except (OSError, ValueError, KeyError):
+                        continue
+                    for ph, r in res.items():
+                        sub.setdefault(ph, {}).setdefault(t, []).append(r)
+            sfx = name[len("meta"):]
+            for ph in ("create", "stat", "unlink"):
+                rows.append(("meta-%s%s" % (ph, sfx), "ops/s", sub.get(ph, {}), {}))
+            continue
+        seq = name.startswith("seq")
+        per, skipped = {}, {}
+        for t in present:
+            for rep in sorted(glob.glob(os.path.join(base, t, "*"))):
+                if os.path.exists(os.path.join(rep, "skipped")):
+                    skipped[t] = True
+                    continue
+                try:
+                    r = fio_run(rep, seq)
+                except (OSError, ValueError, KeyError, IndexError):
+                    r = None
+                if r:
+                    per.setdefault(t, []).append(r)
+        rows.append((name, "MiB/s" if seq else "IOPS", per, skipped))
+
+    def cell(runs, skipped):
+        if skipped:
+            return "n/a"
+        if not runs:
+            return "fail"
+        v = [r["value"] for r in runs]
+        if len(v) == 1:
+            return fmt(v[0])
+        return "%s (%s–%s)" % (fmt(statistics.median(v)), fmt(min(v)), fmt(max(v)))
+
+    def ratio(per, a, b):
+        ma = med([r["value"] for r in per.get(a, [])])
+        mb = med([r["value"] for r in per.get(b, [])])
+        if ma is None or not mb:
+            return None
+        return ma / mb
+
+    hdr = ["job", "unit"] + [LABEL[t] for t in present]
+    if "fuse" in present:
+        hdr.append("vfsd/FUSE")
+    if "tmpfs" in present:
+        hdr.append("vfsd/tmpfs")
+    hdr += ["p50 / p99 µs " + LABEL[t] for t in present]
+    hdr += ["CPU " + LABEL[t] for t in present]
+    hdr += ["vfsd mapped GiB/GiB", "vfsd copied B/GiB"]
+    lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    tsv = ["\t".join(["job", "unit", "target", "median", "min", "max", "p50_us", "p99_us",
+                      "cpu", "mapped_per_byte", "copied_per_gib", "reps"])]
+    ratios = {}
+    for name, unit, per, skipped in rows:
+        c = [name, unit] + [cell(per.get(t, []), skipped.get(t)) for t in present]
+        if "fuse" in present:
+            x = ratio(per, "vfsd", "fuse")
+            ratios[(name, "fuse")] = x
+            c.append(fmt(x, 2) + "×" if x else "–")
+        if "tmpfs" in present:
+            x = ratio(per, "vfsd", "tmpfs")
+            ratios[(name, "tmpfs")] = x
+            c.append(fmt(x, 2) + "×" if x else "–")
+        for t in present:
+            rs = per.get(t, [])
+            c.append("%s / %s" % (fmt(med([r["p50"] for r in rs])), fmt(med([r["p99"] for r in rs]))) if rs else "–")
+        for t in present:
+            rs = per.get(t, [])
+            x = med([r.get("cpu") for r in rs])
+            c.append(fmt(x) + (" µs/op" if unit == "ops/s" else " s/GiB") if x is not None else "–")
+        rs = per.get("vfsd", [])
+        x = med([r.get("mapped") for r in rs])
+        c.append(fmt(x) if x is not None else "–")
+        x = med([r.get("copied") for r in rs])
+        c.append(fmt(x) if x is not None else "–")
+        lines.append("| " + " | ".join(c) + " |")
+        for t in present:
+            rs = per.get(t, [])
+            if not rs:
+                continue
+            v = [r["value"] for r in rs]
+            tsv.append("\t".join(str(x) for x in [
+                name, unit, t, statistics.median(v), min(v), max(v),
+                med([r["p50"] for r in rs]), med([r["p99"] for r in rs]),
+                med([r.get("cpu") for r in rs]), med([r.get("mapped") for r in rs]),
+                med([r.get("copied") for r in rs]), len(rs)]))
+
+    # The goals the project measures itself against.
+    goals = []
+
+    def goal(what, key, other, want):
+        x = ratios.get((key, other))
+        if x is None:
+            goals.append("- %s: not measured" % what)
+        else:
+            goals.append("- %s: **%s×** (goal ≥ %s×) — %s" % (what, fmt(x, 2), fmt(want, 2),
+                                                         "met" if x >= want else "MISSED"))
+    if "fuse" in present:
+        goal("1 MiB sequential read, vfsd/FUSE", "seqread-1m", "fuse", 3)
+        goal("1 MiB sequential write, vfsd/FUSE", "seqwrite-1m", "fuse", 3)
+        goal("4 KiB random read (buffered, psync QD1), vfsd/FUSE", "randread-4k-psync", "fuse", 2)
+        goal("4 KiB random read (O_DIRECT, psync QD1), vfsd/FUSE", "randread-4k-direct-psync", "fuse", 2)
+        goal("metadata create, vfsd/FUSE", "meta-create", "fuse", 2)
+        goal("metadata stat, vfsd/FUSE", "meta-stat", "fuse", 2)
+        goal("metadata unlink, vfsd/FUSE", "meta-unlink", "fuse", 2)
+    else:
+        goals.append("- vfsd/FUSE goals: not measured (the server has no FUSE transport yet)")
+    if "tmpfs" in present:
+        goal("1 MiB sequential write, vfsd/tmpfs", "seqwrite-1m", "tmpfs", 0.5)
+    copied = [r.get("copied") for _, _, per, _ in rows for r in per.get("vfsd", [])]
+    copied = [x for x in copied if x is not None]
+    if copied:
+        goals.append("- bulk bytes copied by the module: **%s** in total over all vfsd data jobs "
+                     "(goal 0) — %s" % (fmt(sum(copied)), "met" if sum(copied) == 0 else "MISSED"))
+
+    md = []
+    md.append("## vfsd vs FUSE vs tmpfs (%s)" % env.get("date", "?"))
+    md.append("")
+    md.append("Guest kernel %s, %s vCPUs under QEMU **TCG (software emulation)**, %s RAM; "
+              "commit %s; %s." % (env.get("kernel", "?"), env.get("cpus", "?"), env.get("mem", "?"),
+                                   env.get("commit", "?"), env.get("fio", "fio")))
+    md.append("Settings: %s." % env.get("settings", "?"))
+    md.append("")
+    md.append("Targets: " + "; ".join("%s `%s`" % (LABEL[t], env.get(t, "?")) for t in present) + ".")
+    md.append("")
+    md.append("Only ratios within one run mean anything: TCG makes every instruction, page-table "
+              "update and TLB flush far slower than on hardware, in different proportions.")
+    md.append("Values are median (min–max) over the repetitions; n/a: the target lacks the "
+              "feature (O_DIRECT on tmpfs); fail: the job failed. CPU is system-wide busy time "
+              "from /proc/stat (server threads included) per GiB moved, or per operation for "
+              "metadata. mapped/copied come from /sys/fs/vfsd/<id>/bytes_mapped and bytes_copied.")
+    md.append("")
+    md.extend(lines)
+    md.append("")
+    md.append("Goals:")
+    md.append("")
+    md.extend(goals)
+    md.append("")
+    text = "\n".join(md)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(out, "summary.tsv"), "w") as f:
+        f.write("\n".join(tsv) + "\n")
+
+    # Chart: two panels (MiB/s, ops/s), log scale, median with min–max bars.
+    def dat_line(name, per):
+        cols = [name]
+        for t in present:
+            v = [r["value"] for r in per.get(t, [])]
+            cols += [str(statistics.median(v)), str(min(v)), str(max(v))] if v else ["NaN"] * 3
+        return " ".join(cols)
+    seq_rows = [dat_line(n, p) for n, u, p, _ in rows if u == "MiB/s"]
+    ops_rows = [dat_line(n, p) for n, u, p, _ in rows if u != "MiB/s"]
+    with open(os.path.join(out, "chart.dat"), "w") as f:
+        f.write("# job then median min max per target: %s\n" % " ".join(present))
+        f.write("\n".join(seq_rows) + "\n\n\n" + "\n".join(ops_rows) + "\n")
+    dat = os.path.join(out, "chart.dat")
+
+    def plot(index):
+        ps = []
+        for i, t in enumerate(present):
+            c = 2 + 3 * i
+            ps.append("'%s' index %d using %d:%d:%d%s title '%s'" %
+                      (dat, index, c, c + 1, c + 2, ":xtic(1)" if i == 0 else "", LABEL[t]))
+        return ", ".join(ps)
+    gp = """set terminal pngcairo size 1600,1100 font ',10'
+set output '{png}'
+set datafile missing 'NaN'
+set style data histogram
+set style histogram errorbars gap 2 lw 1
+set style fill solid 0.8 border -1
+set logscale y
+set grid ytics
+set key top right
+set xtics rotate by -35 left
+set multiplot layout 2,1 title 'vfsd vs FUSE vs tmpfs ({date}, QEMU TCG guest: compare ratios only; bars: median, whiskers: min-max)'
+set ylabel 'MiB/s'
+set title 'sequential (buffered)'
+plot {p0}
+set ylabel 'IOPS / ops per s'
+set title '4 KiB random, mmap, metadata'
+plot {p1}
+unset multiplot
+""".format(png=os.path.join(out, "chart.png"), date=env.get("date", ""),
+           p0=plot(0), p1=plot(1))
+    with open(os.path.join(out, "chart.gp"), "w") as f:
+        f.write(gp)
+    if shutil.which("gnuplot"):
+        r = subprocess.run(["gnuplot", os.path.join(out, "chart.gp")], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.stderr.write("report: gnuplot failed:\n" + r.stderr)
+    else:
+        sys.stderr.write("report: no gnuplot, no chart (apt-get install gnuplot-nox)\n")
+    print(text)
+    print("chart: %s" % os.path.join(out, "chart.png"))
+
+
+if __name__ == "__main__":
+    main()
