@@ -1,5 +1,6 @@
 #!/bin/bash
-# vfsd's test command: build, run the host unit tests, then the guest
+# vfsd's test command: build, run the host unit tests, the host tests over
+# the FUSE transport (tests/host/, as root with /dev/fuse), then the guest
 # integration tests (tests/guest/t-*.sh) in a QEMU guest with the module.
 #
 # usage: ./run-tests.sh [--kernel stock|kdebug|VERSION]... [--timeout SECS]
@@ -12,7 +13,7 @@
 #                 tests/vm/fetch-kernel.sh, module in build-6.12/. VERSION:
 #                 an installed kernel release, module in build-VERSION/
 #   --timeout S   limit for each whole guest run (default 7200, kdebug 28800)
-#   --no-guest    build and unit tests only (also --unit-only)
+#   --no-guest    build, unit and host tests only (also --unit-only)
 #   --no-install  do not install missing packages (only done as root)
 #   PATTERN       run only the guest tests whose name contains it
 #
@@ -115,6 +116,28 @@ if grep -q 'No \(suitable \)\?tests defined' "$unit_log"; then
 	echo "run-tests: no unit tests defined yet"
 fi
 tally "unit" "$u_ok" "$u_fail" "$u_skip"
+
+# --- host tests: servers over the FUSE transport ---------------------------
+note "host tests (FUSE transport)"
+if [[ $(id -u) != 0 ]]; then
+	echo "run-tests: host stage skipped: it mounts, run as root"
+	tally host 0 0 1
+elif [[ ! -c /dev/fuse ]]; then
+	echo "run-tests: host stage skipped: no /dev/fuse (modprobe fuse)"
+	tally host 0 0 1
+else
+	host_log=build/meson-logs/run-tests-host.txt
+	set +e
+	tests/host/run.sh -b build 2>&1 | tee "$host_log"
+	host_rc=${PIPESTATUS[0]}
+	set -e
+	read -r h_ok h_fail h_skip < <(sed -n 's/^host tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$host_log") || true
+	h_ok=${h_ok:-0} h_fail=${h_fail:-0} h_skip=${h_skip:-0}
+	if [[ $host_rc -ne 0 && $h_fail -eq 0 ]]; then
+		h_fail=1   # the runner itself failed
+	fi
+	tally "host (fuse)" "$h_ok" "$h_fail" "$h_skip"
+fi
 
 # --- guest integration tests -----------------------------------------------
 [[ $guest = 1 ]] || finish
