@@ -53,7 +53,7 @@ extern const struct vfsd_xport vfsd_fuse_xport;
 
 /* fuse_tune.c: capabilities at INIT, readahead after the mount. */
 void vfsd_fuse_tune_init(struct fuse_conn_info *conn);
-void vfsd_fuse_tune_readahead(const char *mountpoint);
+void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read);
 
 /* fuse_worker.c */
 int vfsd_fuse_workers_start(struct vfsd_session *s);

@@ -140,7 +140,7 @@ int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint)
 	}
 	vfsd_log(VFSD_LOG_INFO, "fuse: %u threads on %s", fu->nr_threads,
 		 s->mountpoint);
-	vfsd_fuse_tune_readahead(s->mountpoint);
+	vfsd_fuse_tune_readahead(s->mountpoint, s->opts.max_read);
 	return 0;
 }
 

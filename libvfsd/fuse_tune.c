@@ -49,8 +49,9 @@ void vfsd_fuse_tune_init(struct fuse_conn_info *conn)
  * module's (as an admin would with read_ahead_kb). stat() waits until
  * INIT is answered, so the reply cannot lower it again afterwards.
  */
-void vfsd_fuse_tune_readahead(const char *mountpoint)
+void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read)
 {
+	unsigned int bytes = max_read ? max_read : VFSD_FUSE_MAX_IO;
 	char path[64], kb[16];
 	struct stat st;
 	int fd, n;
@@ -62,7 +63,7 @@ void vfsd_fuse_tune_readahead(const char *mountpoint)
 	}
 	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
 		 major(st.st_dev), minor(st.st_dev));
-	n = snprintf(kb, sizeof(kb), "%u", VFSD_FUSE_MAX_IO / 1024);
+	n = snprintf(kb, sizeof(kb), "%u", bytes / 1024);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, kb, (size_t)n) != n)
 		vfsd_log(VFSD_LOG_WARNING, "readahead stays at the FUSE "
