@@ -6,7 +6,8 @@
 # usage: ./run-tests.sh [--kernel stock|kdebug|VERSION]... [--timeout SECS]
 #                       [--no-guest] [--no-install] [PATTERN...]
 #
-#   --kernel K    guest kernel (repeatable; default stock). kdebug is the
+#   --kernel K    guest kernel (repeatable; default: stock, then 6.12 from
+#                 bookworm-backports, each in its own guest). kdebug is the
 #                 KASAN/lockdep kernel from the kdebug .debs; the module is
 #                 then built against its headers in build-kdebug/. A
 #                 series like 6.12 is fetched and unpacked by
@@ -42,7 +43,7 @@ while [[ $# -gt 0 ]]; do
 	*) only+=("$1"); shift ;;
 	esac
 done
-[[ ${#kernels[@]} -gt 0 ]] || kernels=(stock)
+[[ ${#kernels[@]} -gt 0 ]] || kernels=(stock 6.12)
 
 passed=0 failed=0 skipped=0
 report=()
@@ -168,8 +169,12 @@ for k in "${kernels[@]}"; do
 	t=$timeout
 	[[ -n $t ]] || { [[ $k = kdebug ]] && t=28800 || t=7200; }
 	grc=0
+	# Every run gets a fresh emulated FPGA card (ivshmem + edu, run-guest.sh
+	# --card) in its results dir, for the tests that need card memory.
+	mkdir -p "$results"
 	tests/vm/run-guest.sh --kernel "$k" --module "$module" --build "$PWD/build" \
-		--results "$results" --timeout "$t" -- tests/guest/run-all.sh "${only[@]}" || grc=$?
+		--results "$results" --timeout "$t" --card "$results/card.img:64M" \
+		-- tests/guest/run-all.sh "${only[@]}" || grc=$?
 	g_pass=0 g_fail=0 g_skip=0
 	if [[ -f $results/summary ]]; then
 		read -r g_pass g_fail g_skip < <(sed -n '1s/passed=\([0-9]*\) failed=\([0-9]*\) skipped=\([0-9]*\)/\1 \2 \3/p' "$results/summary")
