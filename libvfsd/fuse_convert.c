@@ -3,7 +3,6 @@
  * Conversions between libfuse's structures and the ABI's reply structures
  * that reply.c encodes: the FUSE transport decodes them back.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "fuse_i.h"
@@ -78,27 +77,4 @@ void vfsd_statvfs_from_out(struct statvfs *st, const struct vfsd_statfs_out *o)
 	st->f_bsize = o->bsize;
 	st->f_namemax = o->namelen;
 	st->f_frsize = o->frsize;
-}
-
-/*
- * The kernel checks permissions from the modes unless the server does
- * (as vfsd's default): FUSE needs default_permissions for that.
- */
-int vfsd_fuse_mount_data(char *buf, size_t size, int fd,
-			 const struct vfsd_session_opts *o, uid_t uid,
-			 gid_t gid)
-{
-	char max_read[32] = "";
-	int n;
-
-	if (o->max_read)
-		snprintf(max_read, sizeof(max_read), ",max_read=%u", o->max_read);
-	n = snprintf(buf, size, "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s",
-		     fd, (unsigned int)o->rootmode, (unsigned int)uid,
-		     (unsigned int)gid, o->allow_other ? ",allow_other" : "",
-		     o->server_permissions ? "" : ",default_permissions",
-		     max_read);
-	if (n < 0 || (size_t)n >= size)
-		return -1;
-	return n;
 }

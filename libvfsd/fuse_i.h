@@ -64,9 +64,4 @@ int vfsd_set_attr_from_fuse(int fuse_valid);
 void vfsd_stat_from_attr(struct stat *st, const struct vfsd_attr *a);
 double vfsd_timeout_sec(uint64_t ns);
 void vfsd_statvfs_from_out(struct statvfs *st, const struct vfsd_statfs_out *o);
-/* The FUSE mount(2) options for the session's options. */
-int vfsd_fuse_mount_data(char *buf, size_t size, int fd,
-			 const struct vfsd_session_opts *o, uid_t uid,
-			 gid_t gid);
-
 #endif /* LIBVFSD_FUSE_I_H */

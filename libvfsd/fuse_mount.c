@@ -15,28 +15,6 @@
 
 #include "fuse_i.h"
 
-static void mount_error(const char *mp, int err)
-{
-	switch (err) {
-	case EPERM:
-	case EACCES:
-		vfsd_err("mount %s: permission denied (are you root?)", mp);
-		break;
-	case ENODEV:
-		vfsd_err("mount %s: filesystem type fuse unknown: modprobe fuse",
-			 mp);
-		break;
-	case ENOENT:
-		vfsd_err("mount point %s does not exist", mp);
-		break;
-	case ENOTDIR:
-		vfsd_err("mount point %s is not a directory", mp);
-		break;
-	default:
-		vfsd_err("mount %s: %s", mp, strerror(err));
-	}
-}
-
 static int open_fuse(void)
 {
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -94,7 +72,7 @@ static int fuse_mount_fs(struct vfsd_session *s, struct vfsd_fuse *fu,
 	if (mount("vfsd", mp, "fuse.vfsd", MS_NOSUID | MS_NODEV, data) < 0) {
 		int err = errno;
 
-		mount_error(mp, err);
+		vfsd_mount_error(mp, err, true);
 		return -err;
 	}
 	s->mountpoint = strdup(mp);
@@ -112,7 +90,7 @@ int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint)
 	mp = realpath(mountpoint, NULL);
 	if (!mp) {
 		err = errno;
-		mount_error(mountpoint, err);
+		vfsd_mount_error(mountpoint, err, true);
 		return -err;
 	}
 	fu = calloc(1, sizeof(*fu));

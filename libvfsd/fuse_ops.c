@@ -271,14 +271,19 @@ static void ll_flush(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
 	OPS(f)->flush(req, ino, file(req, fi));
 }
 
-static void ll_release(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+/* RELEASE, RELEASEDIR: vfsd expects no reply, FUSE a plain success. */
+static void release(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi,
+		    void (*op)(void *, vfsd_ino_t, struct vfsd_file_info *))
 {
-	struct vfsd_session *s = session(f);
 	struct vfsd_file_info vfi = { .fh = fi->fh, .flags = fi->flags };
 
-	if (s->ops.release)
-		s->ops.release(s->userdata, ino, &vfi);
+	op(session(f)->userdata, ino, &vfi);
 	fuse_reply_err(f, 0);
+}
+
+static void ll_release(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	release(f, ino, fi, OPS(f)->release);
 }
 
 static void ll_fsync(fuse_req_t f, fuse_ino_t ino, int datasync,
@@ -311,12 +316,7 @@ static void ll_readdir(fuse_req_t f, fuse_ino_t ino, size_t size, off_t off,
 static void ll_releasedir(fuse_req_t f, fuse_ino_t ino,
 			  struct fuse_file_info *fi)
 {
-	struct vfsd_session *s = session(f);
-	struct vfsd_file_info vfi = { .fh = fi->fh, .flags = fi->flags };
-
-	if (s->ops.releasedir)
-		s->ops.releasedir(s->userdata, ino, &vfi);
-	fuse_reply_err(f, 0);
+	release(f, ino, fi, OPS(f)->releasedir);
 }
 
 static void ll_statfs(fuse_req_t f, fuse_ino_t ino)

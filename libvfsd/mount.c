@@ -10,28 +10,48 @@
 
 #include "vfsd_i.h"
 
-/* Returns the length of the option string, or -ENAMETOOLONG. */
-int vfsd_mount_data(char *buf, size_t size, int fd,
-		    const struct vfsd_session_opts *o, uid_t uid, gid_t gid)
+/* perms: the permission option ("" for none). */
+static int mount_data(char *buf, size_t size, int fd,
+		      const struct vfsd_session_opts *o, uid_t uid, gid_t gid,
+		      const char *perms)
 {
 	char max_read[32] = "";
 	int n;
 
 	if (o->max_read)
 		snprintf(max_read, sizeof(max_read), ",max_read=%u", o->max_read);
-	/* The kernel checks permissions unless told the server does. */
 	n = snprintf(buf, size, "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s",
 		     fd, (unsigned int)o->rootmode, (unsigned int)uid,
 		     (unsigned int)gid, o->allow_other ? ",allow_other" : "",
-		     o->server_permissions ? ",server_permissions" :
-		     o->default_permissions ? ",default_permissions" : "",
-		     max_read);
+		     perms, max_read);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return n;
 }
 
-static void mount_error(const char *mp, int err)
+/* Returns the length of the option string, or -ENAMETOOLONG. */
+int vfsd_mount_data(char *buf, size_t size, int fd,
+		    const struct vfsd_session_opts *o, uid_t uid, gid_t gid)
+{
+	/* The kernel checks permissions unless told the server does. */
+	return mount_data(buf, size, fd, o, uid, gid,
+			  o->server_permissions ? ",server_permissions" :
+			  o->default_permissions ? ",default_permissions" : "");
+}
+
+/*
+ * The same for a fuse mount: the module's default, kernel checks, is
+ * FUSE's default_permissions; FUSE has no server_permissions option.
+ */
+int vfsd_fuse_mount_data(char *buf, size_t size, int fd,
+			 const struct vfsd_session_opts *o, uid_t uid,
+			 gid_t gid)
+{
+	return mount_data(buf, size, fd, o, uid, gid,
+			  o->server_permissions ? "" : ",default_permissions");
+}
+
+void vfsd_mount_error(const char *mp, int err, bool fuse)
 {
 	switch (err) {
 	case EPERM:
@@ -39,8 +59,12 @@ static void mount_error(const char *mp, int err)
 		vfsd_err("mount %s: permission denied (are you root?)", mp);
 		break;
 	case ENODEV:
-		vfsd_err("mount %s: filesystem type vfsd unknown: is the vfsd "
-			 "module loaded? (modprobe vfsd)", mp);
+		if (fuse)
+			vfsd_err("mount %s: filesystem type fuse unknown: "
+				 "modprobe fuse", mp);
+		else
+			vfsd_err("mount %s: filesystem type vfsd unknown: is "
+				 "the vfsd module loaded? (modprobe vfsd)", mp);
 		break;
 	case ENOENT:
 		vfsd_err("mount point %s does not exist", mp);
@@ -62,7 +86,7 @@ int vfsd_mount(struct vfsd_session *s, const char *mountpoint)
 	mp = realpath(mountpoint, NULL);
 	if (!mp) {
 		err = errno;
-		mount_error(mountpoint, err);
+		vfsd_mount_error(mountpoint, err, false);
 		return -err;
 	}
 	err = vfsd_mount_data(data, sizeof(data), s->fd, &s->opts, getuid(),
@@ -71,7 +95,7 @@ int vfsd_mount(struct vfsd_session *s, const char *mountpoint)
 	if (err >= 0 &&
 	    mount("vfsd", mp, "vfsd", MS_NOSUID | MS_NODEV, data) < 0) {
 		err = -errno;
-		mount_error(mp, -err);
+		vfsd_mount_error(mp, -err, false);
 	}
 	if (err < 0) {
 		free(mp);

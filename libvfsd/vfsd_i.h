@@ -116,6 +116,10 @@ int vfsd_device_map(struct vfsd_session *s);
 /* mount.c */
 int vfsd_mount_data(char *buf, size_t size, int fd,
 		    const struct vfsd_session_opts *o, uid_t uid, gid_t gid);
+int vfsd_fuse_mount_data(char *buf, size_t size, int fd,
+			 const struct vfsd_session_opts *o, uid_t uid,
+			 gid_t gid);
+void vfsd_mount_error(const char *mp, int err, bool fuse);
 int vfsd_mount(struct vfsd_session *s, const char *mountpoint);
 void vfsd_umount(struct vfsd_session *s);
 

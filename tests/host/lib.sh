@@ -6,40 +6,13 @@
 # Exit status of a test: 0 pass, 77 skip, anything else fail.
 set -euo pipefail
 
-VFSD_PROJECT=${VFSD_PROJECT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-VFSD_BUILD=${VFSD_BUILD:-$VFSD_PROJECT/build}
-VFSD_RESULTS=${VFSD_RESULTS:-/tmp}
-VFSD_SERVER=${VFSD_SERVER:-$VFSD_BUILD/server/vfsd-server}
-TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
-
-log() { echo "[$TEST_NAME] $*"; }
-fail() { echo "[$TEST_NAME] FAIL: $*" >&2; exit 1; }
-skip() { echo "[$TEST_NAME] SKIP: $*"; exit 77; }
+# The guest tests' basics, none of which needs the guest: log, fail,
+# skip, check, wait_for, defer (cleanups at exit).
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../guest/lib.sh"
 
 [[ $(id -u) = 0 ]] || skip "needs root (mount)"
 [[ -c /dev/fuse ]] || skip "no /dev/fuse"
-
-# Cleanups run in reverse order at exit, pass or fail.
-_deferred=()
-defer() { _deferred+=("$1"); }
-_run_deferred() {
-	local rc=$? i
-	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
-		eval "${_deferred[i]}" || log "cleanup failed: ${_deferred[i]}"
-	done
-	return "$rc"
-}
-trap _run_deferred EXIT
-
-# wait_for SECS CMD [ARG...]: poll CMD every 0.1 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
-}
 
 # tmp_dir VAR: a fresh world-readable directory, removed at exit.
 tmp_dir() {

@@ -289,7 +289,8 @@ static void test_mount_data(void **state)
 	assert_true(vfsd_fuse_mount_data(buf, sizeof(buf), 5, &o, 1, 2) > 0);
 	assert_string_equal(buf, "fd=5,rootmode=40755,user_id=1,group_id=2,"
 			    "allow_other,max_read=65536");
-	assert_int_equal(vfsd_fuse_mount_data(buf, 10, 5, &o, 1, 2), -1);
+	assert_int_equal(vfsd_fuse_mount_data(buf, 10, 5, &o, 1, 2),
+			 -ENAMETOOLONG);
 }
 
 int main(void)
