@@ -12,6 +12,11 @@
  * struct vfsd_req stays valid until it is replied to, so an op may keep it
  * and reply later from the same queue's thread (asynchronous backends);
  * after the reply the req must not be touched again.
+ *
+ * The same server runs over FUSE (struct vfsd_session_opts.transport,
+ * docs/fuse-transport.md): there a "queue" is a worker thread serving one
+ * request at a time, which it finishes (through ops.batch_end) before
+ * taking the next.
  */
 #ifndef VFSD_VFSD_H
 #define VFSD_VFSD_H
