@@ -25,7 +25,9 @@
 #   sequential ones; BENCH_SEQ_SIZE [32M] (64M), BENCH_RAND_SIZE [128M]
 #   (192M) per file and job; BENCH_META_FILES [500] (2000) files per thread;
 #   BENCH_MEM_SIZE [768M] (1536M) mem backend storage per server;
-#   BENCH_QUEUES [0 = one per CPU] vfsd-server --queues.
+#   BENCH_QUEUES [0 = one per CPU] vfsd-server --queues;
+#   BENCH_STRACE=1 runs both servers under `strace -f -c` (a diagnostic: it
+#   slows the servers down) and keeps OUT/strace-TARGET.txt.
 set -euo pipefail
 TEST_NAME=bench
 # shellcheck source=tests/guest/vfsd-test.sh
@@ -98,7 +100,7 @@ if [[ $list = 1 ]]; then
 fi
 
 require_guest	# mounts filesystems, drops caches, loads modules
-have_fuse() { "$VFSD_SERVER" --help 2>&1 | grep -q -- --transport; }
+have_fuse() { "${REAL_SERVER:-$VFSD_SERVER}" --help 2>&1 | grep -q -- --transport; }
 if [[ -z $targets ]]; then
 	targets="vfsd fuse tmpfs"
 	have_fuse || { log "vfsd-server has no --transport yet: no FUSE column"; targets="vfsd tmpfs"; }
@@ -123,6 +125,20 @@ server_args=(--backend=mem "--size=$BENCH_MEM_SIZE" "--queues=$BENCH_QUEUES")
 vfsd_args=()	# explicit, or VFSD_TRANSPORT in the environment would decide
 have_fuse && vfsd_args=(--transport=vfsd)
 
+# strace_wrap TARGET: a wrapper that runs the server under strace -f -c.
+strace_wrap() {
+	local w=$out/server-$1.sh
+	printf '#!/bin/sh\nexec strace -f -c -o %q %q "$@"\n' "$out/strace-$1.txt" "$REAL_SERVER" >"$w"
+	chmod +x "$w"
+	echo "$w"
+}
+REAL_SERVER=$VFSD_SERVER
+FUSE_SERVER=$VFSD_SERVER
+if [[ ${BENCH_STRACE:-0} = 1 ]]; then
+	VFSD_SERVER=$(strace_wrap vfsd)
+	FUSE_SERVER=$(strace_wrap fuse)
+fi
+
 mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
 for t in $targets; do
 	m=$root/$t
@@ -133,16 +149,16 @@ for t in $targets; do
 		vfsd_start_server "${vfsd_args[@]}" "${server_args[@]}" "$m"
 		PID[$t]=$VFSD_SERVER_PID
 		CONN[$t]=$(vfsd_conn_of "$m")
-		log "vfsd:  $VFSD_SERVER -f ${vfsd_args[*]} ${server_args[*]} $m (connection ${CONN[$t]})" ;;
+		log "vfsd:  $REAL_SERVER -f ${vfsd_args[*]} ${server_args[*]} $m (connection ${CONN[$t]})" ;;
 	fuse)
 		have_fuse || fail "vfsd-server has no FUSE transport (--transport)"
 		[[ -c /dev/fuse ]] || modprobe fuse 2>/dev/null || true
 		[[ -c /dev/fuse ]] || fail "no /dev/fuse in the guest (fuse.ko in tests/vm/mkinitramfs.sh)"
-		"$VFSD_SERVER" -f --transport=fuse "${server_args[@]}" "$m" &
+		"$FUSE_SERVER" -f --transport=fuse "${server_args[@]}" "$m" &
 		PID[$t]=$!
 		defer "umount -l '$m' 2>/dev/null; kill -9 ${PID[$t]} 2>/dev/null; true"
 		wait_for 20 mounted "$m" || fail "the FUSE mount of $m did not appear"
-		log "fuse:  $VFSD_SERVER -f --transport=fuse ${server_args[*]} $m ($(awk -v m="$m" '$2 == m { print $3, $4 }' /proc/mounts))" ;;
+		log "fuse:  $REAL_SERVER -f --transport=fuse ${server_args[*]} $m ($(awk -v m="$m" '$2 == m { print $3, $4 }' /proc/mounts))" ;;
 	tmpfs)
 		mount -t tmpfs -o "size=$BENCH_MEM_SIZE" tmpfs "$m" || fail "mount tmpfs"
 		defer "umount -l '$m' 2>/dev/null; true"
@@ -228,7 +244,9 @@ run_one() {
 		local nj=1
 		for kv in "${vars[@]}"; do [[ $kv = NUMJOBS=* ]] && nj=${kv#NUMJOBS=}; done
 		mkdir -p "${MNT[$t]}/meta"
-		"$METABENCH" -d "${MNT[$t]}/meta" -n "$BENCH_META_FILES" -j "$nj" -D \
+		local cnt=()
+		[[ -n ${CONN[$t]:-} ]] && cnt=(-c "/sys/fs/vfsd/${CONN[$t]}/requests")
+		"$METABENCH" -d "${MNT[$t]}/meta" -n "$BENCH_META_FILES" -j "$nj" -D "${cnt[@]}" \
 			>"$dir/meta.json" 2>"$dir/stderr" || rc=$?
 		rm -rf "${MNT[$t]}/meta"
 	else
@@ -254,8 +272,8 @@ run_one() {
 	echo "commit=$(git -C "$VFSD_PROJECT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "targets=$targets"
 	echo "settings=reps=$reps full=$full runtime=$BENCH_RUNTIME seq_size=$BENCH_SEQ_SIZE rand_size=$BENCH_RAND_SIZE meta_files=$BENCH_META_FILES mem_size=$BENCH_MEM_SIZE queues=$BENCH_QUEUES"
-	echo "vfsd=$VFSD_SERVER -f ${vfsd_args[*]} ${server_args[*]} MNT"
-	have_fuse && echo "fuse=$VFSD_SERVER -f --transport=fuse ${server_args[*]} MNT"
+	echo "vfsd=$REAL_SERVER -f ${vfsd_args[*]} ${server_args[*]} MNT"
+	have_fuse && echo "fuse=$REAL_SERVER -f --transport=fuse ${server_args[*]} MNT"
 	echo "tmpfs=mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs MNT"
 	echo "fio=$(fio --version)"
 } >"$out/env.txt"
@@ -271,7 +289,7 @@ for spec in "${JOBS[@]}"; do
 			run_one "$name" "$file" "$rest" "$t" "$rep"
 			line+=" $t $(progress "$out/raw/$name/$t/$rep");"
 		done
-		log "$line"
+		log "$line [$((SECONDS - bench_start)) s]"
 	done
 done
 log "all jobs done in $((SECONDS - bench_start)) s"

@@ -2,7 +2,7 @@
 /*
  * metabench: metadata operations per second on one filesystem.
  *
- *   metabench -d DIR [-n FILES] [-j THREADS] [-s BYTES] [-D]
+ *   metabench -d DIR [-n FILES] [-j THREADS] [-s BYTES] [-D] [-c FILE]
  *
  * Each of THREADS threads owns DIR/t<i>/ and, phase by phase (all threads
  * start a phase together), creates FILES files in it (open O_CREAT|O_EXCL,
@@ -13,7 +13,9 @@
  *
  * Prints one JSON object: per phase the operations, wall seconds, the
  * system-wide busy CPU jiffies (user+nice+system+irq+softirq+steal from
- * /proc/stat, so server threads count) and latency percentiles.
+ * /proc/stat, so server threads count), the context switches (ctxt in
+ * /proc/stat), latency percentiles and, with -c, how much the number in
+ * FILE grew (e.g. a vfsd connection's requests counter in sysfs).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,9 +52,16 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
-static unsigned long long busy_jiffies(void)
+static const char *counter_file;
+
+struct sample {
+	unsigned long long busy, ctxt, counter;
+};
+
+static void sample(struct sample *s)
 {
 	unsigned long long v[10] = { 0 };
+	char line[512];
 	FILE *f = fopen("/proc/stat", "r");
 
 	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
@@ -60,9 +69,22 @@ static unsigned long long busy_jiffies(void)
 		perror("metabench: /proc/stat");
 		exit(1);
 	}
-	fclose(f);
 	/* user nice system [idle iowait] irq softirq steal */
-	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	s->busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	s->ctxt = 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "ctxt %llu", &s->ctxt) == 1)
+			break;
+	fclose(f);
+	s->counter = 0;
+	if (counter_file) {
+		f = fopen(counter_file, "r");
+		if (!f || fscanf(f, "%llu", &s->counter) != 1) {
+			fprintf(stderr, "metabench: cannot read %s\n", counter_file);
+			exit(1);
+		}
+		fclose(f);
+	}
 }
 
 static void drop_caches(void)
@@ -140,22 +162,23 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	unsigned long long busy[NPHASES];
+	struct sample a[NPHASES], b[NPHASES];
 	double secs[NPHASES];
 	struct worker *w;
 	uint64_t *all;
 	int opt, i, p, err = 0;
 	size_t n;
 
-	while ((opt = getopt(argc, argv, "d:n:j:s:D")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:j:s:Dc:")) != -1) {
 		switch (opt) {
 		case 'd': dir = optarg; break;
 		case 'n': nfiles = atoi(optarg); break;
 		case 'j': nthreads = atoi(optarg); break;
 		case 's': fsize = strtoul(optarg, NULL, 0); break;
 		case 'D': drop = 1; break;
+		case 'c': counter_file = optarg; break;
 		default:
-			fprintf(stderr, "usage: metabench -d DIR [-n FILES] [-j THREADS] [-s BYTES] [-D]\n");
+			fprintf(stderr, "usage: metabench -d DIR [-n FILES] [-j THREADS] [-s BYTES] [-D] [-c FILE]\n");
 			return 2;
 		}
 	}
@@ -185,12 +208,12 @@ int main(int argc, char **argv)
 
 		if (drop && p > 0)
 			drop_caches();
-		busy[p] = busy_jiffies();
+		sample(&a[p]);
 		t0 = now_ns();
 		pthread_barrier_wait(&start_bar);
 		pthread_barrier_wait(&end_bar);
 		secs[p] = (now_ns() - t0) / 1e9;
-		busy[p] = busy_jiffies() - busy[p];
+		sample(&b[p]);
 	}
 	for (i = 0; i < nthreads; i++) {
 		char path[4096];
@@ -210,8 +233,9 @@ int main(int argc, char **argv)
 			memcpy(all + (size_t)i * nfiles, w[i].lat[p], nfiles * sizeof(*all));
 		qsort(all, n, sizeof(*all), cmp_u64);
 		printf("%s\n {\"name\": \"%s\", \"ops\": %zu, \"seconds\": %.6f, \"busy_jiffies\": %llu, "
-		       "\"p50_ns\": %llu, \"p99_ns\": %llu}",
-		       p ? "," : "", phase_name[p], n, secs[p], busy[p],
+		       "\"ctxt\": %llu, \"counter\": %llu, \"p50_ns\": %llu, \"p99_ns\": %llu}",
+		       p ? "," : "", phase_name[p], n, secs[p], b[p].busy - a[p].busy,
+		       b[p].ctxt - a[p].ctxt, b[p].counter - a[p].counter,
 		       (unsigned long long)all[n / 2],
 		       (unsigned long long)all[(size_t)(n * 0.99)]);
 	}

@@ -22,17 +22,20 @@ LABEL = {"vfsd": "vfsd", "fuse": "FUSE", "tmpfs": "tmpfs"}
 GIB = float(1 << 30)
 
 
-def busy_jiffies(path):
-    """Busy jiffies (user nice system irq softirq steal) of the first cpu line."""
+def proc_stat(path):
+    """(busy jiffies: user nice system irq softirq steal, context switches)."""
+    busy = ctxt = None
     try:
         with open(path) as f:
             for line in f:
-                if line.startswith("cpu "):
+                if line.startswith("cpu ") and busy is None:
                     v = [int(x) for x in line.split()[1:9]]
-                    return v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
-    except OSError:
+                    busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+                elif line.startswith("ctxt ") and ctxt is None:
+                    ctxt = int(line.split()[1])
+    except (OSError, ValueError):
         pass
-    return None
+    return busy, ctxt
 
 
 def counters(d):
@@ -51,6 +54,7 @@ def fio_run(d, seq):
         return None
     rd, wr = job["read"], job["write"]
     moved = rd["io_bytes"] + wr["io_bytes"]
+    ios = rd["total_ios"] + wr["total_ios"]
     main = rd if rd["total_ios"] >= wr["total_ios"] else wr
     pct = main.get("clat_ns", {}).get("percentile", {})
     r = {
@@ -61,14 +65,19 @@ def fio_run(d, seq):
     }
     pre = glob.glob(os.path.join(d, "*.prerun.txt"))
     post = glob.glob(os.path.join(d, "*.postrun.txt"))
-    a = busy_jiffies(pre[0]) if pre else None
-    b = busy_jiffies(post[0]) if post else None
-    if a is not None and b is not None and moved:
-        r["cpu"] = (b - a) / 100.0 / (moved / GIB)        # CPU s per GiB
+    a = proc_stat(pre[0]) if pre else (None, None)
+    b = proc_stat(post[0]) if post else (None, None)
+    if a[0] is not None and b[0] is not None and moved:
+        r["cpu"] = (b[0] - a[0]) / 100.0 / (moved / GIB)        # CPU s per GiB
+    if a[1] is not None and b[1] is not None and ios:
+        r["ctxt"] = (b[1] - a[1]) / float(ios)                 # per I/O
     c = counters(d)
     if c and moved:
         r["mapped"] = c[0] / moved          # bytes mapped per byte moved = GiB/GiB
         r["copied"] = c[1] / (moved / GIB)  # bytes copied per GiB moved
+        if len(c) > 2 and c[2]:
+            r["req"] = c[2] / float(ios)            # requests per I/O
+            r["kib_req"] = c[0] / 1024.0 / c[2]     # KiB mapped per request
     return r
 
 
@@ -83,6 +92,10 @@ def meta_runs(d):
             "p99": p["p99_ns"] / 1000.0,
             "cpu": p["busy_jiffies"] / float(m.get("clk_tck", 100)) / p["ops"] * 1e6,  # µs/op
         }
+        if "ctxt" in p:
+            out[p["name"]]["ctxt"] = p["ctxt"] / float(p["ops"])
+        if p.get("counter"):
+            out[p["name"]]["req"] = p["counter"] / float(p["ops"])
     return out
 
 
@@ -238,6 +251,18 @@ def main():
         goals.append("- bulk bytes copied by the module: **%s** in total over all vfsd data jobs "
                      "(goal 0) — %s" % (fmt(sum(copied)), "met" if sum(copied) == 0 else "MISSED"))
 
+    diag_hdr = ["job"] + ["ctx switches/op " + LABEL[t] for t in present] + \
+        ["vfsd requests/op", "vfsd KiB mapped/request"]
+    diag = ["| " + " | ".join(diag_hdr) + " |", "|" + "---|" * len(diag_hdr)]
+    for name, unit, per, skipped in rows:
+        c = [name]
+        for t in present:
+            c.append(fmt(med([r.get("ctxt") for r in per.get(t, [])])))
+        rs = per.get("vfsd", [])
+        c.append(fmt(med([r.get("req") for r in rs])))
+        c.append(fmt(med([r.get("kib_req") for r in rs])))
+        diag.append("| " + " | ".join(c) + " |")
+
     md = []
     md.append("## vfsd vs FUSE vs tmpfs (%s)" % env.get("date", "?"))
     md.append("")
@@ -260,6 +285,12 @@ def main():
     md.append("Goals:")
     md.append("")
     md.extend(goals)
+    md.append("")
+    md.append("Diagnostics (medians): context switches system-wide (ctxt in /proc/stat) per I/O "
+              "or metadata operation; vfsd requests (/sys/fs/vfsd/<id>/requests) per I/O and "
+              "bytes mapped per request.")
+    md.append("")
+    md.extend(diag)
     md.append("")
     text = "\n".join(md)
     with open(os.path.join(out, "results.md"), "w") as f:
