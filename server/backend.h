@@ -15,6 +15,8 @@
 
 #include <vfsd/vfsd.h>
 
+struct fpga_config;
+
 struct backend_config {
 	const char *source;	/* what to serve, backend specific */
 	double attr_timeout;	/* attribute cache, seconds */
@@ -22,6 +24,7 @@ struct backend_config {
 	bool keep_cache;	/* keep cached file pages across opens */
 	bool server_permissions; /* the kernel does not check access: we do */
 	uint64_t size;		/* bytes of storage (mem), 0: default */
+	const struct fpga_config *fpga;	/* fpga: options_fpga.c */
 };
 
 struct backend {
@@ -37,6 +40,7 @@ struct backend {
 
 extern const struct backend backend_dir;
 extern const struct backend backend_mem;
+extern const struct backend backend_fpga;
 
 const struct backend *backend_find(const char *name);
 void backend_list(FILE *out);

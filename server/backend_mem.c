@@ -55,7 +55,7 @@ void mem_reply_attr(struct vfsd_req *req, struct mem_inode *in)
 	vfsd_reply_attr(req, &st, fs->attr_timeout);
 }
 
-static void mem_lookup(struct vfsd_req *req, vfsd_ino_t parent,
+void mem_lookup(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name)
 {
 	struct mem_fs *fs = MFS(req);
@@ -93,14 +93,14 @@ static void mem_lookup(struct vfsd_req *req, vfsd_ino_t parent,
 	}
 }
 
-static void mem_forget(void *userdata, vfsd_ino_t ino, uint64_t nlookup)
+void mem_forget(void *userdata, vfsd_ino_t ino, uint64_t nlookup)
 {
 	struct mem_fs *fs = userdata;
 
 	mem_inode_forget(&fs->inodes, ino, nlookup);
 }
 
-static void mem_getattr(struct vfsd_req *req, vfsd_ino_t ino,
+void mem_getattr(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi)
 {
 	struct mem_inode *in = mem_req_inode(req, ino);
@@ -112,7 +112,7 @@ static void mem_getattr(struct vfsd_req *req, vfsd_ino_t ino,
 	mem_inode_put(&MFS(req)->inodes, in);
 }
 
-static void mem_readlink(struct vfsd_req *req, vfsd_ino_t ino)
+void mem_readlink(struct vfsd_req *req, vfsd_ino_t ino)
 {
 	struct mem_inode *in = mem_req_inode(req, ino);
 
@@ -126,7 +126,7 @@ static void mem_readlink(struct vfsd_req *req, vfsd_ino_t ino)
 	mem_inode_put(&MFS(req)->inodes, in);
 }
 
-static void mem_opendir(struct vfsd_req *req, vfsd_ino_t ino,
+void mem_opendir(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi)
 {
 	struct mem_inode *in = mem_req_inode(req, ino);
@@ -145,7 +145,7 @@ static void mem_opendir(struct vfsd_req *req, vfsd_ino_t ino,
 }
 
 /* Cookies: 0 ".", 1 "..", then each entry's sequence number. */
-static void mem_readdir(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
+void mem_readdir(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
 			off_t off, struct vfsd_file_info *fi)
 {
 	struct mem_fs *fs = MFS(req);

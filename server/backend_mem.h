@@ -68,6 +68,17 @@ void mem_reply_entry(struct vfsd_req *req, struct mem_inode *in);
 /* Reply the attributes of in (takes its lock). */
 void mem_reply_attr(struct vfsd_req *req, struct mem_inode *in);
 
+/* The namespace reads, shared with the fpga backend's ops table. */
+void mem_lookup(struct vfsd_req *req, vfsd_ino_t parent, const char *name);
+void mem_forget(void *userdata, vfsd_ino_t ino, uint64_t nlookup);
+void mem_getattr(struct vfsd_req *req, vfsd_ino_t ino,
+		 struct vfsd_file_info *fi);
+void mem_readlink(struct vfsd_req *req, vfsd_ino_t ino);
+void mem_opendir(struct vfsd_req *req, vfsd_ino_t ino,
+		 struct vfsd_file_info *fi);
+void mem_readdir(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
+		 off_t off, struct vfsd_file_info *fi);
+
 /* Tell the store, if any, that in's attributes changed. */
 void mem_store_inode(struct mem_fs *fs, struct mem_inode *in);
 

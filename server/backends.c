@@ -7,6 +7,7 @@
 static const struct backend *const backends[] = {
 	&backend_dir,
 	&backend_mem,
+	&backend_fpga,
 };
 
 #define NR_BACKENDS (sizeof(backends) / sizeof(backends[0]))

@@ -63,7 +63,7 @@ struct fpga_driver_ops {
 struct fpga_dev {
 	const struct fpga_driver_ops *ops;
 	uint64_t size;			/* card memory bytes */
-	char desc[128];			/* for messages: what card this is */
+	char desc[320];			/* for messages: what card this is */
 	fpga_dma_addrs_fn dma_addrs;	/* set by the backend (qemu uses it) */
 	void *dma_ctx;
 };
@@ -76,7 +76,12 @@ struct fpga_config {
 	const char *c2h;	/* xdma: card-to-host channel device */
 	uint64_t size;		/* mem: bytes (a new file or RAM); xdma: card size */
 	bool format;		/* format even if the card holds a filesystem */
+	unsigned int timeout_ms; /* one DMA transfer at most; 0: default */
+	const char *sysfs;	/* qemu: PCI devices dir; NULL: the real one */
 };
+
+#define FPGA_DEFAULT_TIMEOUT_MS	5000
+#define FPGA_DEFAULT_MEM_SIZE	(256ull << 20)
 
 /* Open the card: 0 or -errno after logging one line saying what to do. */
 int fpga_dev_open(const struct fpga_config *cfg, uint64_t default_size,
