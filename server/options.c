@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "options.h"
+#include "options_fpga.h"
 
 #define DEFAULT_TIMEOUT 1.0
 
@@ -50,6 +51,7 @@ void server_usage(FILE *out, const char *prog)
 "\n"
 "backends:\n", prog);
 	backend_list(out);
+	fpga_usage(out);
 }
 
 static void complain(const char *fmt, const char *arg)
@@ -192,6 +194,7 @@ static const struct option long_opts[] = {
 	{ "entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
+	FPGA_LONG_OPTS,
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -253,6 +256,10 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 				complain("bad depth '%s'", optarg);
 				return -1;
 			}
+			break;
+		case OPT_FPGA_FIRST ... OPT_FPGA_LAST:
+			if (fpga_parse_option(c, optarg, &o->cfg) < 0)
+				return -1;
 			break;
 		case 'f':
 			o->foreground = true;
