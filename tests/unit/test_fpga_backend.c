@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The fpga backend on the mem driver with a card file, through the fake
+ * kernel: a tree written, the server "restarted" (backend destroyed and
+ * created again on the same card file), the tree intact by name, size,
+ * contents, link, xattr and link counts; an unlinked file and damaged
+ * records repaired at the next mount; an empty card formatted, a foreign
+ * or damaged one refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backend_fpga.h"
+#include "fk_ops.h"
+
+#define CARD_SIZE	(4u << 20)
+
+static char card[] = "/tmp/vfsd-fpga-card-XXXXXX";
+static struct fpga_config fc = { .driver = "mem", .card = card };
+static struct vfsd_session *s;
+static struct fake_kernel k;
+static struct fpga_fs *fs;
+
+static int start(void)
+{
+	struct backend_config cfg = {
+		.attr_timeout = 1, .entry_timeout = 1, .size = CARD_SIZE,
+		.fpga = &fc,
+	};
+	void *state;
+	int err = backend_fpga.create(&cfg, &state);
+
+	if (err)
+		return err;
+	fs = state;
+	s = vfsd_session_new(backend_fpga.ops, sizeof(*backend_fpga.ops), NULL,
+			     fs);
+	fk_init(&k, s, 8, 0, FK_LAYOUT_KERNEL);
+	return 0;
+}
+
+static void stop(void)
+{
+	fk_fini(&k);
+	vfsd_session_destroy(s);
+	backend_fpga.destroy(fs);
+	fs = NULL;
+}
+
+static int setup(void **state)
+{
+	int fd = mkstemp(card);
+
+	(void)state;
+	close(fd);	/* empty: formatted on first use */
+	return start();
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (fs)
+		stop();
+	unlink(card);
+	strcpy(card, "/tmp/vfsd-fpga-card-XXXXXX");
+	return 0;
+}
+
+static void restart(void)
+{
+	stop();
+	assert_int_equal(start(), 0);
+}
+
+static uint64_t lookup(uint64_t dir, const char *name)
+{
+	struct vfsd_entry_out e;
+
+	assert_int_equal(fko_lookup(&k, dir, name, &e), 0);
+	assert_true(e.nodeid != 0);
+	return e.nodeid;
+}
+
+static uint64_t new_file(uint64_t dir, const char *name)
+{
+	struct vfsd_create_out c;
+
+	assert_int_equal(fko_create(&k, dir, name, S_IFREG | 0640,
+				    O_CREAT | O_RDWR, &c), 0);
+	return c.entry.nodeid;
+}
+
+static void fill(char *buf, size_t n, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = (char)((i * 131 + seed * 7) >> 2);
+}
+
+/* The fake kernel's window is small: pieces of at most 16 KiB. */
+#define PIECE	(16u << 10)
+
+static void write_all(uint64_t ino, const char *buf, size_t len)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < PIECE ? len - off : PIECE;
+		assert_int_equal(fko_write(&k, ino, 0, buf + off, (uint32_t)n,
+					   off), n);
+	}
+}
+
+static void check_file(uint64_t ino, const char *want, size_t len)
+{
+	static char back[PIECE];
+	struct vfsd_attr a;
+	size_t off, n;
+
+	assert_int_equal(fko_getattr(&k, ino, &a), 0);
+	assert_int_equal(a.size, len);
+	for (off = 0; off < len; off += n) {
+		n = len - off < PIECE ? len - off : PIECE;
+		assert_int_equal(fko_read(&k, ino, 0, back, PIECE, off), n);
+		assert_memory_equal(back, want + off, n);
+	}
+}
+
+static void test_restart_keeps_tree(void **state)
+{
+	static char big[60000], holey[3 * 4096 + 10], small[] = "hello card";
+	char val[16], target[64];
+	struct vfsd_entry_out e;
+	struct vfsd_attr a;
+	uint64_t d, f1, f2, f3, sub;
+
+	(void)state;
+	fill(big, sizeof(big), 1);
+	memset(holey, 0, sizeof(holey));
+	fill(holey + 2 * 4096, 4096 + 10, 2);
+	assert_int_equal(fko_mkdir(&k, VFSD_ROOT_INO, "dir", 0750, &e), 0);
+	d = e.nodeid;
+	assert_int_equal(fko_mkdir(&k, d, "sub", 0700, &e), 0);
+	sub = e.nodeid;
+	f1 = new_file(d, "big");
+	write_all(f1, big, sizeof(big));
+	f2 = new_file(VFSD_ROOT_INO, "small");
+	assert_int_equal(fko_write(&k, f2, 0, small, sizeof(small), 0),
+			 sizeof(small));
+	f3 = new_file(sub, "holey");	/* a hole, then data */
+	assert_int_equal(fko_write(&k, f3, 0, holey + 2 * 4096, 4096 + 10,
+				   2 * 4096), 4096 + 10);
+	new_file(VFSD_ROOT_INO, "empty");
+	assert_int_equal(fko_symlink(&k, d, "link", "../small", &e), 0);
+	assert_int_equal(fko_link(&k, f2, sub, "hard", &e), 0);
+	assert_int_equal(fko_setxattr(&k, f2, "user.color", "blue", 4, 0), 0);
+	assert_int_equal(fko_rename(&k, VFSD_ROOT_INO, "empty", d, "moved", 0), 0);
+	/* Gone before the restart: must stay gone. */
+	new_file(VFSD_ROOT_INO, "temp");
+	assert_int_equal(fko_unlink(&k, VFSD_OP_UNLINK, VFSD_ROOT_INO, "temp"), 0);
+
+	restart();
+
+	d = lookup(VFSD_ROOT_INO, "dir");
+	assert_int_equal(fko_getattr(&k, d, &a), 0);
+	assert_int_equal(a.mode, S_IFDIR | 0750);
+	assert_int_equal(a.nlink, 3);	/* ".", its name, sub's ".." */
+	sub = lookup(d, "sub");
+	check_file(lookup(d, "big"), big, sizeof(big));
+	check_file(lookup(VFSD_ROOT_INO, "small"), small, sizeof(small));
+	check_file(lookup(sub, "holey"), holey, sizeof(holey));
+	f2 = lookup(sub, "hard");
+	assert_int_equal(f2, lookup(VFSD_ROOT_INO, "small"));
+	assert_int_equal(fko_getattr(&k, f2, &a), 0);
+	assert_int_equal(a.nlink, 2);
+	assert_int_equal(fko_getxattr(&k, f2, "user.color", val, sizeof(val)), 4);
+	assert_memory_equal(val, "blue", 4);
+	assert_int_equal(fko_getattr(&k, lookup(d, "moved"), &a), 0);
+	assert_int_equal(a.size, 0);
+	assert_int_equal(fko_lookup(&k, VFSD_ROOT_INO, "empty", &e), 0);
+	assert_int_equal(e.nodeid, 0);
+	assert_int_equal(fko_lookup(&k, VFSD_ROOT_INO, "temp", &e), 0);
+	assert_int_equal(e.nodeid, 0);
+	{
+		struct vfsd_sqe sqe = fk_sqe(VFSD_OP_READLINK, lookup(d, "link"));
+		int32_t r = fk_call(&k, &sqe, NULL, 0, target, sizeof(target));
+
+		assert_int_equal(r, 8);
+		assert_memory_equal(target, "../small", 8);
+	}
+	/* The holey file kept its hole: one block less than its size. */
+	assert_int_equal(fko_getattr(&k, lookup(sub, "holey"), &a), 0);
+	assert_int_equal(a.blocks, 2 * 4096 / 512);
+}
+
+/* Truncate and punch survive too, and free their blocks. */
+static void test_truncate_free_space(void **state)
+{
+	static char buf[40000];
+	struct vfsd_statfs_out sf;
+	uint64_t f, before;
+
+	(void)state;
+	assert_int_equal(fko_simple(&k, VFSD_OP_STATFS, 1, 0, &sf, sizeof(sf)), 0);
+	before = sf.bfree;
+	fill(buf, sizeof(buf), 3);
+	f = new_file(VFSD_ROOT_INO, "t");
+	write_all(f, buf, sizeof(buf));
+	assert_int_equal(fko_truncate(&k, f, 5000), 0);
+	restart();
+	f = lookup(VFSD_ROOT_INO, "t");
+	check_file(f, buf, 5000);
+	assert_int_equal(fko_simple(&k, VFSD_OP_STATFS, 1, 0, &sf, sizeof(sf)), 0);
+	assert_int_equal(sf.bfree, before - 2);
+	assert_int_equal(fko_unlink(&k, VFSD_OP_UNLINK, VFSD_ROOT_INO, "t"), 0);
+	restart();
+	assert_int_equal(fko_simple(&k, VFSD_OP_STATFS, 1, 0, &sf, sizeof(sf)), 0);
+	assert_int_equal(sf.bfree, before);
+}
+
+/* The card file, mapped, to damage it behind the server's back. */
+static char *map_card(void)
+{
+	int fd = open(card, O_RDWR);
+	char *p = mmap(NULL, CARD_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, 0);
+
+	close(fd);
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+static void test_damaged_records_repaired(void **state)
+{
+	struct fpga_super sb;
+	struct vfsd_entry_out e;
+	char *p;
+	uint32_t i;
+
+	(void)state;
+	new_file(VFSD_ROOT_INO, "keep");
+	new_file(VFSD_ROOT_INO, "lose");
+	stop();
+	p = map_card();
+	memcpy(&sb, p, sizeof(sb));
+	/* Flip a byte of the dirent record naming "lose". */
+	for (i = 0; i < sb.dirent_count; i++) {
+		char *rec = p + sb.dirent_off + (uint64_t)i * sb.dirent_size;
+
+		if (!strcmp(((struct fpga_ddirent *)rec)->name, "lose"))
+			rec[20] ^= 1;
+	}
+	/* And garbage in an unused extent record. */
+	memset(p + sb.extent_off + (uint64_t)(sb.extent_count - 1) * 32, 0x5a, 32);
+	munmap(p, CARD_SIZE);
+	assert_int_equal(start(), 0);
+	lookup(VFSD_ROOT_INO, "keep");
+	assert_int_equal(fko_lookup(&k, VFSD_ROOT_INO, "lose", &e), 0);
+	assert_int_equal(e.nodeid, 0);
+	/* The repairs were written back: the slots are usable again. */
+	new_file(VFSD_ROOT_INO, "lose");
+	restart();
+	lookup(VFSD_ROOT_INO, "lose");
+}
+
+static void test_foreign_and_damaged_cards(void **state)
+{
+	char *p;
+
+	(void)state;
+	stop();
+	p = map_card();
+	p[100] ^= 0xff;		/* superblock crc no longer matches */
+	assert_int_equal(start(), -EUCLEAN);
+	memcpy(p, "NOTVFSD!", 8);	/* something else lives here */
+	assert_int_equal(start(), -ENODATA);
+	/* --format overwrites it. */
+	fc.format = true;
+	assert_int_equal(start(), 0);
+	fc.format = false;
+	{
+		struct vfsd_attr a;
+
+		assert_int_equal(fko_getattr(&k, VFSD_ROOT_INO, &a), 0);
+	}
+	munmap(p, CARD_SIZE);
+}
+
+/* Random metadata: mount gives an error or a repaired tree, no crash. */
+static void test_garbage_metadata(void **state)
+{
+	struct fpga_super sb;
+	unsigned int round, i;
+	char *p;
+
+	(void)state;
+	new_file(VFSD_ROOT_INO, "a");
+	stop();
+	p = map_card();
+	memcpy(&sb, p, sizeof(sb));
+	srand(42);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < 200; i++) {
+			uint64_t off = FPGA_BLOCK +
+				       (uint64_t)rand() % (sb.data_off - FPGA_BLOCK);
+
+			p[off] = (char)rand();
+		}
+		if (start() == 0) {
+			struct vfsd_attr a;
+
+			assert_int_equal(fko_getattr(&k, VFSD_ROOT_INO, &a), 0);
+			stop();
+		}
+	}
+	munmap(p, CARD_SIZE);
+	assert_true(start() == 0 || 1);
+}
+
+static void test_direct_map(void **state)
+{
+	static char buf[8192];
+	uint64_t f, off, len;
+	struct vfsd_attr a;
+
+	(void)state;
+	f = new_file(VFSD_ROOT_INO, "dm");
+	assert_int_equal(fpga_direct_range(fs, f, &off, &len), -EINVAL);
+	assert_int_equal(fko_setxattr(&k, f, FPGA_DIRECT_XATTR, "10000", 5, 0), 0);
+	assert_int_equal(fpga_direct_range(fs, f, &off, &len), 0);
+	assert_int_equal(len, 3 * 4096);
+	assert_int_equal(off % 4096, 0);
+	assert_int_equal(fko_getattr(&k, f, &a), 0);
+	assert_int_equal(a.size, 10000);
+	fill(buf, sizeof(buf), 9);
+	assert_int_equal(fko_write(&k, f, 0, buf, sizeof(buf), 100), sizeof(buf));
+	/* It cannot grow past its extent. */
+	assert_int_equal(fko_write(&k, f, 0, buf, sizeof(buf), 3 * 4096 - 10),
+			 -ENOSPC);
+	restart();
+	f = lookup(VFSD_ROOT_INO, "dm");
+	assert_int_equal(fpga_direct_range(fs, f, &off, &len), 0);
+	{
+		char *p = map_card();
+
+		/* The bytes are where the range says, on the card. */
+		assert_memory_equal(p + off + 100, buf, sizeof(buf));
+		munmap(p, CARD_SIZE);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_restart_keeps_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncate_free_space, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_records_repaired, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_and_damaged_cards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_metadata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_direct_map, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
