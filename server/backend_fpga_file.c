@@ -13,23 +13,10 @@
 
 #include "backend_fpga.h"
 
-/* A regular file of the request, with a ref; NULL after replying. */
-static struct mem_inode *file_inode(struct vfsd_req *req, vfsd_ino_t ino)
-{
-	struct mem_inode *in = mem_req_inode(req, ino);
-
-	if (in && !S_ISREG(in->mode)) {
-		vfsd_reply_err(req, S_ISDIR(in->mode) ? EISDIR : EINVAL);
-		mem_inode_put(&MFS(req)->inodes, in);
-		return NULL;
-	}
-	return in;
-}
-
 void fpga_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 	       off_t off, struct vfsd_file_info *fi)
 {
-	struct mem_inode *in = file_inode(req, ino);
+	struct mem_inode *in = mem_file_inode(req, ino);
 	size_t n = 0;
 	int err = 0;
 
@@ -54,7 +41,7 @@ void fpga_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 		size_t size, off_t off, struct vfsd_file_info *fi)
 {
 	struct fpga_fs *fs = FFS(req);
-	struct mem_inode *in = file_inode(req, ino);
+	struct mem_inode *in = mem_file_inode(req, ino);
 	struct fpga_inode *f;
 	int err;
 
@@ -93,16 +80,7 @@ void fpga_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 	int err = 0;
 
 	(void)fi;
-	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE &&
-	    mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-		vfsd_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (length <= 0 || offset < 0) {
-		vfsd_reply_err(req, EINVAL);
-		return;
-	}
-	in = file_inode(req, ino);
+	in = mem_fallocate_inode(req, ino, mode, offset, length);
 	if (!in)
 		return;
 	pthread_rwlock_wrlock(&in->lock);
@@ -141,7 +119,7 @@ void fpga_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
 		vfsd_reply_err(req, EINVAL);
 		return;
 	}
-	in = file_inode(req, ino);
+	in = mem_file_inode(req, ino);
 	if (!in)
 		return;
 	pthread_rwlock_rdlock(&in->lock);
@@ -210,7 +188,7 @@ void fpga_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
 		mem_setxattr(req, ino, name, value, size, flags);
 		return;
 	}
-	in = file_inode(req, ino);
+	in = mem_file_inode(req, ino);
 	if (!in)
 		return;
 	err = mem_may(req, in, W_OK);

@@ -99,6 +99,11 @@ void mem_rename(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		vfsd_ino_t newparent, const char *newname, unsigned int flags);
 
 /* backend_mem_file.c */
+/* A regular file of the request, with a ref; NULL after replying. */
+struct mem_inode *mem_file_inode(struct vfsd_req *req, vfsd_ino_t ino);
+/* Same, after checking fallocate's arguments (modes we support). */
+struct mem_inode *mem_fallocate_inode(struct vfsd_req *req, vfsd_ino_t ino,
+				      int mode, off_t offset, off_t length);
 void mem_open(struct vfsd_req *req, vfsd_ino_t ino,
 	      struct vfsd_file_info *fi);
 void mem_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,

@@ -11,8 +11,7 @@
 
 #include "backend_mem.h"
 
-/* A regular file of the request, with a ref; NULL after replying. */
-static struct mem_inode *file_inode(struct vfsd_req *req, vfsd_ino_t ino)
+struct mem_inode *mem_file_inode(struct vfsd_req *req, vfsd_ino_t ino)
 {
 	struct mem_inode *in = mem_req_inode(req, ino);
 
@@ -38,7 +37,7 @@ static int acc_mask(int flags)
 void mem_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 {
 	struct mem_fs *fs = MFS(req);
-	struct mem_inode *in = file_inode(req, ino);
+	struct mem_inode *in = mem_file_inode(req, ino);
 	bool fresh;
 	int err;
 
@@ -73,7 +72,7 @@ void mem_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 	      off_t off, struct vfsd_file_info *fi)
 {
 	struct mem_fs *fs = MFS(req);
-	struct mem_inode *in = file_inode(req, ino);
+	struct mem_inode *in = mem_file_inode(req, ino);
 	size_t n;
 
 	(void)fi;
@@ -91,7 +90,7 @@ void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 	       size_t size, off_t off, struct vfsd_file_info *fi)
 {
 	struct mem_fs *fs = MFS(req);
-	struct mem_inode *in = file_inode(req, ino);
+	struct mem_inode *in = mem_file_inode(req, ino);
 	ssize_t n;
 
 	(void)fi;
@@ -131,6 +130,21 @@ void mem_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 	vfsd_reply_err(req, 0);
 }
 
+struct mem_inode *mem_fallocate_inode(struct vfsd_req *req, vfsd_ino_t ino,
+				      int mode, off_t offset, off_t length)
+{
+	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE &&
+	    mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+		vfsd_reply_err(req, EOPNOTSUPP);
+		return NULL;
+	}
+	if (length <= 0 || offset < 0) {
+		vfsd_reply_err(req, EINVAL);
+		return NULL;
+	}
+	return mem_file_inode(req, ino);
+}
+
 void mem_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 		   off_t offset, off_t length, struct vfsd_file_info *fi)
 {
@@ -139,16 +153,7 @@ void mem_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 	int err = 0;
 
 	(void)fi;
-	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE &&
-	    mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-		vfsd_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (length <= 0 || offset < 0) {
-		vfsd_reply_err(req, EINVAL);
-		return;
-	}
-	in = file_inode(req, ino);
+	in = mem_fallocate_inode(req, ino, mode, offset, length);
 	if (!in)
 		return;
 	pthread_rwlock_wrlock(&in->lock);
@@ -179,7 +184,7 @@ void mem_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
 		vfsd_reply_err(req, EINVAL);
 		return;
 	}
-	in = file_inode(req, ino);
+	in = mem_file_inode(req, ino);
 	if (!in)
 		return;
 	pthread_rwlock_rdlock(&in->lock);
