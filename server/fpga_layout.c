@@ -225,8 +225,8 @@ static void layout_free(struct fpga_layout *L)
 	free(L);
 }
 
-int fpga_layout_open(struct fpga_dev *dev, uint32_t uid, uint32_t gid,
-		     struct fpga_layout **out)
+static int layout_open(struct fpga_dev *dev, bool format, uint32_t uid,
+		       uint32_t gid, struct fpga_layout **out)
 {
 	struct fpga_layout *L;
 	struct fpga_super sb;
@@ -234,6 +234,8 @@ int fpga_layout_open(struct fpga_dev *dev, uint32_t uid, uint32_t gid,
 	int err;
 
 	err = read_super(dev, &sb, &blank);
+	if (!err && blank && !format)
+		err = -ENODATA;
 	if (!err && blank) {
 		vfsd_log(VFSD_LOG_INFO, "%s: empty card, formatting", dev->desc);
 		err = fpga_layout_format(dev, NULL, uid, gid);
@@ -269,6 +271,22 @@ int fpga_layout_open(struct fpga_dev *dev, uint32_t uid, uint32_t gid,
 	}
 	*out = L;
 	return 0;
+}
+
+int fpga_layout_open(struct fpga_dev *dev, uint32_t uid, uint32_t gid,
+		     struct fpga_layout **out)
+{
+	return layout_open(dev, true, uid, gid, out);
+}
+
+int fpga_layout_open_ro(struct fpga_dev *dev, struct fpga_layout **out)
+{
+	return layout_open(dev, false, 0, 0, out);
+}
+
+void fpga_layout_free(struct fpga_layout *L)
+{
+	layout_free(L);
 }
 
 int fpga_layout_mounted(struct fpga_layout *L)

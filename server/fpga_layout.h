@@ -139,6 +139,9 @@ int fpga_layout_format(struct fpga_dev *dev, const struct fpga_geometry *g,
  */
 int fpga_layout_open(struct fpga_dev *dev, uint32_t uid, uint32_t gid,
 		     struct fpga_layout **out);
+/* Same, for looking only: no formatting; free with fpga_layout_free(). */
+int fpga_layout_open_ro(struct fpga_dev *dev, struct fpga_layout **out);
+void fpga_layout_free(struct fpga_layout *L);
 /* Mark the card in use (state, generation) once loading went well. */
 int fpga_layout_mounted(struct fpga_layout *L);
 /* Mark it clean, flush and free (the device stays open). */
