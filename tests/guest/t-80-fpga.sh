@@ -1,0 +1,85 @@
+#!/bin/bash
+# The fpga backend over the module, with the drivers a guest without a
+# card has: mem (a MAP_SHARED card file) and xdma (a regular file standing
+# in for both channels). Files written through the mount must land on the
+# "card" at the offsets its extent map says (vfsd-fpga-inspect), and a
+# restarted server must show the same tree. VFSD_FPGA_HOST=1 runs it on
+# the host, over whatever transport the server finds there.
+set -euo pipefail
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+INSPECT=$VFSD_BUILD/server/vfsd-fpga-inspect
+if [[ -z ${VFSD_FPGA_HOST:-} ]]; then
+	require_guest
+	dmesg_mark
+	load_module
+fi
+T=$(make_tmpdir)
+MNT=$T/mnt
+mkdir -p "$MNT"
+
+serve() {	# driver args...
+	"$VFSD_SERVER" --backend=fpga "$@" "$MNT" ||
+		fail "vfsd-server --backend=fpga $* did not start"
+	defer "umount -l '$MNT' 2>/dev/null || true"
+}
+
+stop() {
+	umount "$MNT" || fail "umount"
+	# The server marks the card clean on its way out.
+	wait_for 20 card_clean || fail "the card is not marked clean after umount"
+}
+
+card_clean() { "$INSPECT" "${INSPECT_ARGS[@]}" 2>/dev/null | head -1 | grep -q ' clean$'; }
+
+# Bytes of file (in the mount's last life) at each extent, on the card.
+check_on_card() {	# card file name copy-of-file inspect-args...
+	local card=$1 name=$2 copy=$3 ino n=0 size
+	shift 3
+	"$INSPECT" "$@" >"$T/map" || fail "vfsd-fpga-inspect $*"
+	ino=$(awk -v n="$name" '$1 == "name" && $2 == 1 && $4 == n {print $3}' "$T/map")
+	[[ -n $ino ]] || fail "$name not in the card's names"
+	while read -r _ owner stream foff coff len; do
+		[[ $owner == "$ino" && $stream == 0 ]] || continue
+		# The last block holds the file's tail, then zeros.
+		size=$(stat -c %s "$copy")
+		((len <= size - foff)) || len=$((size - foff))
+		cmp -s <(tail -c +$((foff + 1)) "$copy" | head -c "$len") \
+			<(tail -c +$((coff + 1)) "$card" | head -c "$len") ||
+			fail "$name: bytes at file offset $foff are not at card offset $coff"
+		n=$((n + 1))
+	done < <(grep '^extent ' "$T/map")
+	((n > 0)) || fail "$name has no extents on the card"
+	log "ok: $name is on the card in $n extent(s)"
+}
+
+run_driver() {	# label card server-args...
+	local label=$1 card=$2
+	shift 2
+	serve "$@"
+	head -c 3000000 /dev/urandom >"$T/big"
+	check "$label: write a file" cp "$T/big" "$MNT/big"
+	check "$label: mkdir, small file, symlink" sh -c \
+		"mkdir '$MNT/d' && echo hello >'$MNT/d/small' && ln -s d/small '$MNT/link'"
+	sync
+	stop
+	check_on_card "$card" big "$T/big" "${INSPECT_ARGS[@]}"
+	serve "$@"
+	check "$label: big intact after restart" cmp "$T/big" "$MNT/big"
+	check "$label: small intact" grep -qx hello "$MNT/d/small"
+	check "$label: link intact" test "$(readlink "$MNT/link")" = d/small
+	check "$label: rm frees space" rm "$MNT/big"
+	stop
+}
+
+truncate -s 64M "$T/card-mem"
+INSPECT_ARGS=(--card="$T/card-mem")
+run_driver mem "$T/card-mem" --driver=mem --card="$T/card-mem"
+
+truncate -s 64M "$T/card-xdma"
+INSPECT_ARGS=(--driver=xdma --h2c="$T/card-xdma" --c2h="$T/card-xdma")
+run_driver xdma "$T/card-xdma" --driver=xdma --h2c="$T/card-xdma" --c2h="$T/card-xdma"
+
+[[ -n ${VFSD_FPGA_HOST:-} ]] || dmesg_check
+log "ok"
