@@ -22,6 +22,7 @@
 
 #include "backend_fpga.h"
 #include "fk_ops.h"
+#include "options.h"
 
 #define BS	FPGA_BLOCK
 
@@ -333,6 +334,30 @@ static void test_backend_eio(void **state)
 	rm_sysfs();
 }
 
+static void test_options(void **state)
+{
+	char *ok[] = { "vfsd-server", "--backend=fpga", "--driver=xdma",
+		       "--h2c=/dev/a", "--c2h=/dev/b", "--size=1G", "--format",
+		       "/mnt", NULL };
+	char *plain[] = { "vfsd-server", "--backend=fpga", "/mnt", NULL };
+	char *bad[] = { "vfsd-server", "--backend=fpga", "--driver=pcie",
+			"/mnt", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(server_parse_args(8, ok, &o), 0);
+	assert_non_null(o.cfg.fpga);
+	assert_string_equal(o.cfg.fpga->driver, "xdma");
+	assert_string_equal(o.cfg.fpga->h2c, "/dev/a");
+	assert_string_equal(o.cfg.fpga->c2h, "/dev/b");
+	assert_true(o.cfg.fpga->format);
+	assert_int_equal(o.cfg.size, 1ull << 30);
+	/* Nothing given: no fpga config, the backend's defaults (qemu). */
+	assert_int_equal(server_parse_args(3, plain, &o), 0);
+	assert_null(o.cfg.fpga);
+	assert_int_equal(server_parse_args(4, bad, &o), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_xdma_regular_files),
 		cmocka_unit_test(test_qemu_dma_fails_cleanly),
 		cmocka_unit_test(test_backend_eio),
+		cmocka_unit_test(test_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
