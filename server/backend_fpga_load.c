@@ -112,8 +112,10 @@ static void load_extent(struct loader *ld, uint32_t slot)
 		return;
 	}
 	if (fpga_stream_add_loaded(d.stream ? &FI(in)->xattrs : &FI(in)->data,
-				   &d, slot))
+				   &d, slot)) {
+		fpga_blocks_free(ld->L, d.card_block, d.count);
 		drop(ld, FPGA_T_EXTENT, slot);
+	}
 }
 
 /* Free an inode that cannot be kept: its extents go with it. */

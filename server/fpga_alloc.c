@@ -49,10 +49,31 @@ static uint64_t next_free(const struct fpga_layout *L, uint64_t b)
 	return L->sb.data_blocks;
 }
 
+/*
+ * First free run of want blocks in [from, to), or the longest shorter
+ * one seen (in *best / *best_n): true if a whole one was found at *best.
+ */
+static bool scan(const struct fpga_layout *L, uint64_t from, uint64_t to,
+		 uint64_t want, uint64_t *best, uint64_t *best_n)
+{
+	uint64_t b, n = 0;
+
+	for (b = next_free(L, from); b < to; b = next_free(L, b + n)) {
+		n = run_at(L, b, want);
+		if (n > *best_n) {
+			*best = b;
+			*best_n = n;
+		}
+		if (n == want)
+			return true;
+	}
+	return false;
+}
+
 uint64_t fpga_blocks_alloc(struct fpga_layout *L, uint64_t hint,
 			   uint64_t want, uint64_t *start)
 {
-	uint64_t b, n = 0, best = 0, best_n = 0, total = L->sb.data_blocks;
+	uint64_t b = 0, n = 0, total = L->sb.data_blocks, from;
 
 	if (!want)
 		return 0;
@@ -62,27 +83,12 @@ uint64_t fpga_blocks_alloc(struct fpga_layout *L, uint64_t hint,
 	/* Right after the caller's last extent: no new extent needed. */
 	if (hint < total && (n = run_at(L, hint, want))) {
 		b = hint;
-		goto take;
+	} else {
+		/* From the moving hint to the end, then from the start. */
+		from = L->alloc_hint % total;
+		if (!scan(L, from, total, want, &b, &n))
+			scan(L, 0, from, want, &b, &n);
 	}
-	/* First run long enough from the moving hint, else the longest. */
-	for (b = next_free(L, L->alloc_hint % total); b < total;
-	     b = next_free(L, b + n)) {
-		n = run_at(L, b, want);
-		if (n == want)
-			goto take;
-		if (n > best_n)
-			best = b, best_n = n;
-	}
-	for (b = next_free(L, 0); b < L->alloc_hint % total && b < total;
-	     b = next_free(L, b + n)) {
-		n = run_at(L, b, want);
-		if (n == want)
-			goto take;
-		if (n > best_n)
-			best = b, best_n = n;
-	}
-	b = best, n = best_n;
-take:
 	if (n) {
 		set_range(L, b, n, true);
 		L->free_blocks -= n;

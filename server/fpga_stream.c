@@ -513,6 +513,11 @@ int fpga_stream_make_contig(struct fpga_stream *s, uint64_t count)
 	e.card_block = start;
 	e.count = (uint32_t)count;
 	err = insert(s, 0, &e);
+	if (err) {
+		fpga_blocks_free(s->L, start, count);
+		fpga_slot_free(s->L, FPGA_T_EXTENT, e.rec);
+		return err;
+	}
 	if (!err)
 		err = fpga_card_zero(s->L, fpga_block_off(s->L, start),
 				     count * BS);
