@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "backend_fpga.h"
+#include "fpga_crc.h"
 #include "fk_ops.h"
 
 #define CARD_SIZE	(4u << 20)
@@ -329,6 +330,46 @@ static void test_garbage_metadata(void **state)
 	assert_true(start() == 0 || 1);
 }
 
+/* Superblock fields out of range, with a valid crc: refused, no crash. */
+static void test_superblock_fields(void **state)
+{
+	static const size_t fields[] = {
+		offsetof(struct fpga_super, card_size),
+		offsetof(struct fpga_super, inode_off),
+		offsetof(struct fpga_super, inode_count),
+		offsetof(struct fpga_super, dirent_off),
+		offsetof(struct fpga_super, extent_count),
+		offsetof(struct fpga_super, data_off),
+		offsetof(struct fpga_super, data_blocks),
+	};
+	static const uint64_t values[] = { 0, 1, 4095, 1ull << 40, UINT64_MAX };
+	struct fpga_super good, *sb;
+	unsigned int f, v;
+	char *p;
+
+	(void)state;
+	stop();
+	p = map_card();
+	sb = (struct fpga_super *)p;
+	good = *sb;
+	for (f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		for (v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+			*sb = good;
+			/* 32-bit fields take the low half. */
+			memcpy((char *)sb + fields[f], &values[v],
+			       fields[f] == offsetof(struct fpga_super, inode_count) ||
+			       fields[f] == offsetof(struct fpga_super, extent_count)
+			       ? 4 : 8);
+			sb->crc = fpga_crc32c(0, sb, offsetof(struct fpga_super, crc));
+			if (start() == 0)
+				stop();
+		}
+	}
+	*sb = good;
+	munmap(p, CARD_SIZE);
+	assert_int_equal(start(), 0);
+}
+
 static void test_direct_map(void **state)
 {
 	static char buf[8192];
@@ -369,6 +410,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_records_repaired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_and_damaged_cards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_metadata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_superblock_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_direct_map, setup, teardown),
 	};
 
