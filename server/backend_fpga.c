@@ -11,23 +11,6 @@
 
 #include "backend_fpga.h"
 
-/*
- * Bus addresses of window pages, for a DMA engine that needs them (qemu's
- * edu). The module does not tell them yet (it needs an ioctl for that):
- * until then the engine cannot be pointed at the pages and every transfer
- * fails with EIO, cleanly.
- */
-static int window_dma_addrs(void *ctx, const void *buf, size_t len,
-			    uint64_t *addrs, unsigned int max)
-{
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	(void)addrs;
-	(void)max;
-	return -EOPNOTSUPP;
-}
-
 static void fpga_statfs(struct vfsd_req *req, vfsd_ino_t ino)
 {
 	struct fpga_layout *L = FFS(req)->L;
@@ -159,8 +142,10 @@ static int fpga_create_fs(const struct backend_config *cfg, void **state)
 		free(fs);
 		return err;
 	}
-	fs->dev->dma_addrs = window_dma_addrs;
+	fs->dev->dma_addrs = fpga_window_dma_addrs;
 	fs->dev->dma_ctx = fs;
+	fs->dma_pci_dev_ok = fs->dev->dma_device[0] &&
+		vfsd_pci_dev_parse(fs->dev->dma_device, &fs->dma_pci_dev) == 0;
 	fs->mem.attr_timeout = cfg->attr_timeout;
 	fs->mem.entry_timeout = cfg->entry_timeout;
 	fs->mem.server_perms = cfg->server_permissions;

@@ -23,6 +23,8 @@ struct fpga_fs {
 	struct fpga_dev *dev;
 	struct fpga_layout *L;
 	bool closing;		/* inodes freed now stay on the card */
+	uint32_t dma_pci_dev;	/* the DMA engine, for vfsd_req_dma_map() */
+	bool dma_pci_dev_ok;
 };
 
 /* Per inode, in mem_inode.store_priv. */
@@ -52,6 +54,22 @@ void fpga_sync_locked(struct fpga_fs *fs, struct mem_inode *in);
 struct fpga_inode *fpga_inode_alloc(struct fpga_fs *fs, uint32_t slot);
 /* Parse a serialized xattr blob into in (at load): 0 or -EUCLEAN. */
 int fpga_xattrs_parse(struct mem_inode *in, const char *blob, size_t len);
+
+/* backend_fpga_dma.c: window bus addresses for the DMA engine. */
+struct fpga_dma_req {
+	struct vfsd_req *req;
+	const char *buf;	/* the request's window buffer */
+	size_t len;
+	uint64_t *addrs;	/* its pages' bus addresses, fetched once */
+	unsigned int nr;
+};
+/* Around a transfer to/from req's buffer on this thread. */
+void fpga_dma_begin(struct fpga_dma_req *d, struct vfsd_req *req,
+		    const void *buf, size_t len);
+void fpga_dma_end(struct fpga_dma_req *d);
+/* fpga_dev.dma_addrs; ctx is the fpga_fs. */
+int fpga_window_dma_addrs(void *ctx, const void *buf, size_t len,
+			  uint64_t *addrs, unsigned int max);
 
 /* backend_fpga_load.c: build the tree from the card, repairing. */
 int fpga_load(struct fpga_fs *fs);

@@ -17,12 +17,14 @@ void fpga_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 	       off_t off, struct vfsd_file_info *fi)
 {
 	struct mem_inode *in = mem_file_inode(req, ino);
+	struct fpga_dma_req dma;
 	size_t n = 0;
 	int err = 0;
 
 	(void)fi;
 	if (!in)
 		return;
+	fpga_dma_begin(&dma, req, buf, size);
 	pthread_rwlock_rdlock(&in->lock);
 	if ((uint64_t)off < in->size) {
 		n = in->size - (uint64_t)off < size ?
@@ -30,6 +32,7 @@ void fpga_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 		err = fpga_stream_read(&FI(in)->data, buf, n, (uint64_t)off);
 	}
 	pthread_rwlock_unlock(&in->lock);
+	fpga_dma_end(&dma);
 	mem_inode_put(&MFS(req)->inodes, in);
 	if (err)
 		vfsd_reply_err(req, -err);
@@ -42,12 +45,14 @@ void fpga_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 {
 	struct fpga_fs *fs = FFS(req);
 	struct mem_inode *in = mem_file_inode(req, ino);
+	struct fpga_dma_req dma;
 	struct fpga_inode *f;
 	int err;
 
 	(void)fi;
 	if (!in)
 		return;
+	fpga_dma_begin(&dma, req, buf, size);
 	pthread_rwlock_wrlock(&in->lock);
 	f = FI(in);
 	/* A directly mapped file is its one extent: it cannot grow. */
@@ -63,6 +68,7 @@ void fpga_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 	}
 	fpga_sync_locked(fs, in);
 	pthread_rwlock_unlock(&in->lock);
+	fpga_dma_end(&dma);
 	mem_inode_put(&fs->mem.inodes, in);
 	if (err)
 		vfsd_reply_err(req, -err);

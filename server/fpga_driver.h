@@ -64,6 +64,7 @@ struct fpga_dev {
 	const struct fpga_driver_ops *ops;
 	uint64_t size;			/* card memory bytes */
 	char desc[320];			/* for messages: what card this is */
+	char dma_device[256];		/* the engine's PCI BDF, if it has one */
 	fpga_dma_addrs_fn dma_addrs;	/* set by the backend (qemu uses it) */
 	void *dma_ctx;
 };

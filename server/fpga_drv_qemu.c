@@ -134,8 +134,8 @@ static int one_seg(struct qemu_card *c, enum fpga_dir dir,
 				     : -EOPNOTSUPP;
 		if (n <= 0) {
 			log_once(&c->dev, n == -EOPNOTSUPP ?
-				 "no bus addresses for the window pages (the "
-				 "module cannot tell them yet): DMA impossible" :
+				 "no bus addresses for the window pages (needs "
+				 "the vfsd module, not FUSE): DMA impossible" :
 				 "no bus addresses for the window pages");
 			return -EIO;
 		}
@@ -392,6 +392,7 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 					: FPGA_DEFAULT_TIMEOUT_MS;
 	pthread_mutex_init(&c->lock, NULL);
 	snprintf(c->dev.desc, sizeof(c->dev.desc), "ivshmem card %s", shm);
+	snprintf(c->dev.dma_device, sizeof(c->dev.dma_device), "%s", edu);
 	*dev = &c->dev;
 	return 0;
 }
