@@ -81,8 +81,6 @@ void fpga_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 		size_t size, off_t off, struct vfsd_file_info *fi);
 void fpga_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 		    off_t offset, off_t length, struct vfsd_file_info *fi);
-void fpga_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
-		struct vfsd_file_info *fi);
 void fpga_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 		struct vfsd_file_info *fi);
 void fpga_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,

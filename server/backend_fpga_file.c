@@ -114,30 +114,6 @@ void fpga_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 	vfsd_reply_err(req, -err);
 }
 
-void fpga_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
-		struct vfsd_file_info *fi)
-{
-	struct mem_inode *in;
-	int64_t res;
-
-	(void)fi;
-	if (whence != SEEK_DATA && whence != SEEK_HOLE) {
-		vfsd_reply_err(req, EINVAL);
-		return;
-	}
-	in = mem_file_inode(req, ino);
-	if (!in)
-		return;
-	pthread_rwlock_rdlock(&in->lock);
-	res = fpga_stream_seek(&FI(in)->data, in->size, (uint64_t)off, whence);
-	pthread_rwlock_unlock(&in->lock);
-	mem_inode_put(&MFS(req)->inodes, in);
-	if (res < 0)
-		vfsd_reply_err(req, (int)-res);
-	else
-		vfsd_reply_lseek(req, (off_t)res);
-}
-
 /* Data and metadata went through at each request: flush the card. */
 void fpga_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 		struct vfsd_file_info *fi)

@@ -277,6 +277,13 @@ void fpga_on_free(void *ctx, struct mem_inode *in)
 	in->store_priv = NULL;
 }
 
+static int64_t seek(struct mem_fs *m, struct mem_inode *in, uint64_t off,
+		    int whence)
+{
+	(void)m;
+	return fpga_stream_seek(&FI(in)->data, in->size, off, whence);
+}
+
 const struct mem_store_ops fpga_store_ops = {
 	.inode_new = inode_new,
 	.inode_sync = inode_sync,
@@ -284,5 +291,6 @@ const struct mem_store_ops fpga_store_ops = {
 	.dirent_sync = dirent_sync,
 	.dirent_remove = dirent_remove,
 	.set_size = set_size,
+	.seek = seek,
 	.xattrs_sync = xattrs_sync,
 };

@@ -44,6 +44,9 @@ struct mem_store_ops {
 	void (*dirent_remove)(struct mem_fs *fs, struct mem_dirent *de);
 	/* A regular file's new size (inode lock held for writing). */
 	int (*set_size)(struct mem_fs *fs, struct mem_inode *in, uint64_t size);
+	/* SEEK_DATA/SEEK_HOLE in a file (inode lock held): offset or -errno. */
+	int64_t (*seek)(struct mem_fs *fs, struct mem_inode *in, uint64_t off,
+			int whence);
 	/* The xattrs changed (inode lock held for writing): 0 or -errno. */
 	int (*xattrs_sync)(struct mem_fs *fs, struct mem_inode *in);
 };

@@ -188,7 +188,8 @@ void mem_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
 	if (!in)
 		return;
 	pthread_rwlock_rdlock(&in->lock);
-	res = mem_file_seek(&in->file, &fs->pool, in->size, (uint64_t)off,
+	res = fs->store ? fs->store->seek(fs, in, (uint64_t)off, whence) :
+	      mem_file_seek(&in->file, &fs->pool, in->size, (uint64_t)off,
 			    whence);
 	pthread_rwlock_unlock(&in->lock);
 	mem_inode_put(&fs->inodes, in);

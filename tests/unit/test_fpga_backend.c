@@ -204,6 +204,9 @@ static void test_restart_keeps_tree(void **state)
 	/* The holey file kept its hole: one block less than its size. */
 	assert_int_equal(fko_getattr(&k, lookup(sub, "holey"), &a), 0);
 	assert_int_equal(a.blocks, 2 * 4096 / 512);
+	assert_int_equal(fko_lseek(&k, lookup(sub, "holey"), 0, 0, SEEK_DATA),
+			 2 * 4096);
+	assert_int_equal(fko_lseek(&k, lookup(sub, "holey"), 0, 0, SEEK_HOLE), 0);
 }
 
 /* Truncate and punch survive too, and free their blocks. */
