@@ -178,6 +178,11 @@ for t in $targets; do
 	[[ ${DIRECT_OK[$t]} = 1 ]] || log "$t: no O_DIRECT, its direct jobs are skipped"
 done
 
+# TLB shootdown interrupts so far, all CPUs (x86 "TLB:" in /proc/interrupts).
+tlb_shootdowns() {
+	awk '$1 == "TLB:" { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i } END { print s + 0 }' /proc/interrupts
+}
+
 counters() {	# counters TARGET: bytes_mapped bytes_copied requests (vfsd only)
 	local c=${CONN[$1]:-}
 	if [[ -n $c ]]; then
@@ -240,6 +245,7 @@ run_one() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	counters "$t" >"$dir/counters.pre"
+	tlb_shootdowns >"$dir/tlb.pre"
 	if [[ $file = meta ]]; then
 		local nj=1
 		for kv in "${vars[@]}"; do [[ $kv = NUMJOBS=* ]] && nj=${kv#NUMJOBS=}; done
@@ -253,6 +259,7 @@ run_one() {
 		(cd "$dir" && env "${envs[@]}" BENCH_DIR="${MNT[$t]}" \
 			fio "$JOBDIR/$file.fio" --eta=never --output-format=json --output=fio.json 2>stderr) || rc=$?
 	fi
+	tlb_shootdowns >"$dir/tlb.post"
 	counters "$t" >"$dir/counters.post"
 	if [[ $rc != 0 ]]; then
 		echo "exit status $rc" >"$dir/failed"

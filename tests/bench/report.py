@@ -71,6 +71,12 @@ def fio_run(d, seq):
         r["cpu"] = (b[0] - a[0]) / 100.0 / (moved / GIB)        # CPU s per GiB
     if a[1] is not None and b[1] is not None and ios:
         r["ctxt"] = (b[1] - a[1]) / float(ios)                 # per I/O
+    try:
+        t = int(open(os.path.join(d, "tlb.post")).read()) - int(open(os.path.join(d, "tlb.pre")).read())
+        if ios:
+            r["tlb"] = t / float(ios)
+    except (OSError, ValueError):
+        pass
     c = counters(d)
     if c and moved:
         r["mapped"] = c[0] / moved          # bytes mapped per byte moved = GiB/GiB
@@ -251,13 +257,18 @@ def main():
         goals.append("- bulk bytes copied by the module: **%s** in total over all vfsd data jobs "
                      "(goal 0) — %s" % (fmt(sum(copied)), "met" if sum(copied) == 0 else "MISSED"))
 
+    have_tlb = any(r.get("tlb") is not None for _, _, per, _ in rows
+                   for rs in per.values() for r in rs)
     diag_hdr = ["job"] + ["ctx switches/op " + LABEL[t] for t in present] + \
+        ["TLB shootdowns/op " + LABEL[t] for t in present if have_tlb] + \
         ["vfsd requests/op", "vfsd KiB mapped/request"]
     diag = ["| " + " | ".join(diag_hdr) + " |", "|" + "---|" * len(diag_hdr)]
     for name, unit, per, skipped in rows:
         c = [name]
         for t in present:
             c.append(fmt(med([r.get("ctxt") for r in per.get(t, [])])))
+        for t in present if have_tlb else []:
+            c.append(fmt(med([r.get("tlb") for r in per.get(t, [])])))
         rs = per.get("vfsd", [])
         c.append(fmt(med([r.get("req") for r in rs])))
         c.append(fmt(med([r.get("kib_req") for r in rs])))
@@ -287,7 +298,7 @@ def main():
     md.extend(goals)
     md.append("")
     md.append("Diagnostics (medians): context switches system-wide (ctxt in /proc/stat) per I/O "
-              "or metadata operation; vfsd requests (/sys/fs/vfsd/<id>/requests) per I/O and "
+              "or metadata operation; " + ("" if have_tlb else "(not in this run: ") + "TLB shootdown interrupts (the TLB line of /proc/interrupts, whole fio run, so fio's own start-up adds a little to every target) per I/O" + ("" if have_tlb else ")") + "; vfsd requests (/sys/fs/vfsd/<id>/requests) per I/O and "
               "bytes mapped per request.")
     md.append("")
     md.extend(diag)
