@@ -320,7 +320,7 @@ def main():
     ops_rows = [dat_line(n, p) for n, u, p, _ in rows if u != "MiB/s"]
     with open(os.path.join(out, "chart.dat"), "w") as f:
         f.write("# job then median min max per target: %s\n" % " ".join(present))
-        f.write("\n".join(seq_rows) + "\n\n\n" + "\n".join(ops_rows) + "\n")
+        f.write("\n\n\n".join("\n".join(b) for b in (seq_rows, ops_rows) if b) + "\n")
     dat = os.path.join(out, "chart.dat")
 
     def plot(index):
@@ -340,16 +340,12 @@ set logscale y
 set grid ytics
 set key top right
 set xtics rotate by -35 left
-set multiplot layout 2,1 title 'vfsd vs FUSE vs tmpfs ({date}, QEMU TCG guest: compare ratios only; bars: median, whiskers: min-max)'
-set ylabel 'MiB/s'
-set title 'sequential (buffered)'
-plot {p0}
-set ylabel 'IOPS / ops per s'
-set title '4 KiB random, mmap, metadata'
-plot {p1}
-unset multiplot
+set multiplot layout {panels},1 title 'vfsd vs FUSE vs tmpfs ({date}, QEMU TCG guest: compare ratios only; bars: median, whiskers: min-max)'
+{seqpanel}{opspanel}unset multiplot
 """.format(png=os.path.join(out, "chart.png"), date=env.get("date", ""),
-           p0=plot(0), p1=plot(1))
+           panels=max(1, (1 if seq_rows else 0) + (1 if ops_rows else 0)),
+           seqpanel=("set ylabel 'MiB/s'\nset title 'sequential (buffered)'\nplot %s\n" % plot(0)) if seq_rows else "",
+           opspanel=("set ylabel 'IOPS / ops per s'\nset title '4 KiB random, mmap, metadata'\nplot %s\n" % plot(1 if seq_rows else 0)) if ops_rows else "")
     with open(os.path.join(out, "chart.gp"), "w") as f:
         f.write(gp)
     if shutil.which("gnuplot"):
