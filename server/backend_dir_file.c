@@ -67,14 +67,6 @@ static int open_inode(struct dir_fs *fs, vfsd_ino_t ino, int flags,
 	return *out ? 0 : -ENOMEM;
 }
 
-static bool created_by(struct vfsd_req *req, struct dir_inode *in)
-{
-	struct stat st;
-
-	return dir_stat_fd(in->fd, &st) == 0 &&
-	       st.st_uid == vfsd_req_ctx(req)->uid;
-}
-
 void dir_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 {
 	struct dir_fs *fs = FS(req);
@@ -102,14 +94,6 @@ void dir_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 		fd = reopen(in->fd, (flags & ~O_ACCMODE) | O_WRONLY);
 	if (fs->server_perms)
 		dir_creds_leave(&c);
-	/*
-	 * The module creates with MKNOD, then OPENs: the creator's first
-	 * open is part of its open(O_CREAT), which the new file's mode
-	 * (say 0444) must not refuse.
-	 */
-	if (__atomic_exchange_n(&in->fresh, false, __ATOMIC_RELAXED) &&
-	    fd == -EACCES && created_by(req, in))
-		fd = reopen(in->fd, flags);
 	dir_inode_put(&fs->inodes, in);
 	if (fd < 0) {
 		vfsd_reply_err(req, -fd);

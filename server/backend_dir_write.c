@@ -123,8 +123,6 @@ static void make_and_reply(struct vfsd_req *req, vfsd_ino_t parent,
 		vfsd_reply_err(req, err);
 		return;
 	}
-	if (m->kind == MAKE_NODE && S_ISREG(m->mode))
-		__atomic_store_n(&in->fresh, true, __ATOMIC_RELAXED);
 	if (m->kind == MAKE_CREATE) {
 		if (dir_file_new(m->fd, m->flags, fi) < 0) {
 			dir_inode_forget(&fs->inodes, in->nodeid, 1);

@@ -48,7 +48,6 @@ static const struct vfsd_ops fpga_ops = {
 	.rename = mem_rename,
 	.link = mem_link,
 	.write = fpga_write,
-	.flush = mem_flush,
 	.fsync = fpga_fsync,
 	.create = mem_create,
 	.fallocate = fpga_fallocate,

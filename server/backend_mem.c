@@ -222,7 +222,6 @@ static const struct vfsd_ops mem_ops = {
 	.rename = mem_rename,
 	.link = mem_link,
 	.write = mem_write,
-	.flush = mem_flush,
 	.fsync = mem_fsync,
 	.create = mem_create,
 	.fallocate = mem_fallocate,

@@ -113,8 +113,6 @@ void mem_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 	      off_t off, struct vfsd_file_info *fi);
 void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 	       size_t size, off_t off, struct vfsd_file_info *fi);
-void mem_flush(struct vfsd_req *req, vfsd_ino_t ino,
-	       struct vfsd_file_info *fi);
 void mem_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 	       struct vfsd_file_info *fi);
 void mem_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,

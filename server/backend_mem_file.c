@@ -38,18 +38,12 @@ void mem_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
 {
 	struct mem_fs *fs = MFS(req);
 	struct mem_inode *in = mem_file_inode(req, ino);
-	bool fresh;
 	int err;
 
 	if (!in)
 		return;
-	pthread_rwlock_wrlock(&in->lock);
-	fresh = in->fresh && in->uid == vfsd_req_ctx(req)->uid;
-	in->fresh = false;
-	pthread_rwlock_unlock(&in->lock);
-	/* The creator's first open completes its open(O_CREAT): no check. */
-	err = fresh ? 0 : mem_may(req, in, acc_mask(fi->flags) |
-				  (fi->flags & O_TRUNC ? W_OK : 0));
+	err = mem_may(req, in, acc_mask(fi->flags) |
+		      (fi->flags & O_TRUNC ? W_OK : 0));
 	if (!err && (fi->flags & O_TRUNC)) {
 		pthread_rwlock_wrlock(&in->lock);
 		err = mem_set_size(fs, in, 0);
@@ -114,13 +108,6 @@ void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 }
 
 /* Nothing is buffered between the kernel and RAM. */
-void mem_flush(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
-{
-	(void)ino;
-	(void)fi;
-	vfsd_reply_err(req, 0);
-}
-
 void mem_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 	       struct vfsd_file_info *fi)
 {

@@ -137,7 +137,6 @@ static void make(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 			add_links(fs, p, 1);	/* the new ".." */
 		} else {
 			mem_inode_set_nlink(&fs->inodes, in, 1);
-			in->fresh = !fi && S_ISREG(mode);
 		}
 		mem_store_inode(fs, in);
 		touch(fs, p, true);

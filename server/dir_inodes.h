@@ -25,11 +25,6 @@ struct dir_inode {
 	mode_t type;		/* S_IFMT bits */
 	uint64_t nlookup;
 	unsigned int refs;
-	/*
-	 * Made by our MKNOD, not opened yet: the creator's first OPEN
-	 * completes its open(O_CREAT) (see backend_dir_file.c).
-	 */
-	bool fresh;
 	struct dir_inode *next_key;
 	struct dir_inode *next_id;
 };

@@ -42,12 +42,6 @@ struct mem_inode {
 		char *target;		/* S_IFLNK */
 	};
 	struct mem_inode *parent;	/* S_IFDIR: for ".." and renames */
-	/*
-	 * Made by MKNOD and not opened yet. The module creates a file with
-	 * MKNOD, then OPENs it: that first open by the creator is part of
-	 * open(O_CREAT), which may open a file its mode does not allow.
-	 */
-	bool fresh;
 	void *store_priv;	/* a mem_store's per-inode state */
 
 	/* Under the table lock. */

@@ -488,19 +488,23 @@ static void test_server_permissions(void **state)
 	assert_int_equal(fko_unlink(&k, VFSD_OP_RMDIR, VFSD_ROOT_INO,
 				    "private"), -EACCES);
 
-	/* open(O_CREAT|O_WRONLY, 0444) arrives as MKNOD + OPEN: allowed
-	 * once, for the creator; later opens follow the mode. */
+	/* open(O_CREAT|O_WRONLY, 0444) arrives as one CREATE that opens
+	 * the new file for writing; later opens follow the mode. */
 	sqe = fk_sqe(VFSD_OP_MKDIR, VFSD_ROOT_INO);
 	sqe.uid = sqe.gid = 0;
 	sqe.arg = 01777;
 	assert_int_equal(fk_call(&k, &sqe, "tmp", 4, &d, sizeof(d)), 0);
-	assert_int_equal(fko_mknod(&k, d.nodeid, "ro", S_IFREG | 0444, 0, &e),
-			 0);
+	assert_int_equal(fko_create(&k, d.nodeid, "ro", S_IFREG | 0444,
+				    O_WRONLY, &c), 0);
 	assert_int_equal(host_stat("tmp/ro").st_uid, 1000);
-	fh = fko_open(&k, VFSD_OP_OPEN, e.nodeid, O_WRONLY, &res);
-	assert_int_equal(res, 0);
-	assert_int_equal(fko_write(&k, e.nodeid, fh, "ro", 2, 0), 2);
-	fko_noreply(&k, VFSD_OP_RELEASE, e.nodeid, fh, 0);
+	assert_int_equal(fko_write(&k, c.entry.nodeid, c.open.fh, "ro", 2, 0),
+			 2);
+	fko_noreply(&k, VFSD_OP_RELEASE, c.entry.nodeid, c.open.fh, 0);
+	fko_open(&k, VFSD_OP_OPEN, c.entry.nodeid, O_WRONLY, &res);
+	assert_int_equal(res, -EACCES);
+	/* mknod(2) then open(2) is two calls: the open follows the mode. */
+	assert_int_equal(fko_mknod(&k, d.nodeid, "ro2", S_IFREG | 0444, 0, &e),
+			 0);
 	fko_open(&k, VFSD_OP_OPEN, e.nodeid, O_WRONLY, &res);
 	assert_int_equal(res, -EACCES);
 }
