@@ -36,6 +36,8 @@ struct backend {
 	/* For the mount's rootmode= option. */
 	mode_t (*root_mode)(void *state);
 	const struct vfsd_ops *ops;
+	/* Optional: the session is mounted (direct-map regions need it). */
+	void (*mounted)(void *state, struct vfsd_session *s);
 };
 
 extern const struct backend backend_dir;

@@ -34,7 +34,7 @@ static const struct vfsd_ops fpga_ops = {
 	.forget = mem_forget,
 	.getattr = mem_getattr,
 	.readlink = mem_readlink,
-	.open = mem_open,
+	.open = fpga_open,
 	.read = fpga_read,
 	.opendir = mem_opendir,
 	.readdir = mem_readdir,
@@ -145,6 +145,8 @@ static int fpga_create_fs(const struct backend_config *cfg, void **state)
 	fs->dev->dma_ctx = fs;
 	fs->dma_pci_dev_ok = fs->dev->dma_device[0] &&
 		vfsd_pci_dev_parse(fs->dev->dma_device, &fs->dma_pci_dev) == 0;
+	fs->bar_pci_dev_ok = fs->dev->bar_device[0] &&
+		vfsd_pci_dev_parse(fs->dev->bar_device, &fs->bar_pci_dev) == 0;
 	fs->mem.attr_timeout = cfg->attr_timeout;
 	fs->mem.entry_timeout = cfg->entry_timeout;
 	fs->mem.server_perms = cfg->server_permissions;
@@ -173,6 +175,15 @@ static mode_t fpga_root_mode(void *state)
 	return mode;
 }
 
+/* Direct map needs the session, and the module (not FUSE) behind it. */
+static void fpga_mounted(void *state, struct vfsd_session *s)
+{
+	struct fpga_fs *fs = state;
+
+	if (!strcmp(vfsd_session_transport(s), "vfsd"))
+		__atomic_store_n(&fs->session, s, __ATOMIC_RELEASE);
+}
+
 const struct backend backend_fpga = {
 	.name = "fpga",
 	.summary = "files in FPGA card memory (--driver=qemu|xdma|mem, see docs/fpga.md)",
@@ -180,4 +191,5 @@ const struct backend backend_fpga = {
 	.destroy = fpga_destroy_fs,
 	.root_mode = fpga_root_mode,
 	.ops = &fpga_ops,
+	.mounted = fpga_mounted,
 };

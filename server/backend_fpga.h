@@ -25,11 +25,16 @@ struct fpga_fs {
 	bool closing;		/* inodes freed now stay on the card */
 	uint32_t dma_pci_dev;	/* the DMA engine, for vfsd_req_dma_map() */
 	bool dma_pci_dev_ok;
+	/* Direct map: the session (set once mounted) and the card's BAR. */
+	struct vfsd_session *session;
+	uint32_t bar_pci_dev;
+	bool bar_pci_dev_ok;
 };
 
 /* Per inode, in mem_inode.store_priv. */
 struct fpga_inode {
 	uint32_t slot;		/* in the inode table */
+	uint32_t dmap_id;	/* its direct-map region, once registered */
 	uint32_t flags;		/* FPGA_INO_* */
 	struct fpga_stream data;	/* contents; a symlink's target */
 	struct fpga_stream xattrs;	/* serialized, see ..._store.c */
@@ -93,5 +98,7 @@ void fpga_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
  */
 int fpga_direct_range(struct fpga_fs *fs, vfsd_ino_t ino, uint64_t *card_off,
 		      uint64_t *len);
+/* open: a directly mapped file opens as its direct-map region. */
+void fpga_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi);
 
 #endif /* VFSD_SERVER_BACKEND_FPGA_H */

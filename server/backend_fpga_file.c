@@ -202,3 +202,49 @@ int fpga_direct_range(struct fpga_fs *fs, vfsd_ino_t ino, uint64_t *card_off,
 	mem_inode_put(&fs->mem.inodes, in);
 	return err;
 }
+
+/*
+ * The direct-map region of a directly mapped file, registered with the
+ * module at its first open; 0 when it has none or cannot have one (no
+ * card BAR, FUSE, not mounted yet).
+ */
+static uint32_t direct_region(struct fpga_fs *fs, vfsd_ino_t ino)
+{
+	struct vfsd_session *s = __atomic_load_n(&fs->session, __ATOMIC_ACQUIRE);
+	struct mem_inode *in;
+	uint64_t off, len;
+	uint32_t id = 0;
+	int ret;
+
+	if (!s || !fs->bar_pci_dev_ok || fpga_direct_range(fs, ino, &off, &len))
+		return 0;
+	in = mem_inode_get(&fs->mem.inodes, ino);
+	if (!in)
+		return 0;
+	pthread_rwlock_wrlock(&in->lock);
+	if (FI(in) && !FI(in)->dmap_id) {
+		ret = vfsd_dmap_add(s, fs->bar_pci_dev, fs->dev->bar, off, len);
+		if (ret > 0)
+			FI(in)->dmap_id = ret;
+		else
+			vfsd_log(VFSD_LOG_WARNING, "direct map of inode %llu: "
+				 "%s; it stays a plain file",
+				 (unsigned long long)ino, strerror(-ret));
+	}
+	if (FI(in))
+		id = FI(in)->dmap_id;
+	pthread_rwlock_unlock(&in->lock);
+	mem_inode_put(&fs->mem.inodes, in);
+	return id;
+}
+
+void fpga_open(struct vfsd_req *req, vfsd_ino_t ino, struct vfsd_file_info *fi)
+{
+	uint32_t id = direct_region(FFS(req), ino);
+
+	if (id) {
+		fi->direct_map = 1;
+		fi->dmap_id = id;
+	}
+	mem_open(req, ino, fi);
+}

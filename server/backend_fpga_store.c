@@ -269,6 +269,9 @@ void fpga_on_free(void *ctx, struct mem_inode *in)
 		free(fi->data.ext);
 		free(fi->xattrs.ext);
 	} else {
+		/* New opens must not reach blocks that go back to the pool. */
+		if (fi->dmap_id)
+			vfsd_dmap_remove(fs->session, fi->dmap_id);
 		fpga_stream_free(&fi->data);
 		fpga_stream_free(&fi->xattrs);
 		fpga_slot_free(fs->L, FPGA_T_INODE, fi->slot);

@@ -65,6 +65,9 @@ struct fpga_dev {
 	uint64_t size;			/* card memory bytes */
 	char desc[320];			/* for messages: what card this is */
 	char dma_device[256];		/* the engine's PCI BDF, if it has one */
+	/* Card memory as a PCI memory BAR (direct map), if it is one. */
+	char bar_device[256];
+	int bar;
 	fpga_dma_addrs_fn dma_addrs;	/* set by the backend (qemu uses it) */
 	void *dma_ctx;
 };

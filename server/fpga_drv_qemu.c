@@ -393,6 +393,8 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 	pthread_mutex_init(&c->lock, NULL);
 	snprintf(c->dev.desc, sizeof(c->dev.desc), "ivshmem card %s", shm);
 	snprintf(c->dev.dma_device, sizeof(c->dev.dma_device), "%s", edu);
+	snprintf(c->dev.bar_device, sizeof(c->dev.bar_device), "%s", shm);
+	c->dev.bar = 2;		/* card offset = offset in BAR2 */
 	*dev = &c->dev;
 	return 0;
 }

@@ -58,6 +58,8 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 	if (!s)
 		return -1;
 	err = vfsd_session_mount(s, o->mountpoint);
+	if (!err && b->mounted)
+		b->mounted(state, s);
 	if (err) {
 		vfsd_session_destroy(s);
 		return -1;

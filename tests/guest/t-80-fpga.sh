@@ -88,17 +88,31 @@ INSPECT_ARGS=(--driver=xdma --h2c="$T/card-xdma" --c2h="$T/card-xdma")
 run_driver xdma "$T/card-xdma" --driver=xdma --h2c="$T/card-xdma" --c2h="$T/card-xdma"
 
 # The emulated card (run-guest.sh --card): ivshmem BAR2 + edu DMA, the
-# window's bus addresses from the module. Formatted: other tests use it.
+# window's bus addresses from the module; a directly mapped file is card
+# memory itself. Formatted: other tests use it.
 if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	INSPECT_ARGS=(--driver=qemu)
 	serve --driver=qemu --format
 	head -c 100000 /dev/urandom >"$T/q"
 	check "qemu: write a file by DMA" cp "$T/q" "$MNT/q"
+	# A directly mapped file: write(2) goes straight to card memory.
+	touch "$MNT/direct"
+	check "qemu: mark a file direct" setfattr -n user.vfsd.direct -v 65536 "$MNT/direct"
+	head -c 65536 /dev/urandom >"$T/dm"
+	conn=$(grep " $MNT vfsd " /proc/mounts | sed -n 's/.*conn=\([0-9]*\).*/\1/p')
+	before=$(cat "/sys/fs/vfsd/$conn/bytes_direct")
+	check "qemu: write the direct file" dd if="$T/dm" of="$MNT/direct" bs=64K conv=notrunc status=none
+	after=$(cat "/sys/fs/vfsd/$conn/bytes_direct")
+	((after - before >= 65536)) ||
+		fail "qemu: the direct file's write did not go direct ($((after - before)) bytes)"
+	check "qemu: read the direct file back" cmp "$T/dm" "$MNT/direct"
 	stop
 	"$INSPECT" --driver=qemu >"$T/qmap" || fail "inspect --driver=qemu"
 	grep -q '^extent ' "$T/qmap" || fail "qemu: no extents on the card"
+	check_on_card "$VFSD_CARD_FILE" direct "$T/dm" --driver=qemu
 	serve --driver=qemu
 	check "qemu: the file read back by DMA after a restart" cmp "$T/q" "$MNT/q"
+	check "qemu: the direct file intact after a restart" cmp "$T/dm" "$MNT/direct"
 	stop
 else
 	log "no emulated card: qemu driver not checked"

@@ -472,7 +472,6 @@ static void test_server_permissions(void **state)
 	struct vfsd_entry_out d, e;
 	struct vfsd_sqe sqe;
 	int32_t res;
-	uint64_t fh;
 
 	(void)state;
 	if (geteuid() != 0)
