@@ -89,6 +89,40 @@ VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
 VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
 
+/* Requests sent, by opcode: "NAME COUNT" lines, for profiling. */
+static const char *const vfsd_op_names[VFSD_OP_MAX] = {
+	[VFSD_OP_LOOKUP] = "lookup",	[VFSD_OP_FORGET] = "forget",
+	[VFSD_OP_GETATTR] = "getattr",	[VFSD_OP_SETATTR] = "setattr",
+	[VFSD_OP_READLINK] = "readlink", [VFSD_OP_SYMLINK] = "symlink",
+	[VFSD_OP_MKNOD] = "mknod",	[VFSD_OP_MKDIR] = "mkdir",
+	[VFSD_OP_UNLINK] = "unlink",	[VFSD_OP_RMDIR] = "rmdir",
+	[VFSD_OP_RENAME] = "rename",	[VFSD_OP_LINK] = "link",
+	[VFSD_OP_OPEN] = "open",	[VFSD_OP_READ] = "read",
+	[VFSD_OP_WRITE] = "write",	[VFSD_OP_STATFS] = "statfs",
+	[VFSD_OP_RELEASE] = "release",	[VFSD_OP_FSYNC] = "fsync",
+	[VFSD_OP_SETXATTR] = "setxattr", [VFSD_OP_GETXATTR] = "getxattr",
+	[VFSD_OP_LISTXATTR] = "listxattr",
+	[VFSD_OP_REMOVEXATTR] = "removexattr",
+	[VFSD_OP_FLUSH] = "flush",	[VFSD_OP_OPENDIR] = "opendir",
+	[VFSD_OP_READDIR] = "readdir",	[VFSD_OP_RELEASEDIR] = "releasedir",
+	[VFSD_OP_CREATE] = "create",	[VFSD_OP_FALLOCATE] = "fallocate",
+	[VFSD_OP_LSEEK] = "lseek",
+};
+
+static ssize_t ops_show(struct kobject *kobj, struct kobj_attribute *attr,
+			char *buf)
+{
+	struct vfsd_conn *conn = kobj_to_conn(kobj);
+	int op, len = 0;
+
+	for (op = 1; op < VFSD_OP_MAX; op++)
+		len += sysfs_emit_at(buf, len, "%s %lld\n",
+				     vfsd_op_names[op] ?: "?",
+				     (long long)atomic64_read(&conn->op_count[op]));
+	return len;
+}
+
+static struct kobj_attribute vfsd_attr_ops = __ATTR_RO(ops);
 static struct kobj_attribute vfsd_attr_abort = __ATTR_WO(abort);
 static struct kobj_attribute vfsd_attr_connected = __ATTR_RO(connected);
 
@@ -103,6 +137,7 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_protocol_errors.attr,
 	&vfsd_attr_queues.attr,
 	&vfsd_attr_max_io.attr,
+	&vfsd_attr_ops.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(vfsd_conn);

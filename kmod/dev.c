@@ -84,12 +84,18 @@ static long vfsd_ioc_enter(struct vfsd_conn *conn, void __user *argp)
 
 	if (copy_from_user(&e, argp, sizeof(e)))
 		return -EFAULT;
-	if ((e.flags & ~VFSD_ENTER_WAIT) || e.reserved[0] || e.reserved[1])
+	if ((e.flags & ~(VFSD_ENTER_WAIT | VFSD_ENTER_POLL)) || e.reserved)
+		return -EINVAL;
+	if ((e.flags & VFSD_ENTER_POLL) &&
+	    ((e.flags & VFSD_ENTER_WAIT) || !e.poll_us ||
+	     e.poll_us > VFSD_MAX_POLL_US))
+		return -EINVAL;
+	if (!(e.flags & VFSD_ENTER_POLL) && e.poll_us)
 		return -EINVAL;
 	q = vfsd_dev_queue(conn, e.queue);
 	if (!q)
 		return -EINVAL;
-	return vfsd_queue_enter(q, e.flags);
+	return vfsd_queue_enter(q, e.flags, e.poll_us);
 }
 
 static long vfsd_ioc_dma(struct vfsd_conn *conn, void __user *argp)

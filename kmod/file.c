@@ -162,6 +162,9 @@ static void vfsd_read_end(struct vfsd_req *req)
  * Send one READ for @nr locked folios at @pos. On failure to send, the
  * folios are unlocked (not uptodate) so readers see the error.
  */
+/* Reads up to this many pages are waited for by spinning, if at all. */
+#define VFSD_SPIN_READ_PAGES	16
+
 void vfsd_send_read(struct inode *inode, struct file *file,
 		    struct page **pages, unsigned int nr, loff_t pos)
 {
@@ -188,6 +191,12 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 		vfsd_req_put(req);
 		goto fail;
 	}
+	/*
+	 * A small read is what the caller waits for next (random reads,
+	 * faults): spin for it while a server thread polls elsewhere.
+	 */
+	if (nr <= VFSD_SPIN_READ_PAGES)
+		vfsd_req_spin(req);
 	vfsd_req_put(req);	/* the queue holds its own reference */
 	return;
 fail:

@@ -8,13 +8,56 @@
 #include <linux/sched/signal.h>
 #include <linux/cred.h>
 #include <linux/smp.h>
+#include <linux/sched/clock.h>
 
 #include "vfsd_i.h"
 
+static bool vfsd_polled_elsewhere(struct vfsd_queue *q, int cpu)
+{
+	return READ_ONCE(q->polling) && READ_ONCE(q->poll_cpu) != cpu;
+}
+
+/*
+ * The current CPU's queue, unless a server thread polls on another CPU:
+ * then that queue, whose thread picks the request up without a wakeup.
+ * A hint only: migrating after this costs speed, not safety.
+ */
 static struct vfsd_queue *vfsd_pick_queue(struct vfsd_conn *conn)
 {
-	/* A hint only: migrating after this costs locality, not safety. */
-	return &conn->queues[raw_smp_processor_id() % conn->nr_queues];
+	int cpu = raw_smp_processor_id();
+	unsigned int home = cpu % conn->nr_queues, i;
+
+	for (i = 0; i < conn->nr_queues; i++) {
+		struct vfsd_queue *q =
+			&conn->queues[(home + i) % conn->nr_queues];
+
+		if (vfsd_polled_elsewhere(q, cpu))
+			return q;
+	}
+	return &conn->queues[home];
+}
+
+/*
+ * While the queue's server thread polls on another CPU, the reply comes
+ * within its poll window: spin for it instead of paying two context
+ * switches. Gives up on need_resched(), when the thread stops polling or
+ * after the window. Returns true if the request finished.
+ */
+bool vfsd_req_spin(struct vfsd_req *req)
+{
+	struct vfsd_queue *q = req->q;
+	u64 end;
+
+	if (!vfsd_polled_elsewhere(q, raw_smp_processor_id()))
+		return false;
+	end = local_clock() + READ_ONCE(q->poll_ns);
+	while (!test_bit(VFSD_REQ_FINISHED, &req->flags)) {
+		if (need_resched() || !READ_ONCE(q->polling) ||
+		    local_clock() > end)
+			return false;
+		cpu_relax();
+	}
+	return true;
 }
 
 struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,
@@ -101,8 +144,11 @@ static int vfsd_queue_req(struct vfsd_req *req)
 	refcount_inc(&req->ref);	/* the queue's reference */
 	atomic_inc(&conn->waiting);
 	atomic64_inc(&conn->requests);
+	atomic64_inc(&conn->op_count[req->sqe.opcode]);
 	list_add_tail(&req->list, &q->pending);
 	set_bit(VFSD_REQ_PENDING, &req->flags);
+	/* A polling server sees this without a wakeup. */
+	smp_store_release(&q->hdr->queued, ++q->queued);
 	spin_unlock(&q->lock);
 	wake_up(&q->waitq);
 	return 0;
@@ -121,6 +167,7 @@ int vfsd_req_send_wait(struct vfsd_req *req)
 	err = vfsd_queue_req(req);
 	if (err)
 		return err;
+	vfsd_req_spin(req);
 	err = wait_event_killable(req->waitq,
 				  test_bit(VFSD_REQ_FINISHED, &req->flags));
 	if (!err) {

@@ -265,11 +265,19 @@ static int vfsd_enter_once(struct vfsd_queue *q)
 	return posted;
 }
 
-int vfsd_queue_enter(struct vfsd_queue *q, u32 flags)
+int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us)
 {
 	struct vfsd_conn *conn = q->conn;
 	int ret;
 
+	/* Announce (or end) polling before posting what callers queued. */
+	if (flags & VFSD_ENTER_POLL) {
+		WRITE_ONCE(q->poll_ns, (u64)poll_us * NSEC_PER_USEC);
+		WRITE_ONCE(q->poll_cpu, raw_smp_processor_id());
+		WRITE_ONCE(q->polling, true);
+	} else {
+		WRITE_ONCE(q->polling, false);
+	}
 	for (;;) {
 		ret = vfsd_enter_once(q);
 		if (ret != 0 || !(flags & VFSD_ENTER_WAIT))
@@ -293,6 +301,7 @@ void vfsd_queue_drain(struct vfsd_queue *q, int error)
 	unsigned int i;
 
 	mutex_lock(&q->enter_lock);
+	WRITE_ONCE(q->polling, false);
 	vfsd_window_zap_all(q);
 
 	spin_lock(&q->lock);

@@ -41,6 +41,12 @@ struct vfsd_queue {
 	u32 cq_head;			/* kernel's own copy, never re-read */
 	u32 sq_tail;
 	u64 seq;			/* request id generator */
+	u32 queued;			/* hdr->queued, under lock */
+
+	/* The server thread polls (VFSD_ENTER_POLL) on poll_cpu. */
+	bool polling;
+	int poll_cpu;
+	u64 poll_ns;
 
 	void *ring;			/* vmalloc_user(), mmapped by server */
 	struct vfsd_ring_hdr *hdr;
@@ -78,6 +84,7 @@ struct vfsd_conn {
 	atomic64_t bytes_copied;
 	atomic64_t bytes_direct;	/* read/write of direct-map files */
 	atomic64_t protocol_errors;
+	atomic64_t op_count[VFSD_OP_MAX];
 
 	/* The mounted superblock, for notifications from the server. */
 	struct rw_semaphore killsb;
@@ -214,7 +221,7 @@ int vfsd_dev_init(void);
 void vfsd_dev_exit(void);
 
 /* ring.c: posting requests and consuming completions */
-int vfsd_queue_enter(struct vfsd_queue *q, u32 flags);
+int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us);
 void vfsd_queue_drain(struct vfsd_queue *q, int error);
 bool vfsd_queue_has_work(struct vfsd_queue *q);
 
@@ -235,6 +242,7 @@ struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,
 void vfsd_req_put(struct vfsd_req *req);
 int vfsd_req_send_wait(struct vfsd_req *req);
 int vfsd_req_send_async(struct vfsd_req *req);
+bool vfsd_req_spin(struct vfsd_req *req);
 void vfsd_req_send_noreply(struct vfsd_req *req);
 void vfsd_req_finish(struct vfsd_req *req, int result);
 int vfsd_errno_valid(int result);

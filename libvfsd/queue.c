@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -69,15 +70,55 @@ int vfsd_queue_process(struct vfsd_queue *q)
 	return n;
 }
 
-/* Hand over completions; with wait, sleep until requests come. */
-int vfsd_queue_enter(struct vfsd_queue *q, bool wait)
+/*
+ * Hand over completions and take new requests. flags: VFSD_ENTER_WAIT
+ * sleeps until requests come; VFSD_ENTER_POLL says we poll afterwards.
+ */
+int vfsd_queue_enter(struct vfsd_queue *q, unsigned int flags,
+		     unsigned int poll_us)
 {
 	struct vfsd_enter e = {
-		.queue = q->index, .flags = wait ? VFSD_ENTER_WAIT : 0,
+		.queue = q->index, .flags = flags,
+		.poll_us = (flags & VFSD_ENTER_POLL) ? poll_us : 0,
 	};
 	int n = ioctl(q->s->fd, VFSD_IOC_ENTER, &e);
 
 	return n < 0 ? -errno : n;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * Spin until the kernel queues a request after 'seen' (true) or until
+ * the deadline (false). The clock is read only now and then: it may be
+ * a system call where the clocksource has no vDSO.
+ */
+static bool poll_for_work(struct vfsd_queue *q, uint32_t seen,
+			  uint64_t deadline)
+{
+	unsigned int spins = 0;
+
+	while (ring_load_acquire(&q->hdr->queued) == seen) {
+		if (++spins % 64 == 0 && now_ns() >= deadline)
+			return false;
+		cpu_relax();
+	}
+	return true;
 }
 
 /*
@@ -96,13 +137,22 @@ int vfsd_queue_batch_end(struct vfsd_queue *q, bool wait)
 	return n > 0 ? n : 0;
 }
 
+/*
+ * ENTER, run what it posted, repeat. With polling on, a thread that just
+ * did work enters again at once (handing over the replies) and then spins
+ * on the ring's 'queued' counter for poll_us before it sleeps in ENTER.
+ */
 static void *queue_thread(void *arg)
 {
 	struct vfsd_queue *q = arg;
+	unsigned int poll_us = q->s->poll_us, flags = VFSD_ENTER_WAIT;
+	uint64_t last_work = 0;
 	int err, busy = 0;
 
 	for (;;) {
-		err = vfsd_queue_enter(q, busy == 0);
+		uint32_t seen = ring_load_acquire(&q->hdr->queued);
+
+		err = vfsd_queue_enter(q, flags, poll_us);
 		if (err == -EINTR)
 			continue;
 		if (err < 0)
@@ -112,6 +162,16 @@ static void *queue_thread(void *arg)
 			break;
 		/* Nothing new: block on the backend's I/O instead. */
 		busy = vfsd_queue_batch_end(q, err == 0);
+		if (busy)
+			flags = 0;	/* replies pending: never sleep */
+		else if (!poll_us)
+			flags = VFSD_ENTER_WAIT;
+		else if (err > 0 && (last_work = now_ns()))
+			flags = VFSD_ENTER_POLL;	/* hand replies over */
+		else if (poll_for_work(q, seen, last_work + poll_us * 1000ull))
+			flags = VFSD_ENTER_POLL;
+		else
+			flags = VFSD_ENTER_WAIT;
 	}
 	/* The backend's I/O must not outlive the requests it fills. */
 	while (busy > 0)

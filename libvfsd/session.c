@@ -15,6 +15,8 @@
 #include "ring.h"
 #include "vfsd_i.h"
 
+#define POLL_ENV	"VFSD_POLL_US"
+
 static int check_opts(const struct vfsd_session_opts *o)
 {
 	if (o->transport > VFSD_TRANSPORT_FUSE) {
@@ -38,6 +40,33 @@ static int check_opts(const struct vfsd_session_opts *o)
 		vfsd_err("the root must be a directory");
 		return -EINVAL;
 	}
+	if (o->poll_us < -1 || o->poll_us > VFSD_MAX_POLL_US) {
+		vfsd_err("poll time is -1 (never) or 0..%u microseconds",
+			 VFSD_MAX_POLL_US);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* opts.poll_us, unless VFSD_POLL_US in the environment says otherwise. */
+static int poll_setting(struct vfsd_session *s)
+{
+	const char *env = getenv(POLL_ENV);
+	long us = s->opts.poll_us;
+	char *end;
+
+	if (env && *env) {
+		errno = 0;
+		us = strtol(env, &end, 10);
+		if (errno || *end || us < 0 || us > VFSD_MAX_POLL_US) {
+			vfsd_err(POLL_ENV "=%s: want 0 (never) to %u microseconds",
+				 env, VFSD_MAX_POLL_US);
+			return -EINVAL;
+		}
+		s->poll_us = us;
+		return 0;
+	}
+	s->poll_us = us < 0 ? 0 : us ? us : VFSD_DEFAULT_POLL_US;
 	return 0;
 }
 
@@ -71,7 +100,7 @@ VFSD_API struct vfsd_session *vfsd_session_new(const struct vfsd_ops *ops,
 	s->userdata = userdata;
 	s->fd = -1;
 	s->wake[0] = s->wake[1] = -1;
-	if (check_opts(&s->opts)) {
+	if (check_opts(&s->opts) || poll_setting(s)) {
 		free(s);
 		return NULL;
 	}

@@ -92,6 +92,7 @@ struct vfsd_session {
 	int wake[2];		/* loop wakeups: queue exits, exit, signals */
 
 	enum vfsd_transport transport;	/* AUTO until mount chose */
+	unsigned int poll_us;	/* queue threads poll this long, 0: never */
 	struct vfsd_fuse *fuse;	/* fuse: the libfuse session */
 };
 
@@ -125,7 +126,8 @@ void vfsd_umount(struct vfsd_session *s);
 
 /* queue.c */
 int vfsd_queue_process(struct vfsd_queue *q);
-int vfsd_queue_enter(struct vfsd_queue *q, bool wait);
+int vfsd_queue_enter(struct vfsd_queue *q, unsigned int flags,
+		     unsigned int poll_us);
 int vfsd_queue_batch_end(struct vfsd_queue *q, bool wait);
 int vfsd_queue_post(struct vfsd_queue *q, uint64_t id, int32_t result);
 int vfsd_queues_start(struct vfsd_session *s);

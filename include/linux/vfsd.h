@@ -98,11 +98,21 @@ struct vfsd_setup {
 struct vfsd_enter {
 	__u32 queue;		/* which queue this thread serves */
 	__u32 flags;		/* VFSD_ENTER_* */
-	__u32 reserved[2];	/* must be zero */
+	__u32 poll_us;		/* VFSD_ENTER_POLL: how long, <= VFSD_MAX_POLL_US */
+	__u32 reserved;		/* must be zero */
 };
 
 /* Sleep until at least one new request is posted (or the connection ends). */
 #define VFSD_ENTER_WAIT		(1u << 0)
+/*
+ * Do not sleep: after this call the thread polls vfsd_ring_hdr.queued for
+ * up to poll_us microseconds and enters again as soon as it changes (and
+ * with VFSD_ENTER_WAIT once it gives up). Meanwhile the kernel steers
+ * requests from other CPUs to this queue and lets their callers spin for
+ * the reply rather than sleep: no context switch on either side.
+ */
+#define VFSD_ENTER_POLL		(1u << 1)
+#define VFSD_MAX_POLL_US	10000
 
 /* Server -> kernel notifications (cache invalidation). */
 struct vfsd_notify_inval_inode {
@@ -184,7 +194,8 @@ struct vfsd_ring_hdr {
 	__u32 sq_head;		/* server */
 	__u32 pad0[15];
 	__u32 sq_tail;		/* kernel */
-	__u32 pad1[15];
+	__u32 queued;		/* kernel: +1 per request queued for posting */
+	__u32 pad1[14];
 	__u32 cq_head;		/* kernel */
 	__u32 pad2[15];
 	__u32 cq_tail;		/* server */

@@ -293,7 +293,18 @@ struct vfsd_session_opts {
 	int server_permissions;	/* the server checks access; the kernel not */
 	int debug;		/* log every request */
 	enum vfsd_transport transport;	/* 0: AUTO */
+	/*
+	 * vfsd: after its last request a queue thread polls for the next one
+	 * this many microseconds before it sleeps, and callers on other CPUs
+	 * spin for replies meanwhile (no context switch on either side, at
+	 * the price of a busy CPU while requests keep coming). 0: the
+	 * default (VFSD_DEFAULT_POLL_US), -1: never poll. The environment's
+	 * VFSD_POLL_US overrides it.
+	 */
+	int poll_us;
 };
+
+#define VFSD_DEFAULT_POLL_US	50
 
 /*
  * ops_size is sizeof(struct vfsd_ops) as the caller compiled it, so a

@@ -78,6 +78,18 @@ static void check_ioctls(void)
 	expect("ENTER on a queue that does not exist", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
 	e = (struct vfsd_enter){ .flags = 0x80 };
 	expect("ENTER with unknown flags", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
+	e = (struct vfsd_enter){ .flags = VFSD_ENTER_POLL };
+	expect("ENTER POLL for 0 us", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
+	e.poll_us = VFSD_MAX_POLL_US + 1;
+	expect("ENTER POLL too long", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
+	e = (struct vfsd_enter){ .flags = VFSD_ENTER_POLL | VFSD_ENTER_WAIT, .poll_us = 10 };
+	expect("ENTER POLL and WAIT", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
+	e = (struct vfsd_enter){ .poll_us = 10 };
+	expect("ENTER poll_us without POLL", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
+	e = (struct vfsd_enter){ .reserved = 1 };
+	expect("ENTER with reserved bits", ioctl(fd, VFSD_IOC_ENTER, &e), EINVAL);
+	e = (struct vfsd_enter){ .flags = VFSD_ENTER_POLL, .poll_us = 10 };
+	expect("ENTER POLL", ioctl(fd, VFSD_IOC_ENTER, &e), 0);
 	e = (struct vfsd_enter){ 0 };
 	expect("ENTER without waiting", ioctl(fd, VFSD_IOC_ENTER, &e), 0);
 

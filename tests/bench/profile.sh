@@ -1,0 +1,100 @@
+#!/bin/bash
+# Where the time goes: a system-wide perf profile (software cpu-clock, all
+# CPUs, call graphs) of one workload on one target, inside the guest.
+#
+#   tests/vm/run-guest.sh --mem 2G -- tests/bench/profile.sh [options]
+#     --target vfsd|fuse|tmpfs   (default vfsd)
+#     --work randread|seqread|seqwrite|stat|create
+#     --seconds N                (default 5)
+#     --out DIR                  (default $VFSD_RESULTS/profile)
+#
+# Prints the top symbols (self time), the per-opcode request counts of the
+# vfsd connection (/sys/fs/vfsd/<id>/ops) and the context switches per
+# operation. Under TCG the proportions are the emulator's, not a real
+# machine's; use it to find what dominates, then confirm with the benchmark.
+set -euo pipefail
+TEST_NAME=profile
+# shellcheck source=tests/guest/vfsd-test.sh
+. "$(dirname "$0")/../guest/vfsd-test.sh"
+
+target=vfsd work=randread secs=5 out=
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--target) target=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	--seconds) secs=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) fail "unknown argument $1" ;;
+	esac
+done
+require_guest
+out=${out:-$VFSD_RESULTS/profile}
+mkdir -p "$out"
+METABENCH=$out/metabench
+cc -O2 -Wall -pthread -o "$METABENCH" "$VFSD_PROJECT/tests/bench/metabench.c" ||
+	fail "cannot build metabench"
+
+mnt=$(mktemp -d /tmp/profile.XXXXXX)
+conn=
+case $target in
+vfsd)
+	vfsd_start_server --transport=vfsd --backend=mem --size=512M --queues=0 "$mnt"
+	conn=$(vfsd_conn_of "$mnt") ;;
+fuse)
+	[[ -c /dev/fuse ]] || modprobe fuse
+	"$VFSD_SERVER" -f --transport=fuse --backend=mem --size=512M --queues=0 "$mnt" &
+	defer "umount -l '$mnt' 2>/dev/null; kill -9 $! 2>/dev/null; true"
+	wait_for 20 eval "awk -v m='$mnt' '\$2 == m { f = 1 } END { exit !f }' /proc/mounts" ||
+		fail "no FUSE mount" ;;
+tmpfs)
+	mount -t tmpfs -o size=512M tmpfs "$mnt"
+	defer "umount -l '$mnt'" ;;
+*) fail "unknown target $target" ;;
+esac
+
+ops() { [[ -z $conn ]] || cat "/sys/fs/vfsd/$conn/ops" 2>/dev/null || true; }
+ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+
+fio_common=(--directory="$mnt" --ioengine=psync --bs=4k --eta=never --output-format=terse)
+case $work in
+randread|seqread)
+	fio --name=layout --directory="$mnt" --rw=write --bs=1m --size=128M \
+		--filename=data --end_fsync=1 --output=/dev/null
+	sync; echo 3 >/proc/sys/vm/drop_caches
+	cat "$mnt/data" >/dev/null
+	if [[ $work = randread ]]; then
+		cmd=(fio --name=w "${fio_common[@]}" --rw=randread --filename=data
+		     --invalidate=1 --time_based=1 --runtime="$secs")
+	else
+		cmd=(fio --name=w --directory="$mnt" --ioengine=psync --bs=1m --rw=read
+		     --filename=data --invalidate=1 --time_based=1 --runtime="$secs"
+		     --eta=never --output-format=terse)
+	fi ;;
+seqwrite)
+	cmd=(fio --name=w --directory="$mnt" --ioengine=psync --bs=1m --rw=write
+	     --filename=wdata --size=256M --end_fsync=1 --eta=never --output-format=terse) ;;
+stat|create)
+	mkdir -p "$mnt/m"
+	cmd=("$METABENCH" -d "$mnt/m" -n 2000 -j 1 -D) ;;
+*) fail "unknown work $work" ;;
+esac
+
+ops >"$out/ops-before.txt"
+c0=$(ctxt)
+perf record -a -g -e cpu-clock -F 1000 -o "$out/perf.data" -- "${cmd[@]}" >"$out/work.txt" 2>&1 ||
+	fail "workload failed: $(tail -3 "$out/work.txt")"
+c1=$(ctxt)
+ops >"$out/ops-after.txt"
+log "workload output:"
+cut -c1-400 "$out/work.txt"
+log "context switches: $((c1 - c0))"
+if [[ -n $conn ]]; then
+	log "requests by opcode (delta):"
+	join -a2 -e0 -o 0,1.2,2.2 <(sort "$out/ops-before.txt") <(sort "$out/ops-after.txt") |
+		awk '$3 != $2 { print "  " $1, $3 - $2 }'
+fi
+perf report -i "$out/perf.data" --no-children --sort sym --stdio -g none \
+	--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' | head -60
+perf report -i "$out/perf.data" --no-children --sort comm --stdio -g none \
+	2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+pass "profile in $out/perf.data"
