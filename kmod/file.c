@@ -5,10 +5,12 @@
  */
 #include <linux/slab.h>
 #include <linux/pagemap.h>
+#include <linux/writeback.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
 #include <linux/highmem.h>
 #include <linux/falloc.h>
+#include <linux/log2.h>
 
 #include "vfsd_i.h"
 
@@ -276,6 +278,27 @@ static ssize_t vfsd_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	return generic_file_read_iter(iocb, to);
 }
 
+/*
+ * Write-behind: when a buffered write completes a max_io-aligned chunk,
+ * start its writeback now (without waiting), so the server consumes it on
+ * another CPU while the writer fills the next one, instead of everything
+ * at fsync or when the flusher wakes.
+ */
+static void vfsd_write_behind(struct inode *inode, loff_t start, loff_t end)
+{
+	loff_t chunk = rounddown_pow_of_two(VFSD_M(inode->i_sb)->conn->max_io);
+	struct writeback_control wbc = {
+		.sync_mode = WB_SYNC_NONE,
+		.nr_to_write = LONG_MAX,
+	};
+
+	wbc.range_start = round_down(start, chunk);
+	wbc.range_end = round_down(end, chunk) - 1;
+	if (wbc.range_end < wbc.range_start)
+		return;
+	filemap_fdatawrite_wbc(inode->i_mapping, &wbc);
+}
+
 static ssize_t vfsd_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -294,6 +317,8 @@ static ssize_t vfsd_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			ret = __generic_file_write_iter(iocb, from);
 	}
 	inode_unlock(inode);
+	if (ret > 0 && !vfsd_direct(iocb))
+		vfsd_write_behind(inode, iocb->ki_pos - ret, iocb->ki_pos);
 	if (ret > 0)
 		ret = generic_write_sync(iocb, ret);
 	return ret;

@@ -108,6 +108,7 @@ void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 	if (!local_size)
 		i_size_write(inode, a->size);
 	vi->attr_expires = vfsd_timeout_jiffies(attr_valid_ns);
+	clear_bit(VFSD_I_STALE, &vi->state);
 	spin_unlock(&inode->i_lock);
 }
 
@@ -285,7 +286,8 @@ int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
 			unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
-	bool force = (flags & AT_STATX_SYNC_TYPE) == AT_STATX_FORCE_SYNC;
+	bool force = (flags & AT_STATX_SYNC_TYPE) == AT_STATX_FORCE_SYNC ||
+		     test_bit(VFSD_I_STALE, &VFSD_I(inode)->state);
 	int err;
 
 	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))

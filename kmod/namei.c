@@ -63,7 +63,7 @@ static int vfsd_instantiate(struct inode *dir, struct dentry *dentry,
 	d_drop(dentry);
 	dentry->d_time = (unsigned long)vfsd_timeout_jiffies(out->entry_valid_ns);
 	d_add(dentry, inode);
-	vfsd_expire_attr(dir);
+	vfsd_dir_changed(dir);
 	return 0;
 }
 
@@ -175,6 +175,16 @@ static int vfsd_atomic_open(struct inode *dir, struct dentry *dentry,
 	struct dentry *res = NULL;
 	int err;
 
+	/*
+	 * O_CREAT|O_EXCL on a name not in the cache: the server's CREATE
+	 * answers EEXIST itself, so skip the LOOKUP round trip.
+	 */
+	if (d_in_lookup(dentry) && (flags & (O_CREAT | O_EXCL)) ==
+	    (O_CREAT | O_EXCL) && !READ_ONCE(conn->no_create)) {
+		err = vfsd_create_open(dir, dentry, file, flags, mode);
+		if (err != -ENOSYS)
+			return err;
+	}
 	if (d_in_lookup(dentry)) {
 		res = vfsd_lookup(dir, dentry, 0);
 		if (IS_ERR(res))
@@ -271,7 +281,7 @@ static int vfsd_remove(struct inode *dir, struct dentry *dentry, u8 opcode)
 		drop_nlink(inode);
 	spin_unlock(&inode->i_lock);
 	vfsd_expire_attr(inode);
-	vfsd_expire_attr(dir);
+	vfsd_dir_changed(dir);
 	return 0;
 }
 
@@ -312,8 +322,8 @@ static int vfsd_rename(vfsd_idmap_t *idmap, struct inode *olddir,
 		return err;
 
 	vfsd_expire_attr(d_inode(old));
-	vfsd_expire_attr(olddir);
-	vfsd_expire_attr(newdir);
+	vfsd_dir_changed(olddir);
+	vfsd_dir_changed(newdir);
 	if (target && !(flags & RENAME_EXCHANGE)) {
 		spin_lock(&target->i_lock);
 		if (S_ISDIR(target->i_mode) || target->i_nlink <= 1)

@@ -249,8 +249,12 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (err)
 		return err;
 	/* Readahead in requests as large as one request may be. */
-	sb->s_bdi->ra_pages = fm->max_read >> PAGE_SHIFT;
-	sb->s_bdi->io_pages = sb->s_bdi->ra_pages;
+	/*
+	 * Read ahead several requests' worth, so the server fills the next
+	 * ones (on another CPU) while the reader copies out the current one.
+	 */
+	sb->s_bdi->ra_pages = (fm->max_read >> PAGE_SHIFT) * VFSD_RA_REQUESTS;
+	sb->s_bdi->io_pages = fm->max_read >> PAGE_SHIFT;
 	/*
 	 * A server writing to another filesystem must not be throttled by
 	 * our dirty pages (as FUSE): keep them under this bdi's own share.

@@ -163,6 +163,12 @@ struct vfsd_inode {
 
 /* The server reused the nodeid for another kind of file: I/O fails. */
 #define VFSD_I_BAD	0
+/*
+ * Our own request changed the directory's size, times or link count on
+ * the server: stat asks again, permission checks (mode and owner did not
+ * change) keep using the cached attributes until they expire.
+ */
+#define VFSD_I_STALE	1
 
 static inline bool vfsd_is_bad(struct inode *inode)
 {
@@ -262,6 +268,11 @@ static inline void vfsd_expire_attr(struct inode *inode)
 	if (inode)
 		WRITE_ONCE(container_of(inode, struct vfsd_inode,
 					inode)->attr_expires, 0);
+}
+static inline void vfsd_dir_changed(struct inode *dir)
+{
+	set_bit(VFSD_I_STALE, &container_of(dir, struct vfsd_inode,
+					    inode)->state);
 }
 void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup);
 u64 vfsd_timeout_jiffies(u64 ns);

@@ -44,9 +44,9 @@ void vfsd_fuse_tune_init(struct fuse_conn_info *conn)
 }
 
 /*
- * The module reads ahead max_read (1 MiB by default); FUSE's INIT cannot
- * go past the bdi's 128 KiB default, so set the mount's bdi like the
- * module's (as an admin would with read_ahead_kb). stat() waits until
+ * The module reads ahead VFSD_RA_REQUESTS x max_read (4 MiB by default);
+ * FUSE's INIT cannot go past the bdi's 128 KiB default, so set the mount's
+ * bdi like the module's (as an admin would with read_ahead_kb). stat() waits until
  * INIT is answered, so the reply cannot lower it again afterwards.
  */
 void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read)
@@ -63,7 +63,7 @@ void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read)
 	}
 	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
 		 major(st.st_dev), minor(st.st_dev));
-	n = snprintf(kb, sizeof(kb), "%u", bytes / 1024);
+	n = snprintf(kb, sizeof(kb), "%u", bytes / 1024 * VFSD_RA_REQUESTS);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, kb, (size_t)n) != n)
 		vfsd_log(VFSD_LOG_WARNING, "readahead stays at the FUSE "

@@ -35,6 +35,9 @@ void server_usage(FILE *out, const char *prog)
 "  --queues=N         request queues (fuse: threads), 0 = one per CPU\n"
 "                     (default)\n"
 "  --depth=N          requests in flight per queue (power of two)\n"
+"  --poll-us=N        vfsd: a queue thread polls N microseconds for the\n"
+"                     next request before it sleeps (default 1000, 0:\n"
+"                     never; VFSD_POLL_US in the environment wins)\n"
 "  --attr-timeout=S   how long the kernel caches attributes (default 1)\n"
 "  --entry-timeout=S  how long the kernel caches names (default 1)\n"
 "  -o OPT[,OPT...]    mount and server options:\n"
@@ -182,7 +185,7 @@ static int parse_mount_opts(const char *arg, struct server_opts *o)
 
 enum {
 	OPT_BACKEND = 256, OPT_SOURCE, OPT_QUEUES, OPT_DEPTH, OPT_SIZE,
-	OPT_ATTR_TIMEOUT, OPT_ENTRY_TIMEOUT, OPT_TRANSPORT,
+	OPT_ATTR_TIMEOUT, OPT_ENTRY_TIMEOUT, OPT_TRANSPORT, OPT_POLL_US,
 };
 
 static const struct option long_opts[] = {
@@ -194,6 +197,7 @@ static const struct option long_opts[] = {
 	{ "entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT },
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "poll-us", required_argument, NULL, OPT_POLL_US },
 	FPGA_LONG_OPTS,
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -251,6 +255,16 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 				return -1;
 			}
 			break;
+		case OPT_POLL_US: {
+			unsigned int us;
+
+			if (parse_uint(optarg, &us) < 0 || us > VFSD_MAX_POLL_US) {
+				complain("bad poll time '%s' (0..10000 us)", optarg);
+				return -1;
+			}
+			o->session.poll_us = us ? (int)us : -1;
+			break;
+		}
 		case OPT_DEPTH:
 			if (parse_uint(optarg, &o->session.depth) < 0) {
 				complain("bad depth '%s'", optarg);

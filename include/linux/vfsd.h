@@ -73,6 +73,8 @@
 #define VFSD_MAX_WINDOW		(256u << 20)
 #define VFSD_MAX_IO		(1u << 20)
 #define VFSD_INLINE_SIZE	4096
+/* The mount reads ahead this many max_read requests (read_ahead_kb). */
+#define VFSD_RA_REQUESTS	4
 #define VFSD_TAG_NONE		0xffff
 
 /* mmap offsets of a queue's ring region and data window. */
@@ -248,7 +250,9 @@ enum vfsd_opcode {
 	VFSD_OP_READDIR,	/* fh, offset = cookie, len; out: vfsd_dirent[] */
 	VFSD_OP_RELEASEDIR,	/* no reply; fh */
 	VFSD_OP_CREATE,		/* in: name; arg = mode, flags = open flags;
-				 * out: vfsd_create_out */
+				 * out: vfsd_create_out; EEXIST if the name
+				 * exists (the kernel may not look it up
+				 * first) */
 	VFSD_OP_FALLOCATE,	/* fh; in: vfsd_fallocate_in */
 	VFSD_OP_LSEEK,		/* fh, offset, arg = whence (SEEK_DATA/HOLE);
 				 * out: vfsd_lseek_out */

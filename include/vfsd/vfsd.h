@@ -154,7 +154,10 @@ struct vfsd_ops {
 		      struct vfsd_file_info *fi);
 	void (*fsync)(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 		      struct vfsd_file_info *fi);
-	/* An atomic open(O_CREAT); vfsd_reply_create(). */
+	/*
+	 * An atomic open(O_CREAT) of a new file; vfsd_reply_create(). The
+	 * name may exist (the kernel need not look it up first): EEXIST.
+	 */
 	void (*create)(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name, mode_t mode,
 		       struct vfsd_file_info *fi);
@@ -304,7 +307,10 @@ struct vfsd_session_opts {
 	int poll_us;
 };
 
-#define VFSD_DEFAULT_POLL_US	50
+#define VFSD_DEFAULT_POLL_US	1000
+#ifndef VFSD_MAX_POLL_US
+#define VFSD_MAX_POLL_US	10000	/* as in <linux/vfsd.h> */
+#endif
 
 /*
  * ops_size is sizeof(struct vfsd_ops) as the caller compiled it, so a
