@@ -30,6 +30,21 @@ static inline void vfsd_fillattr(vfsd_idmap_t *idmap, u32 request_mask,
 #endif
 }
 
+/*
+ * Buffered reads may wait for pages asynchronously (IOCB_WAITQ, for
+ * io_uring): an f_mode bit in 6.1, a file_operations flag by 6.12.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define VFSD_FOP_FLAGS		.fop_flags = FOP_BUFFER_RASYNC,
+static inline void vfsd_set_buf_rasync(struct file *file) { }
+#else
+#define VFSD_FOP_FLAGS
+static inline void vfsd_set_buf_rasync(struct file *file)
+{
+	file->f_mode |= FMODE_BUF_RASYNC;
+}
+#endif
+
 /* 6.3 made vma->vm_flags read-only behind accessors. */
 static inline void vfsd_vm_flags_set(struct vm_area_struct *vma,
 				     unsigned long flags)

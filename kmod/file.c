@@ -54,6 +54,11 @@ int vfsd_file_opened(struct inode *inode, struct file *file)
 	}
 
 	vf->f_flags = file->f_flags;
+	if (!(vf->open_flags & VFSD_FOPEN_DIRECT_MAP)) {
+		/* read_iter/write_iter honour IOCB_NOWAIT (io_uring). */
+		file->f_mode |= FMODE_NOWAIT;
+		vfsd_set_buf_rasync(file);
+	}
 	if (!(vf->open_flags & VFSD_FOPEN_KEEP_CACHE) &&
 	    !vfsd_size_is_local(inode))
 		invalidate_inode_pages2(inode->i_mapping);
@@ -270,6 +275,8 @@ static ssize_t vfsd_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	int err;
 
 	/* Size may have changed on the server: refresh expired attributes. */
+	if ((iocb->ki_flags & IOCB_NOWAIT) && vfsd_attr_expired(inode))
+		return -EAGAIN;
 	err = vfsd_refresh_attr(inode, false);
 	if (err)
 		return err;
@@ -304,6 +311,9 @@ static ssize_t vfsd_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	struct inode *inode = file_inode(iocb->ki_filp);
 	ssize_t ret;
 
+	/* Every write may wait for the inode lock or the server. */
+	if (iocb->ki_flags & IOCB_NOWAIT)
+		return -EAGAIN;
 	inode_lock(inode);
 	if (vfsd_direct(iocb)) {
 		ret = generic_write_checks(iocb, from);
@@ -423,6 +433,7 @@ out:
 }
 
 const struct file_operations vfsd_file_fops = {
+	VFSD_FOP_FLAGS
 	.llseek = vfsd_file_llseek,
 	.read_iter = vfsd_file_read_iter,
 	.write_iter = vfsd_file_write_iter,

@@ -9,6 +9,7 @@
 #include <linux/cred.h>
 #include <linux/smp.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/stat.h>
 
 #include "vfsd_i.h"
 
@@ -40,8 +41,8 @@ static struct vfsd_queue *vfsd_pick_queue(struct vfsd_conn *conn)
 /*
  * While the queue's server thread polls on another CPU, the reply comes
  * within its poll window: spin for it instead of paying two context
- * switches. Gives up on need_resched(), when the thread stops polling or
- * after the window. Returns true if the request finished.
+ * switches. Gives up when another task wants this CPU, when the thread
+ * stops polling or after the window. Returns true if the request finished.
  */
 bool vfsd_req_spin(struct vfsd_req *req)
 {
@@ -52,8 +53,8 @@ bool vfsd_req_spin(struct vfsd_req *req)
 		return false;
 	end = local_clock() + READ_ONCE(q->poll_ns);
 	while (!test_bit(VFSD_REQ_FINISHED, &req->flags)) {
-		if (need_resched() || !READ_ONCE(q->polling) ||
-		    local_clock() > end)
+		if (need_resched() || !single_task_running() ||
+		    !READ_ONCE(q->polling) || local_clock() > end)
 			return false;
 		cpu_relax();
 	}

@@ -269,6 +269,12 @@ static inline void vfsd_expire_attr(struct inode *inode)
 		WRITE_ONCE(container_of(inode, struct vfsd_inode,
 					inode)->attr_expires, 0);
 }
+static inline bool vfsd_attr_expired(struct inode *inode)
+{
+	return time_after_eq64(get_jiffies_64(),
+			       READ_ONCE(VFSD_I(inode)->attr_expires));
+}
+
 static inline void vfsd_dir_changed(struct inode *dir)
 {
 	set_bit(VFSD_I_STALE, &container_of(dir, struct vfsd_inode,
