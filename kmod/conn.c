@@ -202,6 +202,8 @@ static int vfsd_queue_init(struct vfsd_conn *conn, struct vfsd_queue *q,
 	q->inline_base = q->ring + s->inline_off;
 	q->hdr->depth = conn->depth;
 	q->hdr->mask = conn->depth - 1;
+	q->thread_cpu = -1;	/* no thread has entered yet */
+	q->poll_cpu = -1;
 	return 0;
 }
 

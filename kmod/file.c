@@ -192,6 +192,8 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 	req->sqe.fh = vf ? vf->fh : 0;
 	req->sqe.arg = vf ? vf->f_flags : 0;
 	req->end = vfsd_read_end;
+	if (nr > VFSD_SPIN_READ_PAGES)
+		vfsd_req_steer_away(req);
 	err = vfsd_req_send_async(req);
 	if (err) {
 		req->pages = NULL;	/* the failure path below owns them */

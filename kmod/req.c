@@ -39,6 +39,31 @@ static struct vfsd_queue *vfsd_pick_queue(struct vfsd_conn *conn)
 }
 
 /*
+ * For a request its caller does not wait for (readahead, writeback):
+ * unless a thread polls elsewhere already, give it to a queue whose
+ * thread runs on another CPU, so the server works while the caller goes
+ * on, rather than after it. Call before sending.
+ */
+void vfsd_req_steer_away(struct vfsd_req *req)
+{
+	struct vfsd_conn *conn = req->q->conn;
+	int cpu = raw_smp_processor_id();
+	unsigned int i;
+
+	if (vfsd_polled_elsewhere(req->q, cpu))
+		return;
+	for (i = 1; i < conn->nr_queues; i++) {
+		struct vfsd_queue *q = &conn->queues[(req->q->index + i) %
+						     conn->nr_queues];
+
+		if (READ_ONCE(q->thread_cpu) != cpu) {
+			req->q = q;
+			return;
+		}
+	}
+}
+
+/*
  * While the queue's server thread polls on another CPU, the reply comes
  * within its poll window: spin for it instead of paying two context
  * switches. Gives up when another task wants this CPU, when the thread

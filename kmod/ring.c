@@ -270,6 +270,7 @@ int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us)
 	struct vfsd_conn *conn = q->conn;
 	int ret;
 
+	WRITE_ONCE(q->thread_cpu, raw_smp_processor_id());
 	/* Announce (or end) polling before posting what callers queued. */
 	if (flags & VFSD_ENTER_POLL) {
 		WRITE_ONCE(q->poll_ns, (u64)poll_us * NSEC_PER_USEC);

@@ -47,6 +47,7 @@ struct vfsd_queue {
 	bool polling;
 	int poll_cpu;
 	u64 poll_ns;
+	int thread_cpu;			/* where the thread last entered */
 
 	void *ring;			/* vmalloc_user(), mmapped by server */
 	struct vfsd_ring_hdr *hdr;
@@ -249,6 +250,7 @@ void vfsd_req_put(struct vfsd_req *req);
 int vfsd_req_send_wait(struct vfsd_req *req);
 int vfsd_req_send_async(struct vfsd_req *req);
 bool vfsd_req_spin(struct vfsd_req *req);
+void vfsd_req_steer_away(struct vfsd_req *req);
 void vfsd_req_send_noreply(struct vfsd_req *req);
 void vfsd_req_finish(struct vfsd_req *req, int result);
 int vfsd_errno_valid(int result);

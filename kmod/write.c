@@ -179,6 +179,7 @@ static void vfsd_wb_send(struct vfsd_wb *wb)
 	req->sqe.fh = wb->fh;
 	req->end = vfsd_write_end_io;
 	req->end_data = inode;
+	vfsd_req_steer_away(req);
 	err = vfsd_req_send_async(req);
 	if (err) {
 		req->pages = NULL;
