@@ -114,8 +114,12 @@ static bool poll_for_work(struct vfsd_queue *q, uint32_t seen,
 	unsigned int spins = 0;
 
 	while (ring_load_acquire(&q->hdr->queued) == seen) {
-		if (++spins % 64 == 0 && now_ns() >= deadline)
-			return false;
+		if (++spins % 64 == 0) {
+			if (now_ns() >= deadline)
+				return false;
+			/* Whoever else wants this CPU goes first. */
+			sched_yield();
+		}
 		cpu_relax();
 	}
 	return true;

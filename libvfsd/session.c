@@ -67,6 +67,9 @@ static int poll_setting(struct vfsd_session *s)
 		return 0;
 	}
 	s->poll_us = us < 0 ? 0 : us ? us : VFSD_DEFAULT_POLL_US;
+	/* With one CPU, a polling thread only keeps the caller off it. */
+	if (!s->opts.poll_us && sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		s->poll_us = 0;
 	return 0;
 }
 
