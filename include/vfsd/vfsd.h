@@ -301,8 +301,8 @@ struct vfsd_session_opts {
 	 * this many microseconds before it sleeps, and callers on other CPUs
 	 * spin for replies meanwhile (no context switch on either side, at
 	 * the price of a busy CPU while requests keep coming). 0: the
-	 * default (VFSD_DEFAULT_POLL_US), -1: never poll. The environment's
-	 * VFSD_POLL_US overrides it.
+	 * default (VFSD_DEFAULT_POLL_US; never on a one-CPU machine), -1:
+	 * never poll. The environment's VFSD_POLL_US overrides it.
 	 */
 	int poll_us;
 };
