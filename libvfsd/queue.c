@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
@@ -190,18 +191,6 @@ static void *queue_thread(void *arg)
 	return NULL;
 }
 
-/* Queue i serves the requests issued on CPU i: keep its flushes there. */
-static void pin(struct vfsd_queue *q)
-{
-	cpu_set_t set;
-
-	if (q->index >= CPU_SETSIZE)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(q->index, &set);
-	pthread_setaffinity_np(q->thread, sizeof(set), &set);
-}
-
 int vfsd_queues_start(struct vfsd_session *s)
 {
 	sigset_t all, old;
@@ -220,8 +209,6 @@ int vfsd_queues_start(struct vfsd_session *s)
 			break;
 		}
 		q->thread_started = true;
-		if (s->opts.nr_queues == 0)
-			pin(q);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err;

@@ -282,7 +282,7 @@ int vfsd_dmap_remove(struct vfsd_session *s, uint32_t id);
 
 struct vfsd_session_opts {
 	/*
-	 * vfsd: 0 is one queue per online CPU (threads pinned). fuse: worker
+	 * vfsd: 0 is one queue per online CPU (threads not pinned). fuse: worker
 	 * threads, all reading the one /dev/fuse fd, each serving one request
 	 * at a time; 0 is one per online CPU (not pinned).
 	 */

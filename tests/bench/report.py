@@ -242,11 +242,11 @@ def main():
     if "fuse" in present:
         goal("1 MiB sequential read, vfsd/FUSE", "seqread-1m", "fuse", 3)
         goal("1 MiB sequential write, vfsd/FUSE", "seqwrite-1m", "fuse", 3)
-        goal("4 KiB random read (buffered, psync QD1), vfsd/FUSE", "randread-4k-psync", "fuse", 2)
-        goal("4 KiB random read (O_DIRECT, psync QD1), vfsd/FUSE", "randread-4k-direct-psync", "fuse", 2)
-        goal("metadata create, vfsd/FUSE", "meta-create", "fuse", 2)
-        goal("metadata stat, vfsd/FUSE", "meta-stat", "fuse", 2)
-        goal("metadata unlink, vfsd/FUSE", "meta-unlink", "fuse", 2)
+        goal("4 KiB random read (buffered, psync QD1), vfsd/FUSE", "randread-4k-psync", "fuse", 3)
+        goal("4 KiB random read (O_DIRECT, psync QD1), vfsd/FUSE", "randread-4k-direct-psync", "fuse", 3)
+        goal("metadata create, vfsd/FUSE", "meta-create", "fuse", 3)
+        goal("metadata stat, vfsd/FUSE", "meta-stat", "fuse", 3)
+        goal("metadata unlink, vfsd/FUSE", "meta-unlink", "fuse", 3)
     else:
         goals.append("- vfsd/FUSE goals: not measured (the server has no FUSE transport yet)")
     if "tmpfs" in present:
