@@ -49,12 +49,6 @@ static void vfsd_dio_end(struct vfsd_req *req)
 	queue_work(system_unbound_wq, &dio->work);
 }
 
-
-/*
- * One request for one contiguous user range; returns bytes moved and sets
- * *asked to the bytes requested. With @dio, the whole of @iter in one
- * request completed later (-EIOCBQUEUED), or -EAGAIN if it takes more.
- */
 static void vfsd_put_user_pages(struct page **pages, unsigned int nr)
 {
 	while (nr--)
@@ -62,6 +56,11 @@ static void vfsd_put_user_pages(struct page **pages, unsigned int nr)
 	kvfree(pages);
 }
 
+/*
+ * One request for one contiguous user range; returns bytes moved and sets
+ * *asked to the bytes requested. With @dio, the whole of @iter in one
+ * request completed later (-EIOCBQUEUED), or -EAGAIN if it takes more.
+ */
 static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
 			       loff_t pos, bool write, size_t *asked,
 			       struct vfsd_dio *dio)

@@ -165,13 +165,13 @@ static void vfsd_read_end(struct vfsd_req *req)
 	}
 }
 
+/* Reads up to this many pages are waited for by spinning, if at all. */
+#define VFSD_SPIN_READ_PAGES	16
+
 /*
  * Send one READ for @nr locked folios at @pos. On failure to send, the
  * folios are unlocked (not uptodate) so readers see the error.
  */
-/* Reads up to this many pages are waited for by spinning, if at all. */
-#define VFSD_SPIN_READ_PAGES	16
-
 void vfsd_send_read(struct inode *inode, struct file *file,
 		    struct page **pages, unsigned int nr, loff_t pos)
 {

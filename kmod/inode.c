@@ -197,7 +197,7 @@ int vfsd_refresh_attr(struct inode *inode, bool force)
 
 	if (vfsd_is_bad(inode))
 		return -EIO;
-	if (!force && time_before64(get_jiffies_64(), READ_ONCE(vi->attr_expires)))
+	if (!force && !vfsd_attr_expired(inode))
 		return 0;
 
 	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_GETATTR,
@@ -270,8 +270,7 @@ int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode,
 		return -ENOTCONN;
 	if (!fm->default_permissions)
 		return 0;
-	if (time_after_eq64(get_jiffies_64(),
-			    READ_ONCE(VFSD_I(inode)->attr_expires))) {
+	if (vfsd_attr_expired(inode)) {
 		if (mask & MAY_NOT_BLOCK)
 			return -ECHILD;
 		err = vfsd_refresh_attr(inode, false);

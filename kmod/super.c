@@ -248,7 +248,6 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = super_setup_bdi(sb);
 	if (err)
 		return err;
-	/* Readahead in requests as large as one request may be. */
 	/*
 	 * Read ahead several requests' worth, so the server fills the next
 	 * ones (on another CPU) while the reader copies out the current one.

@@ -279,8 +279,7 @@ static inline bool vfsd_attr_expired(struct inode *inode)
 
 static inline void vfsd_dir_changed(struct inode *dir)
 {
-	set_bit(VFSD_I_STALE, &container_of(dir, struct vfsd_inode,
-					    inode)->state);
+	set_bit(VFSD_I_STALE, &VFSD_I(dir)->state);
 }
 void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup);
 u64 vfsd_timeout_jiffies(u64 ns);

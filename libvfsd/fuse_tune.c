@@ -46,8 +46,8 @@ void vfsd_fuse_tune_init(struct fuse_conn_info *conn)
 /*
  * The module reads ahead VFSD_RA_REQUESTS x max_read (4 MiB by default);
  * FUSE's INIT cannot go past the bdi's 128 KiB default, so set the mount's
- * bdi like the module's (as an admin would with read_ahead_kb). stat() waits until
- * INIT is answered, so the reply cannot lower it again afterwards.
+ * bdi like the module's (as an admin would with read_ahead_kb). stat()
+ * waits until INIT is answered, so the reply cannot lower it afterwards.
  */
 void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read)
 {

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
@@ -167,16 +166,17 @@ static void *queue_thread(void *arg)
 			break;
 		/* Nothing new: block on the backend's I/O instead. */
 		busy = vfsd_queue_batch_end(q, err == 0);
-		if (busy)
+		if (busy) {
 			flags = 0;	/* replies pending: never sleep */
-		else if (!poll_us)
+		} else if (!poll_us) {
 			flags = VFSD_ENTER_WAIT;
-		else if (err > 0 && (last_work = now_ns()))
+		} else if (err > 0) {
+			last_work = now_ns();
 			flags = VFSD_ENTER_POLL;	/* hand replies over */
-		else if (poll_for_work(q, seen, last_work + poll_us * 1000ull))
-			flags = VFSD_ENTER_POLL;
-		else
-			flags = VFSD_ENTER_WAIT;
+		} else {
+			flags = poll_for_work(q, seen, last_work + poll_us * 1000ull) ?
+				VFSD_ENTER_POLL : VFSD_ENTER_WAIT;
+		}
 	}
 	/* The backend's I/O must not outlive the requests it fills. */
 	while (busy > 0)
