@@ -155,6 +155,7 @@ static void *queue_thread(void *arg)
 
 	for (;;) {
 		uint32_t seen = ring_load_acquire(&q->hdr->queued);
+		uint32_t replied = q->cq_tail;
 
 		err = vfsd_queue_enter(q, flags, poll_us);
 		if (err == -EINTR)
@@ -170,9 +171,10 @@ static void *queue_thread(void *arg)
 			flags = 0;	/* replies pending: never sleep */
 		} else if (!poll_us) {
 			flags = VFSD_ENTER_WAIT;
-		} else if (err > 0) {
+		} else if (err > 0 || q->cq_tail != replied) {
+			/* Hand the replies (also the backend's) over first. */
 			last_work = now_ns();
-			flags = VFSD_ENTER_POLL;	/* hand replies over */
+			flags = VFSD_ENTER_POLL;
 		} else {
 			flags = poll_for_work(q, seen, last_work + poll_us * 1000ull) ?
 				VFSD_ENTER_POLL : VFSD_ENTER_WAIT;
