@@ -1,9 +1,12 @@
 #!/bin/bash
-# The main job: build vfsd, boot one QEMU guest with the fresh module and run
-# the benchmark there: the same fio jobs (and metabench for metadata) on a
-# mem-backed vfsd mount, on the same server over FUSE (once vfsd-server has
-# --transport=fuse), and on tmpfs. Prints the table and where the chart is.
-# See tests/bench/README.md.
+# The main job: build vfsd, boot one QEMU guest with the fresh module and an
+# emulated FPGA card (ivshmem + edu), and run there
+#  - the benchmark: the same fio jobs (and metabench for metadata) on a
+#    mem-backed vfsd mount, on the same server over FUSE, and on tmpfs;
+#  - the FPGA-backed mount: `vfsd-server --backend=fpga` finds and formats
+#    the card, fio writes and reads back a file on it with verify, the
+#    data moved by the card's DMA engine (tests/bench/fpga.sh).
+# Prints the tables and where the chart is. See tests/bench/README.md.
 #
 # usage: ./run-main.sh [--kernel stock|kdebug] [--full] [bench.sh options]
 #   --full     the long run (VFSD_BENCH_FULL=1 does the same)
@@ -32,7 +35,8 @@ results=${VFSD_VM_RUNS:-${TMPDIR:-/tmp}/vfsd-vm-runs}/bench-$(date +%Y%m%d-%H%M%
 start=$SECONDS
 rc=0
 tests/vm/run-guest.sh --kernel "$kernel" --build "$PWD/build" --mem "$mem" --timeout "$timeout" \
-	--results "$results" -- tests/bench/bench.sh --out "$results/bench" "${args[@]}" || rc=$?
+	--results "$results" --card "$results/card.img:64M" \
+	-- tests/bench/bench.sh --out "$results/bench" --fpga "${args[@]}" || rc=$?
 echo
 if [ -f "$results/bench/results.md" ]; then
 	cat "$results/bench/results.md"

@@ -38,6 +38,8 @@ struct backend {
 	const struct vfsd_ops *ops;
 	/* Optional: the session is mounted (direct-map regions need it). */
 	void (*mounted)(void *state, struct vfsd_session *s);
+	/* Optional: counters as "name value" lines (--stats=FILE). */
+	void (*stats)(void *state, FILE *out);
 };
 
 extern const struct backend backend_dir;

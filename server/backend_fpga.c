@@ -184,6 +184,11 @@ static void fpga_mounted(void *state, struct vfsd_session *s)
 		__atomic_store_n(&fs->session, s, __ATOMIC_RELEASE);
 }
 
+static void fpga_stats(void *state, FILE *out)
+{
+	fpga_stats_print(((struct fpga_fs *)state)->dev, out);
+}
+
 const struct backend backend_fpga = {
 	.name = "fpga",
 	.summary = "files in FPGA card memory (--driver=qemu|xdma|mem, see docs/fpga.md)",
@@ -192,4 +197,5 @@ const struct backend backend_fpga = {
 	.root_mode = fpga_root_mode,
 	.ops = &fpga_ops,
 	.mounted = fpga_mounted,
+	.stats = fpga_stats,
 };

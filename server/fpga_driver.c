@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Picking the fpga driver by name. */
+/* Picking the fpga driver by name; the data counters. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <vfsd/vfsd.h>
@@ -23,4 +24,33 @@ int fpga_dev_open(const struct fpga_config *cfg, uint64_t default_size,
 	vfsd_log(VFSD_LOG_ERR, "unknown fpga driver '%s': mem, xdma or qemu",
 		 name);
 	return -EINVAL;
+}
+
+void fpga_stats_add(struct fpga_dev *dev, enum fpga_dir dir, uint64_t len,
+		    int err)
+{
+	uint64_t *bytes = dev->ops->by_cpu ? dev->stats.cpu_bytes
+					   : dev->stats.dma_bytes;
+
+	if (err)
+		__atomic_fetch_add(&dev->stats.errors, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&bytes[dir], len, __ATOMIC_RELAXED);
+}
+
+void fpga_stats_print(const struct fpga_dev *dev, FILE *out)
+{
+	const struct fpga_stats *st = &dev->stats;
+
+	fprintf(out, "driver %s\n", dev->ops->name);
+	fprintf(out, "data_dma_to_card %" PRIu64 "\n",
+		__atomic_load_n(&st->dma_bytes[FPGA_TO_CARD], __ATOMIC_RELAXED));
+	fprintf(out, "data_dma_from_card %" PRIu64 "\n",
+		__atomic_load_n(&st->dma_bytes[FPGA_FROM_CARD], __ATOMIC_RELAXED));
+	fprintf(out, "data_cpu_to_card %" PRIu64 "\n",
+		__atomic_load_n(&st->cpu_bytes[FPGA_TO_CARD], __ATOMIC_RELAXED));
+	fprintf(out, "data_cpu_from_card %" PRIu64 "\n",
+		__atomic_load_n(&st->cpu_bytes[FPGA_FROM_CARD], __ATOMIC_RELAXED));
+	fprintf(out, "transfer_errors %" PRIu64 "\n",
+		__atomic_load_n(&st->errors, __ATOMIC_RELAXED));
 }

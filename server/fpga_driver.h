@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* One contiguous piece of a transfer. */
 struct fpga_seg {
@@ -45,6 +46,8 @@ struct fpga_dev;
 
 struct fpga_driver_ops {
 	const char *name;
+	/* transfer() is the CPU copying (mem), not a DMA engine. */
+	bool by_cpu;
 	/*
 	 * Move n segments in one direction. The driver keeps as many in
 	 * flight as its engine allows and returns when all are done: 0, or
@@ -60,8 +63,20 @@ struct fpga_driver_ops {
 	void (*close)(struct fpga_dev *dev);
 };
 
+/*
+ * File data moved to and from the card (fpga_stream.c counts it), by
+ * who moved it: the proof that the DMA path carried the bulk bytes.
+ * Updated atomically: queue threads transfer in parallel.
+ */
+struct fpga_stats {
+	uint64_t dma_bytes[2];		/* by enum fpga_dir */
+	uint64_t cpu_bytes[2];
+	uint64_t errors;		/* transfers that failed */
+};
+
 struct fpga_dev {
 	const struct fpga_driver_ops *ops;
+	struct fpga_stats stats;
 	uint64_t size;			/* card memory bytes */
 	char desc[320];			/* for messages: what card this is */
 	char dma_device[256];		/* the engine's PCI BDF, if it has one */
@@ -102,6 +117,12 @@ static inline int fpga_transfer(struct fpga_dev *dev, enum fpga_dir dir,
 
 	return dev->ops->transfer(dev, dir, &s, 1);
 }
+
+/* Account a data transfer of len bytes that ended with err. */
+void fpga_stats_add(struct fpga_dev *dev, enum fpga_dir dir, uint64_t len,
+		    int err);
+/* The counters as "name value" lines. */
+void fpga_stats_print(const struct fpga_dev *dev, FILE *out);
 
 static inline void fpga_dev_close(struct fpga_dev *dev)
 {

@@ -65,6 +65,7 @@ static void mem_close(struct fpga_dev *dev)
 
 static const struct fpga_driver_ops mem_driver = {
 	.name = "mem",
+	.by_cpu = true,
 	.transfer = mem_transfer,
 	.map = mem_map,
 	.flush = mem_flush,

@@ -10,6 +10,11 @@
  * <-> ivshmem BAR (which edu reaches by its bus address). The host side
  * needs the bus addresses of the window pages: fpga_dev.dma_addrs.
  * Each DMA is polled to completion with a timeout; a timeout is EIO.
+ * edu cannot abort a DMA, and one that finishes late would write a page
+ * the module has since taken back: a timeout first turns off the engine's
+ * bus mastering (so the late DMA goes nowhere), and every later transfer
+ * fails until a restart. A new server waits for the engine to go idle
+ * before it turns bus mastering back on.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +58,8 @@ struct qemu_card {
 	volatile uint64_t *regs;	/* edu BAR0 */
 	uint64_t bar2_bus;		/* where edu finds the card memory */
 	unsigned int timeout_ms;
+	int edu_config;			/* edu's config space (fencing) */
+	bool fenced;			/* bus mastering off after a timeout */
 	pthread_mutex_t lock;		/* one engine */
 };
 
@@ -80,22 +87,61 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static bool edu_busy(struct qemu_card *c)
+{
+	return c->regs[EDU_DMA_CMD / 8] & EDU_CMD_RUN;
+}
+
+/* Wait up to ms for the engine to finish: 0 or -ETIMEDOUT. */
+static int edu_wait(struct qemu_card *c, unsigned int ms)
+{
+	uint64_t deadline = now_ms() + ms;
+
+	while (edu_busy(c)) {
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		sched_yield();
+	}
+	return 0;
+}
+
+/* Set or clear bus mastering in a config space: 0 or -EIO. */
+static int set_master(int config, bool on)
+{
+	uint16_t cmd;
+
+	if (pread(config, &cmd, 2, PCI_COMMAND) != 2)
+		return -EIO;
+	cmd = on ? cmd | PCI_COMMAND_MASTER : cmd & ~PCI_COMMAND_MASTER;
+	return pwrite(config, &cmd, 2, PCI_COMMAND) == 2 ? 0 : -EIO;
+}
+
+/* The engine did not finish in time: make sure it can reach nothing. */
+static void fence(struct qemu_card *c)
+{
+	c->fenced = true;
+	if (set_master(c->edu_config, false))
+		vfsd_log(VFSD_LOG_ERR, "%s: edu DMA timed out and its bus "
+			 "mastering could not be turned off", c->dev.desc);
+	else
+		vfsd_log(VFSD_LOG_ERR, "%s: edu DMA timed out after %u ms: "
+			 "engine disabled, file data fails with EIO until the "
+			 "server restarts", c->dev.desc, c->timeout_ms);
+}
+
 /* One edu DMA between a bus address and its buffer; waits for it. */
 static int edu_dma(struct qemu_card *c, uint64_t src, uint64_t dst,
 		   size_t len, bool to_pci)
 {
-	uint64_t deadline = now_ms() + c->timeout_ms;
-
+	if (c->fenced)
+		return -EIO;
 	reg_write(c, EDU_DMA_SRC, src);
 	reg_write(c, EDU_DMA_DST, dst);
 	reg_write(c, EDU_DMA_CNT, len);
 	reg_write(c, EDU_DMA_CMD, EDU_CMD_RUN | (to_pci ? EDU_CMD_TO_PCI : 0));
-	while (c->regs[EDU_DMA_CMD / 8] & EDU_CMD_RUN) {
-		if (now_ms() > deadline) {
-			log_once(&c->dev, "edu DMA timed out");
-			return -EIO;
-		}
-		sched_yield();
+	if (edu_wait(c, c->timeout_ms)) {
+		fence(c);
+		return -EIO;
 	}
 	return 0;
 }
@@ -199,6 +245,7 @@ static void qemu_close(struct fpga_dev *dev)
 
 	munmap(c->bar2, dev->size);
 	munmap((void *)c->regs, EDU_BAR0_SIZE);
+	close(c->edu_config);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -271,8 +318,11 @@ static int find_device(const char *dir, const char *id, const char *want,
 	return err;
 }
 
-/* Turn on memory decoding (and bus mastering) in the config space. */
-static int enable(const char *dir, const char *bdf, bool master)
+/*
+ * Turn on memory decoding in the config space; *config: the open config
+ * space, for bus mastering later (NULL: close it).
+ */
+static int enable(const char *dir, const char *bdf, int *config)
 {
 	char path[512];
 	uint16_t cmd;
@@ -293,11 +343,14 @@ static int enable(const char *dir, const char *bdf, bool master)
 	if (pread(fd, &cmd, 2, PCI_COMMAND) != 2) {
 		err = -EIO;
 	} else {
-		cmd |= PCI_COMMAND_MEMORY | (master ? PCI_COMMAND_MASTER : 0);
+		cmd |= PCI_COMMAND_MEMORY;
 		if (pwrite(fd, &cmd, 2, PCI_COMMAND) != 2)
 			err = -EIO;
 	}
-	close(fd);
+	if (err || !config)
+		close(fd);
+	else
+		*config = fd;
 	return err;
 }
 
@@ -369,7 +422,10 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	if (enable(dir, shm, false) || enable(dir, edu, true)) {
+	c->edu_config = -1;
+	if (enable(dir, shm, NULL) || enable(dir, edu, &c->edu_config)) {
+		if (c->edu_config >= 0)
+			close(c->edu_config);
 		free(c);
 		return fail("cannot enable the card's PCI devices (%s and edu): "
 			    "run as root", shm);
@@ -381,6 +437,7 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 			munmap(c->bar2, bar2);
 		if (c->regs)
 			munmap((void *)c->regs, bar0);
+		close(c->edu_config);
 		free(c);
 		return fail("cannot map the BARs of %s and its edu DMA engine "
 			    "through sysfs: run as root, without a kernel driver "
@@ -390,6 +447,19 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 	c->dev.size = bar2;
 	c->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms
 					: FPGA_DEFAULT_TIMEOUT_MS;
+	/*
+	 * A DMA the last server gave up on may still be running: let it end
+	 * (with bus mastering off it reaches nothing) before turning it on.
+	 */
+	if (edu_wait(c, FPGA_DEFAULT_TIMEOUT_MS) ||
+	    set_master(c->edu_config, true)) {
+		munmap(c->bar2, bar2);
+		munmap((void *)c->regs, bar0);
+		close(c->edu_config);
+		free(c);
+		return fail("the edu DMA engine of %s stays busy or cannot be "
+			    "made bus master: reset the machine", shm);
+	}
 	pthread_mutex_init(&c->lock, NULL);
 	snprintf(c->dev.desc, sizeof(c->dev.desc), "ivshmem card %s", shm);
 	snprintf(c->dev.dma_device, sizeof(c->dev.dma_device), "%s", edu);

@@ -123,8 +123,15 @@ static int move(struct fpga_stream *s, enum fpga_dir dir,
 
 	if (!n)
 		return 0;
-	if (!s->cpu)
-		return dev->ops->transfer(dev, dir, segs, n);
+	if (!s->cpu) {
+		uint64_t len = 0;
+
+		for (i = 0; i < n; i++)
+			len += segs[i].len;
+		err = dev->ops->transfer(dev, dir, segs, n);
+		fpga_stats_add(dev, dir, len, err);
+		return err;
+	}
 	for (i = 0; i < n && !err; i++)
 		err = dir == FPGA_TO_CARD ?
 		      fpga_card_write(s->L, segs[i].buf, segs[i].card,

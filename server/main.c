@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "options.h"
+#include "stats.h"
 
 static int check_mountpoint(const char *mp)
 {
@@ -54,6 +55,8 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 			return -1;
 		server_log_to_fd(fd);
 	}
+	if (o->stats_file && server_stats_start(b, state, o->stats_file) < 0)
+		return -1;
 	s = vfsd_session_new(b->ops, sizeof(*b->ops), &o->session, state);
 	if (!s)
 		return -1;
@@ -70,6 +73,8 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 	}
 	err = vfsd_session_loop(s);
 	vfsd_session_destroy(s);
+	if (o->stats_file)
+		server_stats_write(b, state, o->stats_file);
 	return err ? -1 : 0;
 }
 

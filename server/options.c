@@ -40,6 +40,8 @@ void server_usage(FILE *out, const char *prog)
 "                     never; VFSD_POLL_US in the environment wins)\n"
 "  --attr-timeout=S   how long the kernel caches attributes (default 1)\n"
 "  --entry-timeout=S  how long the kernel caches names (default 1)\n"
+"  --stats=FILE       write the backend's counters to FILE on SIGUSR1\n"
+"                     and at exit (fpga: file bytes moved by DMA, by CPU)\n"
 "  -o OPT[,OPT...]    mount and server options:\n"
 "       allow_other          users other than the mounter may enter\n"
 "       default_permissions  the kernel checks access from the modes\n"
@@ -186,6 +188,7 @@ static int parse_mount_opts(const char *arg, struct server_opts *o)
 enum {
 	OPT_BACKEND = 256, OPT_SOURCE, OPT_QUEUES, OPT_DEPTH, OPT_SIZE,
 	OPT_ATTR_TIMEOUT, OPT_ENTRY_TIMEOUT, OPT_TRANSPORT, OPT_POLL_US,
+	OPT_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -198,6 +201,7 @@ static const struct option long_opts[] = {
 	{ "queues", required_argument, NULL, OPT_QUEUES },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "poll-us", required_argument, NULL, OPT_POLL_US },
+	{ "stats", required_argument, NULL, OPT_STATS },
 	FPGA_LONG_OPTS,
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "debug", no_argument, NULL, 'd' },
@@ -265,6 +269,15 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 			o->session.poll_us = us ? (int)us : -1;
 			break;
 		}
+		case OPT_STATS:
+			if (optarg[0] != '/') {
+				/* The daemon runs in /. */
+				complain("--stats needs an absolute path, not '%s'",
+					 optarg);
+				return -1;
+			}
+			o->stats_file = optarg;
+			break;
 		case OPT_DEPTH:
 			if (parse_uint(optarg, &o->session.depth) < 0) {
 				complain("bad depth '%s'", optarg);

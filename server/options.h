@@ -15,6 +15,7 @@ struct server_opts {
 	bool foreground;
 	bool help;
 	bool version;
+	const char *stats_file;	/* --stats=FILE, or NULL */
 	struct backend_config cfg;
 	struct vfsd_session_opts session;
 };

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The fpga backend's options: --driver=mem|xdma|qemu, --card=PATH|BDF,
- * --h2c/--c2h=PATH (xdma), --format. --size comes from options.c.
+ * --h2c/--c2h=PATH (xdma), --format, --dma-timeout=MS. --size comes from
+ * options.c.
  */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fpga_driver.h"
@@ -38,6 +42,21 @@ int fpga_parse_option(int code, const char *arg, struct backend_config *cfg)
 	case OPT_FPGA_FORMAT:
 		fpga_cfg.format = true;
 		break;
+	case OPT_FPGA_DMA_TIMEOUT: {
+		char *end;
+		unsigned long ms;
+
+		errno = 0;
+		ms = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || !ms ||
+		    ms > 600000) {
+			fprintf(stderr, "vfsd: bad DMA timeout '%s': 1..600000 "
+				"milliseconds (see --help)\n", arg);
+			return -1;
+		}
+		fpga_cfg.timeout_ms = (unsigned int)ms;
+		break;
+	}
 	}
 	return 0;
 }
@@ -52,5 +71,7 @@ void fpga_usage(FILE *out)
 "                     qemu: the ivshmem device's PCI address\n"
 "  --h2c=PATH --c2h=PATH  xdma channels (default /dev/xdma0_h2c_0, c2h_0)\n"
 "  --size=BYTES       mem: card size (default 256M); xdma: card memory size\n"
-"  --format           write a new, empty filesystem on the card\n", out);
+"  --format           write a new, empty filesystem on the card\n"
+"  --dma-timeout=MS   qemu: a DMA that takes longer fails with EIO and\n"
+"                     disables the engine until restart (default 5000)\n", out);
 }

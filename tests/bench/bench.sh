@@ -20,6 +20,9 @@
 #                     if the server has the FUSE transport)
 #     --out DIR       results dir (default $VFSD_RESULTS/bench)
 #     --list          print the jobs and exit
+#     --fpga          then the FPGA-backed mount (fpga.sh; needs the guest's
+#                     emulated card, run-guest.sh --card): its table goes to
+#                     the end of results.md
 # Environment (defaults in brackets, full run in parentheses):
 #   BENCH_RUNTIME [2] (8) seconds per time-based job, and the cap of the
 #   sequential ones; BENCH_SEQ_SIZE [32M] (64M), BENCH_RAND_SIZE [128M]
@@ -36,7 +39,7 @@ TEST_NAME=bench
 HERE=$VFSD_PROJECT/tests/bench
 JOBDIR=$HERE/jobs
 full=${VFSD_BENCH_FULL:-0}
-reps='' only='' targets='' out='' list=0
+reps='' only='' targets='' out='' list=0 fpga=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--reps) reps=$2; shift 2 ;;
@@ -45,6 +48,7 @@ while [[ $# -gt 0 ]]; do
 	--targets) targets=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--list) list=1; shift ;;
+	--fpga) fpga=1; shift ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) fail "unknown argument $1" ;;
 	esac
@@ -315,3 +319,8 @@ for t in $targets; do
 done
 
 python3 "$HERE/report.py" "$out"
+
+if [[ $fpga = 1 ]]; then
+	"$HERE/fpga.sh" --out "$out/fpga"
+	{ echo; cat "$out/fpga/results.md"; } >>"$out/results.md"
+fi

@@ -6,9 +6,11 @@
  *	a vfsd server with one file, /card, whose contents are the first
  *	SIZE bytes of BAR2 of the ivshmem device BDF (a direct-map region);
  *	touches READY once the region is registered
- *   dmapcheck check FILE CARD
- *	checks FILE (the mounted /card) against CARD, the host's backing
- *	file of the card memory (seen through 9p)
+ *   dmapcheck check FILE CARD [OFFSET]
+ *	checks FILE (the mounted /card, or a directly mapped file of
+ *	vfsd-server's fpga backend) against CARD, the host's backing file
+ *	of the card memory (seen through 9p), where FILE's bytes start at
+ *	OFFSET (default 0); FILE is at least 16 KiB
  *
  * Prints `ok NAME` / `FAIL NAME: ...`; exit status 1 on any failure.
  */
@@ -27,6 +29,7 @@
 
 static uint64_t card_size;
 static uint32_t card_region;
+static off_t card_base;		/* FILE's offset in CARD */
 
 static void card_stat(vfsd_ino_t ino, struct stat *st)
 {
@@ -148,7 +151,7 @@ static int card_has(int card, off_t off, size_t len, unsigned int seed)
 	size_t i;
 	int ok;
 
-	ok = buf && pread(card, buf, len, off) == (ssize_t)len;
+	ok = buf && pread(card, buf, len, card_base + off) == (ssize_t)len;
 	for (i = 0; ok && i < len; i++)
 		ok = buf[i] == pattern(off + i, seed);
 	free(buf);
@@ -160,7 +163,7 @@ static int check_file(const char *path, const char *card_path)
 	int fd = open(path, O_RDWR), card = open(card_path, O_RDWR);
 	unsigned char *map, buf[8192];
 	struct stat st;
-	size_t size, i, half;
+	size_t size, i, half, changed;
 	pid_t pid;
 	int status;
 
@@ -169,7 +172,13 @@ static int check_file(const char *path, const char *card_path)
 		return 1;
 	}
 	size = st.st_size;
+	if (size < 16384 || size % 4096) {
+		fprintf(stderr, "dmapcheck: %s: %zu bytes, not a multiple of "
+			"4096 of at least 16384\n", path, size);
+		return 1;
+	}
 	half = size / 2;
+	changed = size - 4096;	/* the page the host changes */
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	check("mmap", map != MAP_FAILED, strerror(errno));
 	if (map == MAP_FAILED)
@@ -218,8 +227,9 @@ static int check_file(const char *path, const char *card_path)
 	/* The host changes card memory: the mount sees it at once. */
 	memset(buf, 0xa5, 4096);
 	check("host_change.visible",
-	      pwrite(card, buf, 4096, 65536) == 4096 && map[65536] == 0xa5 &&
-	      pread(fd, buf + 4096, 16, 65536 + 100) == 16 &&
+	      pwrite(card, buf, 4096, card_base + changed) == 4096 &&
+	      map[changed] == 0xa5 &&
+	      pread(fd, buf + 4096, 16, changed + 100) == 16 &&
 	      buf[4096] == 0xa5, "a change of the backing file is not seen");
 
 	/* Limits: the file is the region. */
@@ -248,9 +258,11 @@ int main(int argc, char **argv)
 {
 	if (argc == 6 && !strcmp(argv[1], "serve"))
 		return serve(argv[2], argv[3], argv[4], argv[5]);
-	if (argc == 4 && !strcmp(argv[1], "check"))
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "check")) {
+		card_base = argc == 5 ? strtoll(argv[4], NULL, 0) : 0;
 		return check_file(argv[2], argv[3]);
+	}
 	fprintf(stderr, "usage: dmapcheck serve MNT BDF SIZE READY | "
-		"check FILE CARD\n");
+		"check FILE CARD [OFFSET]\n");
 	return 2;
 }

@@ -34,6 +34,18 @@ stop() {
 
 card_clean() { "$INSPECT" "${INSPECT_ARGS[@]}" 2>/dev/null | head -1 | grep -q ' clean$'; }
 
+# Card byte offset of a root file's first byte, from an inspect listing.
+card_offset_of() {	# map name
+	local ino
+	ino=$(awk -v n="$2" '$1 == "name" && $2 == 1 && $4 == n {print $3}' "$1")
+	[[ -n $ino ]] && awk -v i="$ino" '$1 == "extent" && $2 == i && $3 == 0 && $4 == 0 {print $5}' "$1"
+}
+
+# A counter from the server's --stats file (written at exit).
+stat_of() {	# file name
+	awk -v n="$2" '$1 == n {print $2}' "$1"
+}
+
 # Bytes of file (in the mount's last life) at each extent, on the card.
 check_on_card() {	# card file name copy-of-file inspect-args...
 	local card=$1 name=$2 copy=$3 ino n=0 size
@@ -81,7 +93,10 @@ run_driver() {	# label card server-args...
 
 truncate -s 64M "$T/card-mem"
 INSPECT_ARGS=(--card="$T/card-mem")
-run_driver mem "$T/card-mem" --driver=mem --card="$T/card-mem"
+run_driver mem "$T/card-mem" --driver=mem --card="$T/card-mem" --stats="$T/mem-stats"
+# The counters count: mem's transfers are the CPU's own copies.
+n=$(stat_of "$T/mem-stats" data_cpu_from_card)
+((n >= 3000000)) || fail "mem: data_cpu_from_card is '$n' after reading 3 MB back"
 
 truncate -s 64M "$T/card-xdma"
 INSPECT_ARGS=(--driver=xdma --h2c="$T/card-xdma" --c2h="$T/card-xdma")
@@ -111,6 +126,9 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	# 100 ms a transfer, two per page (3 jobs x 1 MiB took 10 minutes, and
 	# a close waiting on that writeback tripped the hung-task panic). The
 	# module itself copies no file data on the way.
+	stop
+	serve --driver=qemu --stats="$T/qemu-stats"
+	conn=$(grep " $MNT vfsd " /proc/mounts | sed -n 's/.*conn=\([0-9]*\).*/\1/p')
 	copied=$(cat "/sys/fs/vfsd/$conn/bytes_copied")
 	mapped=$(cat "/sys/fs/vfsd/$conn/bytes_mapped")
 	check "qemu: fio verify, buffered and O_DIRECT" fio --output=/dev/null \
@@ -123,6 +141,16 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	((delta >= 3 * 65536)) || fail "qemu: only $delta bytes went through the window"
 	log "ok: fio verify on the card: $delta bytes mapped, 0 copied by the module"
 	stop
+	# And the server copied none either: every file byte went by edu DMA.
+	for d in to from; do
+		n=$(stat_of "$T/qemu-stats" data_cpu_${d}_card)
+		[[ $n == 0 ]] || fail "qemu: the server copied '$n' bytes ${d} the card by CPU"
+	done
+	n=$(stat_of "$T/qemu-stats" data_dma_to_card)
+	((n >= 3 * 65536)) || fail "qemu: only '$n' bytes went to the card by DMA"
+	n=$(stat_of "$T/qemu-stats" data_dma_from_card)
+	((n >= 65536)) || fail "qemu: only '$n' bytes came from the card by DMA"
+	log "ok: the server moved $(stat_of "$T/qemu-stats" data_dma_to_card) bytes to and $n from the card by DMA, 0 by CPU"
 	"$INSPECT" --driver=qemu >"$T/qmap" || fail "inspect --driver=qemu"
 	grep -q '^extent ' "$T/qmap" || fail "qemu: no extents on the card"
 	check_on_card "$VFSD_CARD_FILE" direct "$T/dm" --driver=qemu
@@ -130,15 +158,51 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	check "qemu: the file read back by DMA after a restart" cmp "$T/q" "$MNT/q"
 	check "qemu: the direct file intact after a restart" cmp "$T/dm" "$MNT/direct"
 
+	# The direct file mapped by applications: stores reach card memory
+	# without msync, two processes share them, read/write go straight to
+	# the card; no request carries its data.
+	dcoff=$(card_offset_of "$T/qmap" direct)
+	[[ -n $dcoff ]] || fail "qemu: no extent at file offset 0 for direct"
+	conn=$(grep " $MNT vfsd " /proc/mounts | sed -n 's/.*conn=\([0-9]*\).*/\1/p')
+	mapped=$(cat "/sys/fs/vfsd/$conn/bytes_mapped")
+	if ! "$VFSD_BUILD/tests/guest/dmapcheck" check "$MNT/direct" "$VFSD_CARD_FILE" "$dcoff" >"$T/dmap"; then
+		sed 's/^/    /' "$T/dmap"
+		fail "qemu: dmapcheck on the direct file found failures"
+	fi
+	delta=$(($(cat "/sys/fs/vfsd/$conn/bytes_mapped") - mapped))
+	((delta == 0)) || fail "qemu: $delta bytes of the direct file went through the window"
+	log "ok: the direct file at card offset $dcoff: $(grep -c '^ok ' "$T/dmap") dmapcheck checks"
+
 	# Card memory changed behind the server's back: once the kernel drops
 	# its cached pages, the mount reads the new bytes (by DMA).
-	ino=$(awk '$1 == "name" && $2 == 1 && $4 == "q" {print $3}' "$T/qmap")
-	coff=$(awk -v i="$ino" '$1 == "extent" && $2 == i && $3 == 0 && $4 == 0 {print $5}' "$T/qmap")
-	[[ -n $ino && -n $coff ]] || fail "qemu: no extent at file offset 0 for q"
+	coff=$(card_offset_of "$T/qmap" q)
+	[[ -n $coff ]] || fail "qemu: no extent at file offset 0 for q"
 	printf CHANGED-ON-THE-CARD | dd of="$VFSD_CARD_FILE" bs=1 seek="$coff" conv=notrunc,fsync status=none
 	echo 3 >/proc/sys/vm/drop_caches
 	check "qemu: the mount sees bytes changed on the card" \
 		test "$(head -c 19 "$MNT/q")" = CHANGED-ON-THE-CARD
+	stop
+
+	# A DMA engine that does not finish in time (edu takes ~100 ms, the
+	# limit is 1 ms): file data fails with EIO at once, nothing hangs, the
+	# engine is fenced off, and a restarted server works again.
+	serve --driver=qemu --dma-timeout=1 --stats="$T/slow-stats"
+	rc=0
+	timeout 120 cat "$MNT/q" >/dev/null 2>"$T/err" || rc=$?
+	((rc != 0 && rc != 124)) || fail "qemu: a read with a timed-out DMA gave rc $rc"
+	grep -q "Input/output error" "$T/err" || fail "qemu: the read failed with '$(cat "$T/err")', not EIO"
+	rc=0
+	timeout 120 dd if=/dev/urandom of="$MNT/late" bs=4k count=2 conv=fsync status=none 2>"$T/err" || rc=$?
+	((rc != 0 && rc != 124)) || fail "qemu: a write with a timed-out DMA gave rc $rc"
+	grep -q "Input/output error" "$T/err" || fail "qemu: the write failed with '$(cat "$T/err")', not EIO"
+	check "qemu: names still work with the engine off" ls "$MNT/q" "$MNT/direct"
+	stop
+	n=$(stat_of "$T/slow-stats" transfer_errors)
+	((n >= 2)) || fail "qemu: transfer_errors is '$n' after two failed transfers"
+	serve --driver=qemu
+	check "qemu: a restarted server reads by DMA again" \
+		cmp -s -i 19 "$T/q" "$MNT/q"
+	log "ok: a timed-out DMA failed with EIO ($n transfer errors), the next server recovered"
 	stop
 else
 	log "no emulated card: qemu driver not checked"

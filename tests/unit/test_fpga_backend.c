@@ -209,6 +209,44 @@ static void test_restart_keeps_tree(void **state)
 	assert_int_equal(fko_lseek(&k, lookup(sub, "holey"), 0, 0, SEEK_HOLE), 0);
 }
 
+/*
+ * The data counters: the mem driver's transfers are CPU copies, counted
+ * as such (the guest test checks the qemu driver's are all DMA); names
+ * and symlinks are metadata, not counted. --stats prints them.
+ */
+static void test_data_counters(void **state)
+{
+	static char data[3 * 4096 + 100], back[PIECE];
+	const struct fpga_stats *st = &fs->dev->stats;
+	struct vfsd_entry_out e;
+	char text[512];
+	FILE *f;
+	uint64_t ino;
+
+	(void)state;
+	fill(data, sizeof(data), 3);
+	assert_int_equal(fko_mkdir(&k, VFSD_ROOT_INO, "d", 0755, &e), 0);
+	assert_int_equal(fko_symlink(&k, VFSD_ROOT_INO, "l", "d/target", &e), 0);
+	assert_int_equal(st->cpu_bytes[FPGA_TO_CARD] +
+			 st->cpu_bytes[FPGA_FROM_CARD], 0);
+	ino = new_file(VFSD_ROOT_INO, "f");
+	write_all(ino, data, sizeof(data));
+	assert_int_equal(st->cpu_bytes[FPGA_TO_CARD], sizeof(data));
+	assert_int_equal(fko_read(&k, ino, 0, back, 4096, 4096), 4096);
+	assert_int_equal(st->cpu_bytes[FPGA_FROM_CARD], 4096);
+	assert_int_equal(st->dma_bytes[FPGA_TO_CARD] +
+			 st->dma_bytes[FPGA_FROM_CARD] + st->errors, 0);
+	f = fmemopen(text, sizeof(text), "w");
+	assert_non_null(f);
+	backend_fpga.stats(fs, f);
+	fclose(f);
+	assert_non_null(strstr(text, "driver mem\n"));
+	assert_non_null(strstr(text, "data_cpu_to_card 12388\n"));
+	assert_non_null(strstr(text, "data_cpu_from_card 4096\n"));
+	assert_non_null(strstr(text, "data_dma_to_card 0\n"));
+	assert_non_null(strstr(text, "transfer_errors 0\n"));
+}
+
 /* Truncate and punch survive too, and free their blocks. */
 static void test_truncate_free_space(void **state)
 {
@@ -410,6 +448,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_restart_keeps_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncate_free_space, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_records_repaired, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_and_damaged_cards, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_metadata, setup, teardown),

@@ -269,6 +269,7 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	static char buf[8192];
 	struct fpga_dev *dev;
 	uint16_t cmd;
+	uint64_t run;
 	char path[600];
 	int fd;
 
@@ -291,6 +292,28 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	dev->dma_addrs = fake_addrs;
 	assert_int_equal(fpga_transfer(dev, FPGA_FROM_CARD, buf, 0, sizeof(buf)),
 			 -EIO);
+	/* The late DMA must reach nothing: bus mastering is off now... */
+	fd = open(path, O_RDONLY);
+	assert_int_equal(pread(fd, &cmd, 2, 4), 2);
+	close(fd);
+	assert_false(cmd & 0x4);
+	/* ...and stays off: the engine is not programmed again. */
+	snprintf(path, sizeof(path), "%s/0000:00:05.0/resource0", sysfs);
+	fd = open(path, O_RDWR);
+	assert_int_equal(pwrite(fd, &(uint64_t){ 0 }, 8, 0x98), 8);
+	assert_int_equal(fpga_transfer(dev, FPGA_TO_CARD, buf, 0, sizeof(buf)),
+			 -EIO);
+	assert_int_equal(pread(fd, &run, 8, 0x98), 8);
+	assert_int_equal(run, 0);
+	fpga_dev_close(dev);
+	/* The engine went idle: a new server turns bus mastering back on. */
+	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), 0);
+	snprintf(path, sizeof(path), "%s/0000:00:05.0/config", sysfs);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(pread(fd, &cmd, 2, 4), 2);
+	close(fd);
+	assert_true(cmd & 0x4);
 	fpga_dev_close(dev);
 	/* A BDF that is not an ivshmem device: refused in one line. */
 	cfg.card = "0000:00:05.0";

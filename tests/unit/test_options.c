@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "fpga_driver.h"
 #include "options.h"
 
 static char err[1024];
@@ -162,6 +163,9 @@ static void test_errors(void **state)
 	const char *a13[] = { "vfsd-server", "--backend=mem", "--size=0", "/m", NULL };
 	const char *a14[] = { "vfsd-server", "--backend=mem", "--attr-timeout=-1", "/m", NULL };
 	const char *a15[] = { "vfsd-server", "--backend=mem", "--entry-timeout=soon", "/m", NULL };
+	const char *a16[] = { "vfsd-server", "--backend=fpga", "--dma-timeout=0", "/m", NULL };
+	const char *a17[] = { "vfsd-server", "--backend=fpga", "--dma-timeout=5s", "/m", NULL };
+	const char *a18[] = { "vfsd-server", "--backend=fpga", "--stats=stats.txt", "/m", NULL };
 
 	(void)state;
 	expect_error(a1, "missing MOUNTPOINT");
@@ -179,6 +183,23 @@ static void test_errors(void **state)
 	expect_error(a13, "bad size '0'");
 	expect_error(a14, "bad timeout '-1'");
 	expect_error(a15, "bad timeout 'soon'");
+	expect_error(a16, "bad DMA timeout '0'");
+	expect_error(a17, "bad DMA timeout '5s'");
+	expect_error(a18, "--stats needs an absolute path");
+}
+
+static void test_fpga_and_stats_options(void **state)
+{
+	const char *argv[] = { "vfsd-server", "--backend=fpga", "--driver=qemu",
+			       "--dma-timeout=250", "--stats=/run/s", "/m", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, argv), 0);
+	assert_non_null(o.cfg.fpga);
+	assert_string_equal(o.cfg.fpga->driver, "qemu");
+	assert_int_equal(o.cfg.fpga->timeout_ms, 250);
+	assert_string_equal(o.stats_file, "/run/s");
 }
 
 static void test_backend_registry(void **state)
@@ -197,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_debug),
 		cmocka_unit_test(test_write_path_options),
 		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_fpga_and_stats_options),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_backend_registry),
 	};
