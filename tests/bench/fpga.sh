@@ -3,7 +3,7 @@
 # the emulated card (ivshmem-plain + edu, tests/vm/run-guest.sh --card),
 # formats it, and fio writes and reads a file on it with crc32c verify.
 # File data moves by the card's DMA engine through the module's window:
-# prints MiB/s, the module's mapped/copied bytes and the server's bytes
+# prints KiB/s, the module's mapped/copied bytes and the server's bytes
 # moved by DMA and by CPU (--stats, written at exit). Small on purpose: the
 # emulated engine (QEMU's edu) takes about 100 ms per transfer of at most
 # 4095 bytes, two per page: 256 KiB is about 13 s each way.
@@ -41,7 +41,7 @@ m0=$(vfsd_counter "$conn" bytes_mapped) c0=$(vfsd_counter "$conn" bytes_copied)
 for rw in write read; do
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	fio --name="seq$rw" --directory="$mnt" --filename=data --rw="$rw" --bs=1m \
+	fio --name="seq$rw" --directory="$mnt" --filename=data --rw="$rw" --bs=64k \
 		--size="$size" --ioengine=psync --end_fsync=1 --verify=crc32c \
 		--do_verify="$([[ $rw = read ]] && echo 1 || echo 0)" \
 		--output-format=json --output="$out/$rw.json" ||
@@ -54,12 +54,12 @@ wait_for 30 test -s "$stats" || fail "the server wrote no --stats file"
 st() { awk -v n="$1" '$1 == n {print $2}' "$stats"; }
 dma=$(($(st data_dma_to_card) + $(st data_dma_from_card)))
 cpu=$(($(st data_cpu_to_card) + $(st data_cpu_from_card)))
-bw() { jq -r ".jobs[0].$1.bw_bytes / 1048576 * 10 | floor / 10" "$out/$2.json"; }
+bw() { jq -r ".jobs[0].$1.bw_bytes / 1024 | floor" "$out/$2.json"; }
 {
-	echo "| FPGA card (qemu driver, edu DMA) | MiB/s |"
+	echo "| FPGA card (qemu driver, edu DMA) | KiB/s |"
 	echo "|---|---|"
-	echo "| 1 MiB sequential write, $size, end_fsync | $(bw write write) |"
-	echo "| 1 MiB sequential read, cold cache, crc32c verified | $(bw read read) |"
+	echo "| 64 KiB sequential write, $size, end_fsync | $(bw write write) |"
+	echo "| 64 KiB sequential read, cold cache, crc32c verified | $(bw read read) |"
 	echo
 	echo "Module: $mapped bytes handed to the server through the window, $copied bytes copied."
 	echo "Server: $dma bytes moved by the card's DMA engine, $cpu by the CPU."
