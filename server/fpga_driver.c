@@ -38,19 +38,20 @@ void fpga_stats_add(struct fpga_dev *dev, enum fpga_dir dir, uint64_t len,
 		__atomic_fetch_add(&bytes[dir], len, __ATOMIC_RELAXED);
 }
 
+static void put(FILE *out, const char *name, const uint64_t *counter)
+{
+	fprintf(out, "%s %" PRIu64 "\n", name,
+		__atomic_load_n(counter, __ATOMIC_RELAXED));
+}
+
 void fpga_stats_print(const struct fpga_dev *dev, FILE *out)
 {
 	const struct fpga_stats *st = &dev->stats;
 
 	fprintf(out, "driver %s\n", dev->ops->name);
-	fprintf(out, "data_dma_to_card %" PRIu64 "\n",
-		__atomic_load_n(&st->dma_bytes[FPGA_TO_CARD], __ATOMIC_RELAXED));
-	fprintf(out, "data_dma_from_card %" PRIu64 "\n",
-		__atomic_load_n(&st->dma_bytes[FPGA_FROM_CARD], __ATOMIC_RELAXED));
-	fprintf(out, "data_cpu_to_card %" PRIu64 "\n",
-		__atomic_load_n(&st->cpu_bytes[FPGA_TO_CARD], __ATOMIC_RELAXED));
-	fprintf(out, "data_cpu_from_card %" PRIu64 "\n",
-		__atomic_load_n(&st->cpu_bytes[FPGA_FROM_CARD], __ATOMIC_RELAXED));
-	fprintf(out, "transfer_errors %" PRIu64 "\n",
-		__atomic_load_n(&st->errors, __ATOMIC_RELAXED));
+	put(out, "data_dma_to_card", &st->dma_bytes[FPGA_TO_CARD]);
+	put(out, "data_dma_from_card", &st->dma_bytes[FPGA_FROM_CARD]);
+	put(out, "data_cpu_to_card", &st->cpu_bytes[FPGA_TO_CARD]);
+	put(out, "data_cpu_from_card", &st->cpu_bytes[FPGA_FROM_CARD]);
+	put(out, "transfer_errors", &st->errors);
 }

@@ -5,7 +5,6 @@
  * options.c.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

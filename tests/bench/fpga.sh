@@ -51,7 +51,7 @@ mapped=$(($(vfsd_counter "$conn" bytes_mapped) - m0))
 copied=$(($(vfsd_counter "$conn" bytes_copied) - c0))
 umount "$mnt"
 wait_for 30 test -s "$stats" || fail "the server wrote no --stats file"
-st() { awk -v n="$1" '$1 == n {print $2}' "$stats"; }
+st() { server_stat "$stats" "$1"; }
 dma=$(($(st data_dma_to_card) + $(st data_dma_from_card)))
 cpu=$(($(st data_cpu_to_card) + $(st data_cpu_from_card)))
 bw() { jq -r ".jobs[0].$1.bw_bytes / 1024 | floor" "$out/$2.json"; }

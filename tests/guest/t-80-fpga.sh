@@ -7,8 +7,8 @@
 # attached, the qemu driver too (data by edu DMA). VFSD_FPGA_HOST=1 runs it on
 # the host, over whatever transport the server finds there.
 set -euo pipefail
-# shellcheck source=tests/guest/lib.sh
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/guest/vfsd-test.sh
+. "$(dirname "$0")/vfsd-test.sh"
 
 INSPECT=$VFSD_BUILD/server/vfsd-fpga-inspect
 if [[ -z ${VFSD_FPGA_HOST:-} ]]; then
@@ -39,11 +39,6 @@ card_offset_of() {	# map name
 	local ino
 	ino=$(awk -v n="$2" '$1 == "name" && $2 == 1 && $4 == n {print $3}' "$1")
 	[[ -n $ino ]] && awk -v i="$ino" '$1 == "extent" && $2 == i && $3 == 0 && $4 == 0 {print $5}' "$1"
-}
-
-# A counter from the server's --stats file (written at exit).
-stat_of() {	# file name
-	awk -v n="$2" '$1 == n {print $2}' "$1"
 }
 
 # Bytes of file (in the mount's last life) at each extent, on the card.
@@ -95,7 +90,7 @@ truncate -s 64M "$T/card-mem"
 INSPECT_ARGS=(--card="$T/card-mem")
 run_driver mem "$T/card-mem" --driver=mem --card="$T/card-mem" --stats="$T/mem-stats"
 # The counters count: mem's transfers are the CPU's own copies.
-n=$(stat_of "$T/mem-stats" data_cpu_from_card)
+n=$(server_stat "$T/mem-stats" data_cpu_from_card)
 ((n >= 3000000)) || fail "mem: data_cpu_from_card is '$n' after reading 3 MB back"
 
 truncate -s 64M "$T/card-xdma"
@@ -114,10 +109,10 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	touch "$MNT/direct"
 	check "qemu: mark a file direct" setfattr -n user.vfsd.direct -v 65536 "$MNT/direct"
 	head -c 65536 /dev/urandom >"$T/dm"
-	conn=$(grep " $MNT vfsd " /proc/mounts | sed -n 's/.*conn=\([0-9]*\).*/\1/p')
-	before=$(cat "/sys/fs/vfsd/$conn/bytes_direct")
+	conn=$(vfsd_conn_of "$MNT")
+	before=$(vfsd_counter "$conn" bytes_direct)
 	check "qemu: write the direct file" dd if="$T/dm" of="$MNT/direct" bs=64K conv=notrunc status=none
-	after=$(cat "/sys/fs/vfsd/$conn/bytes_direct")
+	after=$(vfsd_counter "$conn" bytes_direct)
 	((after - before >= 65536)) ||
 		fail "qemu: the direct file's write did not go direct ($((after - before)) bytes)"
 	check "qemu: read the direct file back" cmp "$T/dm" "$MNT/direct"
@@ -128,29 +123,29 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	# module itself copies no file data on the way.
 	stop
 	serve --driver=qemu --stats="$T/qemu-stats"
-	conn=$(grep " $MNT vfsd " /proc/mounts | sed -n 's/.*conn=\([0-9]*\).*/\1/p')
-	copied=$(cat "/sys/fs/vfsd/$conn/bytes_copied")
-	mapped=$(cat "/sys/fs/vfsd/$conn/bytes_mapped")
+	conn=$(vfsd_conn_of "$MNT")
+	copied=$(vfsd_counter "$conn" bytes_copied)
+	mapped=$(vfsd_counter "$conn" bytes_mapped)
 	check "qemu: fio verify, buffered and O_DIRECT" fio --output=/dev/null \
 		--directory="$MNT" --ioengine=psync --bs=4k --size=64k --verify=crc32c \
 		--name=seq --rw=write --name=rand --rw=randwrite --bs=16k \
 		--name=direct --rw=randwrite --direct=1 --bs=8k
-	delta=$(($(cat "/sys/fs/vfsd/$conn/bytes_copied") - copied))
+	delta=$(($(vfsd_counter "$conn" bytes_copied) - copied))
 	((delta == 0)) || fail "qemu: the module copied $delta bytes of file data"
-	delta=$(($(cat "/sys/fs/vfsd/$conn/bytes_mapped") - mapped))
+	delta=$(($(vfsd_counter "$conn" bytes_mapped) - mapped))
 	((delta >= 3 * 65536)) || fail "qemu: only $delta bytes went through the window"
 	log "ok: fio verify on the card: $delta bytes mapped, 0 copied by the module"
 	stop
 	# And the server copied none either: every file byte went by edu DMA.
 	for d in to from; do
-		n=$(stat_of "$T/qemu-stats" data_cpu_${d}_card)
+		n=$(server_stat "$T/qemu-stats" data_cpu_${d}_card)
 		[[ $n == 0 ]] || fail "qemu: the server copied '$n' bytes ${d} the card by CPU"
 	done
-	n=$(stat_of "$T/qemu-stats" data_dma_to_card)
+	n=$(server_stat "$T/qemu-stats" data_dma_to_card)
 	((n >= 3 * 65536)) || fail "qemu: only '$n' bytes went to the card by DMA"
-	n=$(stat_of "$T/qemu-stats" data_dma_from_card)
+	n=$(server_stat "$T/qemu-stats" data_dma_from_card)
 	((n >= 65536)) || fail "qemu: only '$n' bytes came from the card by DMA"
-	log "ok: the server moved $(stat_of "$T/qemu-stats" data_dma_to_card) bytes to and $n from the card by DMA, 0 by CPU"
+	log "ok: the server moved $(server_stat "$T/qemu-stats" data_dma_to_card) bytes to and $n from the card by DMA, 0 by CPU"
 	"$INSPECT" --driver=qemu >"$T/qmap" || fail "inspect --driver=qemu"
 	grep -q '^extent ' "$T/qmap" || fail "qemu: no extents on the card"
 	check_on_card "$VFSD_CARD_FILE" direct "$T/dm" --driver=qemu
@@ -163,13 +158,13 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	# the card; no request carries its data.
 	dcoff=$(card_offset_of "$T/qmap" direct)
 	[[ -n $dcoff ]] || fail "qemu: no extent at file offset 0 for direct"
-	conn=$(grep " $MNT vfsd " /proc/mounts | sed -n 's/.*conn=\([0-9]*\).*/\1/p')
-	mapped=$(cat "/sys/fs/vfsd/$conn/bytes_mapped")
+	conn=$(vfsd_conn_of "$MNT")
+	mapped=$(vfsd_counter "$conn" bytes_mapped)
 	if ! "$VFSD_BUILD/tests/guest/dmapcheck" check "$MNT/direct" "$VFSD_CARD_FILE" "$dcoff" >"$T/dmap"; then
 		sed 's/^/    /' "$T/dmap"
 		fail "qemu: dmapcheck on the direct file found failures"
 	fi
-	delta=$(($(cat "/sys/fs/vfsd/$conn/bytes_mapped") - mapped))
+	delta=$(($(vfsd_counter "$conn" bytes_mapped) - mapped))
 	((delta == 0)) || fail "qemu: $delta bytes of the direct file went through the window"
 	log "ok: the direct file at card offset $dcoff: $(grep -c '^ok ' "$T/dmap") dmapcheck checks"
 
@@ -197,7 +192,7 @@ if [[ -n ${VFSD_CARD_FILE:-} && -z ${VFSD_FPGA_HOST:-} ]]; then
 	grep -q "Input/output error" "$T/err" || fail "qemu: the write failed with '$(cat "$T/err")', not EIO"
 	check "qemu: names still work with the engine off" ls "$MNT/q" "$MNT/direct"
 	stop
-	n=$(stat_of "$T/slow-stats" transfer_errors)
+	n=$(server_stat "$T/slow-stats" transfer_errors)
 	((n >= 2)) || fail "qemu: transfer_errors is '$n' after two failed transfers"
 	serve --driver=qemu
 	check "qemu: a restarted server reads by DMA again" \

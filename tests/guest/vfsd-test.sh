@@ -37,3 +37,6 @@ vfsd_conn_of() {
 }
 
 vfsd_counter() { cat "/sys/fs/vfsd/$1/$2"; }
+
+# server_stat FILE NAME: a counter from vfsd-server's --stats file.
+server_stat() { awk -v n="$2" '$1 == n {print $2}' "$1"; }

@@ -262,13 +262,26 @@ static int fake_addrs(void *ctx, const void *buf, size_t len, uint64_t *addrs,
 	return (int)i;
 }
 
+/* Is bus mastering on in the fake edu's config space? */
+static bool edu_master_on(void)
+{
+	char path[600];
+	uint16_t cmd;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/0000:00:05.0/config", sysfs);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(pread(fd, &cmd, 2, 4), 2);
+	close(fd);
+	return cmd & 0x4;
+}
+
 static void test_qemu_dma_fails_cleanly(void **state)
 {
 	struct fpga_config cfg = { .driver = "qemu", .sysfs = sysfs,
 				   .timeout_ms = 50 };
 	static char buf[8192];
 	struct fpga_dev *dev;
-	uint16_t cmd;
 	uint64_t run;
 	char path[600];
 	int fd;
@@ -278,11 +291,7 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), 0);
 	assert_int_equal(dev->size, 4u << 20);
 	/* Bus mastering on for the engine. */
-	snprintf(path, sizeof(path), "%s/0000:00:05.0/config", sysfs);
-	fd = open(path, O_RDONLY);
-	assert_int_equal(pread(fd, &cmd, 2, 4), 2);
-	close(fd);
-	assert_true(cmd & 0x4);
+	assert_true(edu_master_on());
 	/* Metadata goes through the BAR mapping. */
 	assert_non_null(dev->ops->map(dev, 0, 4096));
 	/* No bus addresses for the window (the module's ioctl is missing). */
@@ -293,10 +302,7 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	assert_int_equal(fpga_transfer(dev, FPGA_FROM_CARD, buf, 0, sizeof(buf)),
 			 -EIO);
 	/* The late DMA must reach nothing: bus mastering is off now... */
-	fd = open(path, O_RDONLY);
-	assert_int_equal(pread(fd, &cmd, 2, 4), 2);
-	close(fd);
-	assert_false(cmd & 0x4);
+	assert_false(edu_master_on());
 	/* ...and stays off: the engine is not programmed again. */
 	snprintf(path, sizeof(path), "%s/0000:00:05.0/resource0", sysfs);
 	fd = open(path, O_RDWR);
@@ -304,16 +310,12 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	assert_int_equal(fpga_transfer(dev, FPGA_TO_CARD, buf, 0, sizeof(buf)),
 			 -EIO);
 	assert_int_equal(pread(fd, &run, 8, 0x98), 8);
+	close(fd);
 	assert_int_equal(run, 0);
 	fpga_dev_close(dev);
 	/* The engine went idle: a new server turns bus mastering back on. */
 	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), 0);
-	snprintf(path, sizeof(path), "%s/0000:00:05.0/config", sysfs);
-	close(fd);
-	fd = open(path, O_RDONLY);
-	assert_int_equal(pread(fd, &cmd, 2, 4), 2);
-	close(fd);
-	assert_true(cmd & 0x4);
+	assert_true(edu_master_on());
 	fpga_dev_close(dev);
 	/* A BDF that is not an ivshmem device: refused in one line. */
 	cfg.card = "0000:00:05.0";
