@@ -1,0 +1,1786 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hostile: a vfsd server that attacks the kernel through the raw ABI, the
+ * way an untrusted server would: it forks and completes from the child,
+ * remaps, unmaps and protects its window, stores into pages it must only
+ * read, looks at memory around O_DIRECT buffers, answers with aliases of
+ * existing nodeids, dies at every stage. Each case reproduces one attack
+ * and asserts the safe behaviour; a child process plays the application.
+ *
+ * usage: hostile CASE MOUNTPOINT   (CASE "list" prints the cases)
+ * Exit 0 when the kernel stayed safe, 1 when the attack worked (each
+ * finding printed as "FAIL case: ..."), 2 on a setup error.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include "rawsrv.h"
+
+#define ROOT	VFSD_ROOT_ID
+#define F_ID	2	/* /f: 64 KiB */
+#define D_ID	3	/* /d */
+#define E_ID	4	/* /e */
+#define W_ID	5	/* /w: written by the application */
+#define Z_ID	6	/* /z: 1 MiB, zero-page check */
+#define N_ID	7	/* /n: 64 KiB, never written by the server */
+#define S_ID	8	/* /s: one page */
+#define SUB_ID	9	/* /d/sub */
+#define T_ID	20	/* /t: changes type between replies */
+#define FIRST_NEW 100
+
+#define MAX_INO	512
+#define MAX_DENT 512
+#define NAME_MAX_ 64
+#define CANARY	"CaNaRy!\x7f"
+#define APP_SECS 120.0	/* bound on a whole application run */
+
+struct ino {
+	uint64_t id;
+	uint32_t mode;
+	uint64_t size;
+};
+
+struct dent {
+	uint64_t parent, id;
+	char name[NAME_MAX_];
+};
+
+/* Shared (MAP_SHARED) between main, server, its children and the app. */
+struct shared {
+	int conn_id;
+	int stage;		/* server progress: STAGE_* */
+	int fails;
+	int nmsg;
+	char msg[24][256];
+	char app_op[128];	/* the application's call in progress */
+	int probed;		/* server finished its post-completion checks */
+	int child_enter;	/* errno of ENTER from a forked child, 0 = ok */
+	int child_dma;		/* errno of DMA_MAP from a forked child */
+	int child_enters_ok;	/* concurrent case: ENTERs that worked */
+	long pci_dev;
+	char ro_path[128];
+	long reads, writes, skipped_probes;
+};
+
+enum { STAGE_NONE, STAGE_OPEN, STAGE_SETUP, STAGE_MOUNTED, STAGE_READY,
+       STAGE_HELD };
+
+struct hs;
+struct hcase {
+	const char *name;
+	void (*prepare)(struct hs *h);	/* server: after mount */
+	int (*app)(void);	/* returns failures seen */
+	unsigned int flags;
+	const char *what;
+};
+
+#define HC_PROBE	(1u << 0)	/* probe pages after each completion */
+#define HC_KILL		(1u << 1)	/* main kills the server at STAGE_HELD */
+#define HC_ALIAS	(1u << 2)	/* entry/attr timeouts 0 */
+#define HC_CONC		(1u << 3)	/* several threads and processes */
+
+struct hs {
+	struct rs_conn c;
+	const struct hcase *hc;
+	const char *mnt;
+	struct ino inos[MAX_INO];
+	int ninos;
+	struct dent dents[MAX_DENT];
+	uint64_t next_id;
+	uint64_t valid_ns;
+	uint8_t *win2;		/* a second mapping of queue 0's window */
+	int reads_seen;
+	bool flip;
+};
+
+static struct shared *sh;
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "hostile: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+/* Record a finding: the attack worked or the kernel misbehaved. */
+static void __attribute__((format(printf, 1, 2))) finding(const char *fmt, ...)
+{
+	int i = __atomic_fetch_add(&sh->nmsg, 1, __ATOMIC_SEQ_CST);
+	va_list ap;
+
+	__atomic_fetch_add(&sh->fails, 1, __ATOMIC_SEQ_CST);
+	if (i >= (int)(sizeof(sh->msg) / sizeof(sh->msg[0])))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->msg[i], sizeof(sh->msg[i]), fmt, ap);
+	va_end(ap);
+}
+
+static uint8_t pat(uint64_t id, uint64_t off)
+{
+	return (uint8_t)(off * 13 + id * 101 + (off >> 9) + 1);
+}
+
+static bool is(const struct hs *h, const char *name)
+{
+	return strcmp(h->hc->name, name) == 0;
+}
+
+/* ---- the server's namespace ------------------------------------------ */
+
+static struct ino *ino_get(struct hs *h, uint64_t id)
+{
+	int i;
+
+	for (i = 0; i < h->ninos; i++)
+		if (h->inos[i].id == id)
+			return &h->inos[i];
+	return NULL;
+}
+
+static struct ino *ino_add(struct hs *h, uint64_t id, uint32_t mode,
+			   uint64_t size)
+{
+	struct ino *n = ino_get(h, id);
+
+	if (!n && h->ninos < MAX_INO)
+		n = &h->inos[h->ninos++];
+	if (n)
+		*n = (struct ino){ .id = id, .mode = mode, .size = size };
+	return n;
+}
+
+static struct dent *dent_find(struct hs *h, uint64_t parent, const char *name)
+{
+	int i;
+
+	for (i = 0; i < MAX_DENT; i++)
+		if (h->dents[i].id && h->dents[i].parent == parent &&
+		    !strcmp(h->dents[i].name, name))
+			return &h->dents[i];
+	return NULL;
+}
+
+static void dent_add(struct hs *h, uint64_t parent, const char *name,
+		     uint64_t id)
+{
+	struct dent *d = dent_find(h, parent, name);
+	int i;
+
+	for (i = 0; !d && i < MAX_DENT; i++)
+		if (!h->dents[i].id)
+			d = &h->dents[i];
+	if (!d)
+		return;
+	d->parent = parent;
+	d->id = id;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+}
+
+static void tree_init(struct hs *h)
+{
+	ino_add(h, ROOT, S_IFDIR | 0755, 0);
+	ino_add(h, F_ID, S_IFREG | 0644, 65536);
+	ino_add(h, D_ID, S_IFDIR | 0755, 0);
+	ino_add(h, E_ID, S_IFDIR | 0755, 0);
+	ino_add(h, W_ID, S_IFREG | 0644, 0);
+	ino_add(h, Z_ID, S_IFREG | 0644, 1 << 20);
+	ino_add(h, N_ID, S_IFREG | 0644, 65536);
+	ino_add(h, S_ID, S_IFREG | 0644, 4096);
+	ino_add(h, SUB_ID, S_IFDIR | 0755, 0);
+	ino_add(h, T_ID, S_IFDIR | 0755, 0);
+	dent_add(h, ROOT, "f", F_ID);
+	dent_add(h, ROOT, "d", D_ID);
+	dent_add(h, ROOT, "e", E_ID);
+	dent_add(h, ROOT, "w", W_ID);
+	dent_add(h, ROOT, "z", Z_ID);
+	dent_add(h, ROOT, "n", N_ID);
+	dent_add(h, ROOT, "s", S_ID);
+	dent_add(h, ROOT, "t", T_ID);
+	dent_add(h, D_ID, "sub", SUB_ID);
+	h->next_id = FIRST_NEW;
+	h->valid_ns = 1000000000ull;
+}
+
+static void fill_attr(const struct ino *n, struct vfsd_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = n->id;
+	a->mode = n->mode;
+	a->nlink = S_ISDIR(n->mode) ? 2 : 1;
+	a->size = S_ISDIR(n->mode) ? 4096 : n->size;
+	a->blocks = (a->size + 511) / 512;
+	a->blksize = 4096;
+	a->atime = a->mtime = a->ctime = 1700000000;
+}
+
+static int fill_entry(struct hs *h, uint64_t id, struct vfsd_entry_out *e)
+{
+	struct ino *n = ino_get(h, id);
+
+	if (!n)
+		return -ENOENT;
+	memset(e, 0, sizeof(*e));
+	if (id == T_ID) {
+		/* A nodeid whose file type changes between replies. */
+		h->flip = !h->flip;
+		n->mode = h->flip ? S_IFDIR | 0755 : S_IFREG | 0644;
+	}
+	e->nodeid = id;
+	e->entry_valid_ns = h->valid_ns;
+	e->attr_valid_ns = h->valid_ns;
+	fill_attr(n, &e->attr);
+	return 0;
+}
+
+/* ---- request handlers ------------------------------------------------ */
+
+static int do_lookup(struct hs *h, const struct vfsd_sqe *sqe, void *io)
+{
+	struct dent *d = dent_find(h, sqe->nodeid, io);
+
+	if (!strcmp(io, "stall") && (h->hc->flags & HC_KILL)) {
+		__atomic_store_n(&sh->stage, STAGE_HELD, __ATOMIC_SEQ_CST);
+		for (;;)
+			pause();
+	}
+	if (!d)
+		return -ENOENT;
+	return fill_entry(h, d->id, io);
+}
+
+/* The nodeid an aliasing case answers a new name with, or 0. */
+static uint64_t alias_for(struct hs *h, const struct vfsd_sqe *sqe)
+{
+	uint8_t op = sqe->opcode;
+
+	if (is(h, "alias-mkdir-parent") && op == VFSD_OP_MKDIR)
+		return sqe->nodeid;
+	if (is(h, "alias-mkdir-root") && op == VFSD_OP_MKDIR)
+		return ROOT;
+	if (is(h, "alias-mkdir-sibling") && op == VFSD_OP_MKDIR)
+		return E_ID;
+	if (is(h, "alias-mkdir-ancestor") && op == VFSD_OP_MKDIR)
+		return D_ID;
+	if (is(h, "alias-create-file") &&
+	    (op == VFSD_OP_CREATE || op == VFSD_OP_MKNOD))
+		return S_ID;
+	if (is(h, "alias-create-dir") &&
+	    (op == VFSD_OP_CREATE || op == VFSD_OP_MKNOD))
+		return D_ID;
+	if (is(h, "alias-mknod") && op == VFSD_OP_MKNOD)
+		return D_ID;
+	if (is(h, "alias-symlink") && op == VFSD_OP_SYMLINK)
+		return sqe->nodeid;
+	if (is(h, "alias-link") && op == VFSD_OP_LINK)
+		return D_ID;
+	return 0;
+}
+
+/* MKDIR, MKNOD, SYMLINK, CREATE, LINK: make (or alias) a name. */
+static int do_make(struct hs *h, const struct vfsd_sqe *sqe, void *io,
+		   uint32_t mode)
+{
+	uint64_t alias = alias_for(h, sqe), id;
+	char name[NAME_MAX_];
+	struct ino *n;
+
+	snprintf(name, sizeof(name), "%s", (char *)io);
+	if (dent_find(h, sqe->nodeid, name))
+		return -EEXIST;
+	if (sqe->opcode == VFSD_OP_LINK)
+		id = sqe->fh;
+	else
+		id = h->next_id++;
+	if (alias) {
+		id = alias;
+		n = ino_get(h, id);
+		if (!n)
+			return -EIO;
+		/* Claim the type the caller asked for: the sneaky variant. */
+		if (mode)
+			n->mode = (n->mode & ~S_IFMT) | (mode & S_IFMT);
+	} else if (sqe->opcode != VFSD_OP_LINK) {
+		n = ino_add(h, id, mode, 0);
+		if (!n)
+			return -ENOSPC;
+	}
+	dent_add(h, sqe->nodeid, name, id);
+	return fill_entry(h, id, io);
+}
+
+static int do_create(struct hs *h, const struct vfsd_sqe *sqe, void *io)
+{
+	struct vfsd_create_out co;
+	int err = do_make(h, sqe, io, sqe->arg);
+
+	if (err)
+		return err;
+	memcpy(&co.entry, io, sizeof(co.entry));
+	memset(&co.open, 0, sizeof(co.open));
+	co.open.fh = co.entry.nodeid;
+	if (is(h, "forced-dio-read") || is(h, "forced-dio-write"))
+		co.open.open_flags = VFSD_FOPEN_DIRECT_IO;
+	memcpy(io, &co, sizeof(co));
+	return 0;
+}
+
+static int do_unlink(struct hs *h, const struct vfsd_sqe *sqe, void *io)
+{
+	struct dent *d = dent_find(h, sqe->nodeid, io);
+
+	if (!d)
+		return -ENOENT;
+	d->id = 0;
+	return 0;
+}
+
+static int do_rename(struct hs *h, const struct vfsd_sqe *sqe, void *io)
+{
+	struct vfsd_rename_in ri;
+	const char *from = (char *)io + sizeof(ri), *to;
+	struct dent *d;
+	uint64_t id;
+
+	memcpy(&ri, io, sizeof(ri));
+	to = from + strlen(from) + 1;
+	d = dent_find(h, sqe->nodeid, from);
+	if (!d)
+		return -ENOENT;
+	id = d->id;
+	d->id = 0;
+	dent_add(h, ri.newdir, to, id);
+	return 0;
+}
+
+static int do_readdir(struct hs *h, const struct vfsd_sqe *sqe, void *io)
+{
+	uint8_t *p = io;
+	uint32_t used = 0;
+	uint64_t i;
+
+	for (i = sqe->offset; i < MAX_DENT; i++) {
+		struct dent *d = &h->dents[i];
+		struct vfsd_dirent *de = (void *)(p + used);
+		size_t nl, sz;
+
+		if (!d->id || d->parent != sqe->nodeid)
+			continue;
+		nl = strlen(d->name);
+		sz = VFSD_DIRENT_SIZE(nl);
+		if (used + sz > sqe->len)
+			break;
+		memset(de, 0, sz);
+		de->ino = d->id;
+		de->off = i + 1;
+		de->namelen = nl;
+		de->type = DT_UNKNOWN;
+		memcpy(de->name, d->name, nl);
+		used += sz;
+	}
+	return used;
+}
+
+static int do_attr(struct hs *h, const struct vfsd_sqe *sqe, void *io)
+{
+	struct vfsd_attr_out *a = io;
+	struct ino *n = ino_get(h, sqe->nodeid);
+
+	if (!n)
+		return -ENOENT;
+	if (sqe->opcode == VFSD_OP_SETATTR) {
+		struct vfsd_setattr_in in;
+
+		memcpy(&in, io, sizeof(in));
+		if (in.valid & VFSD_SETATTR_SIZE)
+			n->size = in.size;
+	}
+	if (n->id == T_ID) {
+		h->flip = !h->flip;
+		n->mode = h->flip ? S_IFDIR | 0755 : S_IFREG | 0644;
+	}
+	memset(a, 0, sizeof(*a));
+	a->attr_valid_ns = h->valid_ns;
+	fill_attr(n, &a->attr);
+	return 0;
+}
+
+/* No bytes of the canary may show in the window outside the request. */
+static void check_canary(struct hs *h, unsigned int q,
+			 const struct vfsd_sqe *sqe)
+{
+	unsigned int nr, head = sqe->win_off & (RS_PAGE - 1);
+	uint8_t *pg = rs_req_pages(&h->c, q, sqe, &nr);
+	size_t tail_off = head + sqe->len, total = (size_t)nr * RS_PAGE;
+	static uint8_t copy[2 * RS_PAGE];
+
+	if (head && !rs_probe_copy(copy, pg, head) &&
+	    memmem(copy, head, CANARY, 8))
+		finding("%s of %u bytes: the server sees the application's memory before the buffer (canary in the %u head bytes of the window)",
+			sqe->opcode == VFSD_OP_READ ? "READ" : "WRITE",
+			sqe->len, head);
+	if (tail_off < total &&
+	    !rs_probe_copy(copy, pg + tail_off, total - tail_off) &&
+	    memmem(copy, total - tail_off, CANARY, 8))
+		finding("%s of %u bytes: the server sees the application's memory after the buffer (canary in the %zu tail bytes)",
+			sqe->opcode == VFSD_OP_READ ? "READ" : "WRITE",
+			sqe->len, total - tail_off);
+	/* Scribble next to the buffer: the application must not see it. */
+	if (head)
+		rs_probe_store(pg, 'X');
+	if (tail_off < total)
+		rs_probe_store(pg + total - 1, 'X');
+}
+
+/* Every byte of a fresh READ's pages must be zero before we write. */
+static void check_zero(struct hs *h, unsigned int q,
+		       const struct vfsd_sqe *sqe)
+{
+	unsigned int nr, i, j;
+	uint8_t *pg = rs_req_pages(&h->c, q, sqe, &nr);
+
+	for (i = 0; i < nr; i++) {
+		uint8_t *p = pg + (size_t)i * RS_PAGE;
+
+		for (j = 0; j < RS_PAGE; j++) {
+			if (p[j]) {
+				finding("READ of node %llu at %llu: page %u not zeroed before the server got it (byte %u = 0x%02x)",
+					(unsigned long long)sqe->nodeid,
+					(unsigned long long)sqe->offset, i,
+					j, p[j]);
+				return;
+			}
+		}
+	}
+}
+
+/* Did the ENTER that completed @sqe give its window range to another? */
+static bool window_reused(struct hs *h, unsigned int q,
+			  const struct vfsd_sqe *sqe)
+{
+	struct rs_queue *rq = &h->c.q[q];
+	uint32_t t = __atomic_load_n(&rq->hdr->sq_tail, __ATOMIC_ACQUIRE);
+	uint32_t a = sqe->win_off / RS_PAGE, na, i;
+
+	rs_req_pages(&h->c, q, sqe, &na);
+	for (i = rq->hdr->sq_head; i != t; i++) {
+		const struct vfsd_sqe *o = &rq->sq[i & (h->c.s.depth - 1)];
+		uint32_t b = o->win_off / RS_PAGE, nb;
+
+		if (o->opcode != VFSD_OP_READ && o->opcode != VFSD_OP_WRITE)
+			continue;
+		rs_req_pages(&h->c, q, o, &nb);
+		if (a < b + nb && b < a + na)
+			return true;
+	}
+	return false;
+}
+
+/* After a completion was consumed its pages must be gone from the window. */
+static void probe_gone(struct hs *h, uint8_t *win, const struct vfsd_sqe *sqe,
+		       const char *which)
+{
+	uint8_t *p = win + (sqe->win_off & ~(RS_PAGE - 1));
+
+	if (!rs_probe_load(p))
+		finding("%s: the page of a completed %s is still readable in the %s",
+			h->hc->name,
+			sqe->opcode == VFSD_OP_READ ? "READ" : "WRITE", which);
+	if (!rs_probe_store(p, 0xee))
+		finding("%s: a store into the page of a completed request went through (%s)",
+			h->hc->name, which);
+}
+
+static void probe_after(struct hs *h, unsigned int q,
+			const struct vfsd_sqe *sqe)
+{
+	int ret = rs_enter(&h->c, q, 0);
+
+	if (ret < 0 && ret != -EPERM) {
+		fprintf(stderr, "hostile: ENTER to complete: %s\n",
+			strerror(-ret));
+		return;
+	}
+	if (window_reused(h, q, sqe)) {
+		sh->skipped_probes++;
+		return;
+	}
+	probe_gone(h, h->c.q[q].win, sqe, "window");
+	if (h->win2)
+		probe_gone(h, h->win2 + (h->c.q[q].win - h->c.q[0].win), sqe,
+			   "second mapping of the window");
+	__atomic_store_n(&sh->probed, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The parent posts the completion, a forked child (same fd, no window)
+ * does the ENTER that consumes it; then the parent's window page must be
+ * gone all the same.
+ */
+static void complete_from_child(struct hs *h, unsigned int q,
+				const struct vfsd_sqe *sqe)
+{
+	struct vfsd_dma_map m = { .id = sqe->id, .queue = q };
+	uint64_t addrs[64];
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		m.pci_dev = sh->pci_dev;
+		m.addrs = (uintptr_t)addrs;
+		m.nr = 64;
+		sh->child_dma = ioctl(h->c.fd, VFSD_IOC_DMA_MAP, &m) < 0 ?
+				errno : 0;
+		st = rs_enter(&h->c, q, 0);
+		sh->child_enter = st < 0 ? -st : 0;
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	probe_after(h, q, sqe);
+	if (sh->child_enter != EPERM)
+		finding("ENTER from a forked child without the window returned %s, want EPERM",
+			sh->child_enter ? strerror(sh->child_enter) : "success");
+	if (sh->pci_dev >= 0 && !sh->child_dma)
+		finding("DMA_MAP from a forked child without the window succeeded");
+}
+
+static void hold_pages(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
+{
+	unsigned int nr;
+	uint8_t *pg = rs_req_pages(&h->c, q, sqe, &nr);
+
+	memset(pg, 'k', (size_t)nr * RS_PAGE);
+	if (is(h, "kill-dma")) {
+		struct vfsd_dma_map m = { .id = sqe->id, .queue = q,
+					  .pci_dev = sh->pci_dev };
+		uint64_t addrs[300];
+
+		m.addrs = (uintptr_t)addrs;
+		m.nr = 300;
+		if (sh->pci_dev < 0 || ioctl(h->c.fd, VFSD_IOC_DMA_MAP, &m) < 0)
+			fprintf(stderr, "hostile: kill-dma: DMA_MAP: %s (killing with pages mapped only)\n",
+				strerror(errno));
+		else
+			fprintf(stderr, "hostile: kill-dma: %u pages DMA-mapped\n",
+				m.nr);
+	}
+	__atomic_store_n(&sh->stage, STAGE_HELD, __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+}
+
+static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
+{
+	uint8_t *data = h->c.q[q].win + sqe->win_off;
+	struct ino *n = ino_get(h, sqe->nodeid);
+	uint64_t size = n ? n->size : 0, len = sqe->len, i;
+	bool first = h->reads_seen++ == 0;
+
+	__atomic_fetch_add(&sh->reads, 1, __ATOMIC_SEQ_CST);
+	if (sqe->offset >= size)
+		len = 0;
+	else if (sqe->offset + len > size)
+		len = size - sqe->offset;
+	if (is(h, "zero-pages"))
+		check_zero(h, q, sqe);
+	if (strstr(h->hc->name, "dio"))
+		check_canary(h, q, sqe);
+	if (is(h, "kill-mapped") || is(h, "kill-dma"))
+		hold_pages(h, q, sqe);
+	if (is(h, "munmap-inflight") && first) {
+		/* Take the whole window away under the request, then answer. */
+		if (munmap(h->c.q[0].win, h->c.s.window_size))
+			finding("munmap of the whole window failed: %s",
+				strerror(errno));
+		rs_post(&h->c, q, sqe->id, len);
+		rs_enter(&h->c, q, 0);
+		h->c.q[0].win = mmap(NULL, h->c.s.window_size,
+				     PROT_READ | PROT_WRITE, MAP_SHARED,
+				     h->c.fd, VFSD_MMAP_WINDOW(0));
+		fprintf(stderr, "hostile: window mapped again after munmap: %s\n",
+			h->c.q[0].win == MAP_FAILED ? strerror(errno) : "ok");
+		if (h->c.q[0].win == MAP_FAILED)
+			h->c.q[0].win = NULL;
+		return;
+	}
+	if (sqe->nodeid != N_ID)	/* /n: answered, never written */
+		for (i = 0; i < len; i++)
+			data[i] = pat(sqe->nodeid, sqe->offset + i);
+	rs_post(&h->c, q, sqe->id, len);
+	if (is(h, "fork-complete") && first)
+		complete_from_child(h, q, sqe);
+	else if (h->hc->flags & HC_PROBE)
+		probe_after(h, q, sqe);
+}
+
+static void do_write(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
+{
+	uint8_t *data = h->c.q[q].win + sqe->win_off;
+	struct ino *n = ino_get(h, sqe->nodeid);
+	static uint8_t copy[VFSD_MAX_IO];
+	uint32_t i;
+	int sig;
+
+	__atomic_fetch_add(&sh->writes, 1, __ATOMIC_SEQ_CST);
+	if (strstr(h->hc->name, "dio"))
+		check_canary(h, q, sqe);
+	if (is(h, "kill-writeback"))
+		hold_pages(h, q, sqe);
+	if (sqe->len <= sizeof(copy) && rs_probe_copy(copy, data, sqe->len))
+		finding("WRITE pages not readable by the server");
+	for (i = 0; i < sqe->len && i < sizeof(copy); i++) {
+		if (copy[i] != pat(sqe->nodeid, sqe->offset + i)) {
+			finding("WRITE of node %llu at %llu: byte %u is 0x%02x, the application wrote 0x%02x",
+				(unsigned long long)sqe->nodeid,
+				(unsigned long long)sqe->offset, i, copy[i],
+				pat(sqe->nodeid, sqe->offset + i));
+			break;
+		}
+	}
+	if (is(h, "ro-writeback") || is(h, "ro-dio-write")) {
+		sig = rs_probe_store(data, copy[0] ^ 0xff);
+		if (!sig)
+			finding("a store into a read-only WRITE page went through");
+		sig = rs_probe_store(data + sqe->len - 1, 0x5a);
+		if (!sig)
+			finding("a store into the last read-only WRITE page went through");
+		else if (sig != SIGBUS)
+			fprintf(stderr, "hostile: store raised signal %d, not SIGBUS\n",
+				sig);
+	}
+	if (n && sqe->offset + sqe->len > n->size)
+		n->size = sqe->offset + sqe->len;
+	rs_post(&h->c, q, sqe->id, sqe->len);
+	if (h->hc->flags & HC_PROBE)
+		probe_after(h, q, sqe);
+}
+
+/* Answer one request (READ and WRITE answer themselves). */
+static void handle(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
+{
+	void *io = sqe->tag == VFSD_TAG_NONE ? NULL : rs_slot(&h->c, q, sqe->tag);
+	int32_t res = 0;
+
+	switch (sqe->opcode) {
+	case VFSD_OP_FORGET:
+	case VFSD_OP_RELEASE:
+	case VFSD_OP_RELEASEDIR:
+		return;
+	case VFSD_OP_READ:
+		do_read(h, q, sqe);
+		return;
+	case VFSD_OP_WRITE:
+		do_write(h, q, sqe);
+		return;
+	case VFSD_OP_LOOKUP:
+		res = do_lookup(h, sqe, io);
+		break;
+	case VFSD_OP_GETATTR:
+	case VFSD_OP_SETATTR:
+		res = do_attr(h, sqe, io);
+		break;
+	case VFSD_OP_OPEN:
+	case VFSD_OP_OPENDIR:
+		memset(io, 0, sizeof(struct vfsd_open_out));
+		((struct vfsd_open_out *)io)->fh = sqe->nodeid;
+		if (sqe->opcode == VFSD_OP_OPEN &&
+		    (is(h, "forced-dio-read") || is(h, "forced-dio-write")))
+			((struct vfsd_open_out *)io)->open_flags =
+				VFSD_FOPEN_DIRECT_IO;
+		break;
+	case VFSD_OP_READDIR:
+		res = do_readdir(h, sqe, io);
+		break;
+	case VFSD_OP_STATFS: {
+		struct vfsd_statfs_out *st = io;
+
+		memset(st, 0, sizeof(*st));
+		st->blocks = st->bfree = st->bavail = 1 << 20;
+		st->files = st->ffree = 1 << 16;
+		st->bsize = st->frsize = 4096;
+		st->namelen = 255;
+		break;
+	}
+	case VFSD_OP_MKDIR:
+		res = do_make(h, sqe, io, S_IFDIR | (sqe->arg & 07777));
+		break;
+	case VFSD_OP_MKNOD:
+		res = do_make(h, sqe, io, sqe->arg);
+		break;
+	case VFSD_OP_SYMLINK:
+		res = do_make(h, sqe, io, S_IFLNK | 0777);
+		break;
+	case VFSD_OP_LINK:
+		res = do_make(h, sqe, io, 0);
+		break;
+	case VFSD_OP_CREATE:
+		res = do_create(h, sqe, io);
+		break;
+	case VFSD_OP_UNLINK:
+	case VFSD_OP_RMDIR:
+		res = do_unlink(h, sqe, io);
+		break;
+	case VFSD_OP_RENAME:
+		res = do_rename(h, sqe, io);
+		break;
+	case VFSD_OP_READLINK:
+		memcpy(io, "s", 1);
+		res = 1;
+		break;
+	case VFSD_OP_GETXATTR:
+		res = -ENODATA;
+		break;
+	case VFSD_OP_LISTXATTR:
+	case VFSD_OP_FLUSH:
+	case VFSD_OP_FSYNC:
+	case VFSD_OP_REMOVEXATTR:
+	case VFSD_OP_SETXATTR:
+		break;
+	default:
+		res = -ENOSYS;
+	}
+	rs_post(&h->c, q, sqe->id, res);
+}
+
+/* One thread (or process) serving queue @q until the connection ends. */
+static int serve_queue(struct hs *h, unsigned int q)
+{
+	struct vfsd_sqe sqe;
+	int ret;
+
+	for (;;) {
+		ret = rs_enter(&h->c, q, VFSD_ENTER_WAIT);
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0)
+			return -ret;
+		pthread_mutex_lock(&big_lock);
+		while (rs_next(&h->c, q, &sqe))
+			handle(h, q, &sqe);
+		pthread_mutex_unlock(&big_lock);
+	}
+}
+
+/* ---- case preparation in the server ---------------------------------- */
+
+static void prep_fork_enter(struct hs *h)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		st = rs_enter(&h->c, 0, 0);
+		sh->child_enter = st < 0 ? -st : 0;
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	if (sh->child_enter != EPERM)
+		finding("ENTER from a forked child without the window returned %s, want EPERM",
+			sh->child_enter ? strerror(sh->child_enter) : "success");
+}
+
+static void prep_mremap(struct hs *h)
+{
+	size_t ws = h->c.s.window_size;
+	uint8_t *win = h->c.q[0].win;
+	void *r;
+
+	if (is(h, "mremap-fixed")) {
+		void *tgt = mmap(NULL, ws, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		r = mremap(win, ws, ws, MREMAP_MAYMOVE | MREMAP_FIXED, tgt);
+		if (r != MAP_FAILED) {
+			finding("mremap(MAYMOVE|FIXED) of the window succeeded");
+			h->c.q[0].win = r;
+		} else if (errno != EINVAL) {
+			finding("mremap(MAYMOVE|FIXED) of the window: %s, want EINVAL",
+				strerror(errno));
+		}
+		return;
+	}
+	if (is(h, "mremap-shrink")) {
+		r = mremap(win, ws, ws / 2, 0);
+		fprintf(stderr, "hostile: mremap shrink: %s\n",
+			r == MAP_FAILED ? strerror(errno) : "done");
+		return;
+	}
+	if (is(h, "mremap-grow")) {
+		r = mremap(win, ws, ws * 2, MREMAP_MAYMOVE);
+		fprintf(stderr, "hostile: mremap grow: %s\n",
+			r == MAP_FAILED ? strerror(errno) : "done");
+		if (r != MAP_FAILED)
+			h->c.q[0].win = r;
+		return;
+	}
+	if (is(h, "munmap-part")) {
+		int ret = munmap(win + ws / 2, RS_PAGE);
+
+		fprintf(stderr, "hostile: munmap of one window page: %s\n",
+			ret ? strerror(errno) : "done");
+		return;
+	}
+	if (is(h, "mmap-twice")) {
+		r = mmap(NULL, ws, PROT_READ | PROT_WRITE, MAP_SHARED, h->c.fd,
+			 VFSD_MMAP_WINDOW(0));
+		fprintf(stderr, "hostile: second mmap of the window: %s\n",
+			r == MAP_FAILED ? strerror(errno) : "done");
+		if (r != MAP_FAILED)
+			h->win2 = r;
+	}
+}
+
+static void prep_mprotect(struct hs *h)
+{
+	static const int prots[] = { PROT_READ, PROT_NONE,
+				     PROT_READ | PROT_WRITE | PROT_EXEC };
+	size_t ws = h->c.s.window_size;
+	uint8_t *win = h->c.q[0].win;
+	unsigned int i;
+	long ret;
+
+	for (i = 0; i < 3; i++) {
+		ret = mprotect(win, ws, prots[i]);
+		if (!ret || errno != EACCES)
+			finding("mprotect(window, %#x): %s, want EACCES",
+				prots[i], ret ? strerror(errno) : "success");
+	}
+	ret = mprotect(win, RS_PAGE, PROT_READ);
+	if (!ret)
+		finding("mprotect of one window page succeeded");
+	ret = syscall(SYS_pkey_mprotect, win, ws, PROT_READ, -1);
+	if (ret && errno == ENOSYS)
+		fprintf(stderr, "hostile: no pkey_mprotect\n");
+	else if (!ret || errno != EACCES)
+		finding("pkey_mprotect(window, PROT_READ, -1): %s, want EACCES",
+			ret ? strerror(errno) : "success");
+	/* Whatever happened, serve on with a writable window. */
+	mprotect(win, ws, PROT_READ | PROT_WRITE);
+}
+
+static void prep_alias(struct hs *h)
+{
+	h->valid_ns = 0;
+	if (is(h, "alias-lookup-self"))
+		dent_add(h, D_ID, "up", D_ID);
+	if (is(h, "alias-lookup-ancestor"))
+		dent_add(h, SUB_ID, "up", D_ID);
+	if (is(h, "alias-lookup-root"))
+		dent_add(h, SUB_ID, "top", ROOT);
+}
+
+/* ---- several threads and processes on one connection ----------------- */
+
+struct worker {
+	struct hs *h;
+	unsigned int q;
+};
+
+static void *worker_thread(void *arg)
+{
+	struct worker *w = arg;
+
+	serve_queue(w->h, w->q);
+	return NULL;
+}
+
+/* A CLONE_VM process: shares the window's mm, so it may ENTER. */
+static int worker_proc(void *arg)
+{
+	struct worker *w = arg;
+
+	serve_queue(w->h, w->q);
+	return 0;
+}
+
+/* A forked process (own mm, no window): every ENTER must be refused. */
+static void fork_prober(struct hs *h)
+{
+	int i, ret;
+
+	for (i = 0; i < 200; i++) {
+		ret = rs_enter(&h->c, i % h->c.s.nr_queues, 0);
+		if (ret >= 0)
+			__atomic_fetch_add(&sh->child_enters_ok, 1,
+					   __ATOMIC_SEQ_CST);
+		if (ret == -ENODEV || ret == -ENOTCONN)
+			break;
+		usleep(20000);
+	}
+	_exit(0);
+}
+
+static int serve_concurrent(struct hs *h)
+{
+	struct worker w[4];
+	pthread_t th[4];
+	pid_t procs[2], prober;
+	int i, st;
+
+	prober = fork();
+	if (prober == 0)
+		fork_prober(h);
+	for (i = 0; i < 4; i++) {
+		w[i] = (struct worker){ .h = h, .q = i % h->c.s.nr_queues };
+		pthread_create(&th[i], NULL, worker_thread, &w[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		size_t sz = 256 << 10;
+		char *stack = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		procs[i] = clone(worker_proc, stack + sz,
+				 CLONE_VM | CLONE_FS | CLONE_FILES | SIGCHLD,
+				 &w[i]);
+		if (procs[i] < 0)
+			die("clone");
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 2; i++)
+		waitpid(procs[i], &st, 0);
+	waitpid(prober, &st, 0);
+	if (sh->child_enters_ok)
+		finding("%d ENTERs from a forked process without the window worked",
+			sh->child_enters_ok);
+	return ENODEV;
+}
+
+/* ---- the server process ---------------------------------------------- */
+
+static void hold(int stage)
+{
+	__atomic_store_n(&sh->stage, stage, __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+}
+
+static int server_main(struct hs *h)
+{
+	unsigned int nq = (h->hc->flags & HC_CONC) ? 2 : 1;
+	int err;
+
+	rs_probe_init();
+	tree_init(h);
+	if (is(h, "kill-before-setup")) {
+		h->c.fd = open("/dev/vfsd", O_RDWR);
+		hold(STAGE_HELD);
+	}
+	err = rs_setup(&h->c, nq, 16, 4 << 20);
+	if (!err)
+		err = rs_map(&h->c);
+	if (err) {
+		errno = -err;
+		die("setup");
+	}
+	sh->conn_id = h->c.s.conn_id;
+	if (is(h, "kill-after-setup"))
+		hold(STAGE_HELD);
+	err = rs_mount(&h->c, h->mnt, NULL);
+	if (err) {
+		errno = -err;
+		die("mount");
+	}
+	__atomic_store_n(&sh->stage, STAGE_MOUNTED, __ATOMIC_SEQ_CST);
+	if (is(h, "kill-after-mount"))
+		hold(STAGE_HELD);
+	if (h->hc->flags & HC_ALIAS)
+		prep_alias(h);
+	if (h->hc->prepare)
+		h->hc->prepare(h);
+	__atomic_store_n(&sh->stage, STAGE_READY, __ATOMIC_SEQ_CST);
+	if (h->hc->flags & HC_CONC)
+		return serve_concurrent(h);
+	return serve_queue(h, 0);
+}
+
+/* ---- applications ---------------------------------------------------- */
+
+static const char *app_mnt;
+
+static void app_at(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sh->app_op, sizeof(sh->app_op), fmt, ap);
+	va_end(ap);
+}
+
+static char *path_of(const char *rel)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", app_mnt, rel);
+	return buf[i];
+}
+
+/* Compare @len bytes of @p with the pattern of @id from file offset @off. */
+static int check_pat(const uint8_t *p, size_t len, uint64_t id, uint64_t off,
+		     const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] != pat(id, off + i)) {
+			finding("%s: byte %zu is 0x%02x, want 0x%02x", what,
+				i, p[i], pat(id, off + i));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Read /s (one page), then again once the server probed its window. */
+static int app_read_small(void)
+{
+	uint8_t buf[RS_PAGE];
+	int fd, i, bad = 0;
+	ssize_t n;
+
+	app_at("open s");
+	fd = open(path_of("s"), O_RDONLY);
+	if (fd < 0) {
+		finding("open s: %s", strerror(errno));
+		return 1;
+	}
+	app_at("read s");
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (n != RS_PAGE) {
+		finding("read of /s returned %zd (%s), want 4096", n,
+			n < 0 ? strerror(errno) : "short");
+		close(fd);
+		return 1;
+	}
+	bad += check_pat(buf, n, S_ID, 0, "read of /s");
+	for (i = 0; i < 200 && !__atomic_load_n(&sh->probed, __ATOMIC_SEQ_CST);
+	     i++)
+		usleep(50000);
+	if (!sh->probed)
+		fprintf(stderr, "hostile: server did not probe its window (%ld probes skipped)\n",
+			sh->skipped_probes);
+	app_at("read s again");
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (n != RS_PAGE)
+		finding("second read of /s returned %zd", n);
+	else
+		bad += check_pat(buf, n, S_ID, 0,
+				 "re-read of /s after the server stored into its old window page");
+	/* More traffic through the window after the attack. */
+	app_at("read f");
+	close(fd);
+	fd = open(path_of("f"), O_RDONLY);
+	if (fd >= 0) {
+		static uint8_t big[65536];
+
+		n = read(fd, big, sizeof(big));
+		if (n != sizeof(big))
+			finding("read of /f after the attack returned %zd (%s)",
+				n, n < 0 ? strerror(errno) : "short");
+		else
+			bad += check_pat(big, n, F_ID, 0, "read of /f");
+		close(fd);
+	}
+	return bad;
+}
+
+/* Read /s: the result does not matter, only that it comes back. */
+static int app_read_any(void)
+{
+	uint8_t buf[RS_PAGE];
+	int fd;
+	ssize_t n;
+
+	app_at("read s");
+	fd = open(path_of("s"), O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, buf, sizeof(buf), 0);
+	fprintf(stderr, "hostile: app read returned %zd (%s)\n", n,
+		n < 0 ? strerror(errno) : "data");
+	app_at("read f");
+	close(fd);
+	fd = open(path_of("f"), O_RDONLY);
+	if (fd >= 0) {
+		n = pread(fd, buf, sizeof(buf), 8192);
+		fprintf(stderr, "hostile: app second read returned %zd (%s)\n",
+			n, n < 0 ? strerror(errno) : "data");
+		close(fd);
+	}
+	return 0;
+}
+
+static int app_writeback(void)
+{
+	static uint8_t buf[8192], back[8192];
+	int fd, bad = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = pat(W_ID, i);
+	app_at("write w");
+	fd = open(path_of("w"), O_RDWR);
+	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf)) {
+		finding("write of /w: %s", strerror(errno));
+		return 1;
+	}
+	app_at("fsync w");
+	if (fsync(fd))
+		finding("fsync of /w: %s", strerror(errno));
+	app_at("read w back");
+	if (pread(fd, back, sizeof(back), 0) != sizeof(back))
+		finding("read back /w: %s", strerror(errno));
+	else if (memcmp(back, buf, sizeof(buf)))
+		bad += check_pat(back, sizeof(back), W_ID, 0,
+				 "page cache of /w after the server stored into its read-only WRITE pages");
+	close(fd);
+	return bad;
+}
+
+static int app_dio_write(void)
+{
+	size_t len = 8192, i;
+	uint8_t *buf = aligned_alloc(RS_PAGE, len), *m;
+	int fd, rfd, bad = 0;
+
+	for (i = 0; i < len; i++)
+		buf[i] = pat(W_ID, i);
+	app_at("O_DIRECT write w from the heap");
+	fd = open(path_of("w"), O_WRONLY | O_DIRECT);
+	if (fd < 0 || pwrite(fd, buf, len, 0) != (ssize_t)len) {
+		finding("O_DIRECT write of /w: %s", strerror(errno));
+		return 1;
+	}
+	bad += check_pat(buf, len, W_ID, 0,
+			 "the application's O_DIRECT source buffer after the write");
+	app_at("O_DIRECT write w from a read-only mapping");
+	rfd = open(sh->ro_path, O_RDONLY);
+	m = rfd < 0 ? MAP_FAILED :
+		mmap(NULL, len, PROT_READ, MAP_SHARED, rfd, 0);
+	if (m == MAP_FAILED) {
+		finding("map %s: %s", sh->ro_path, strerror(errno));
+		return 1;
+	}
+	if (pwrite(fd, m, len, 0) != (ssize_t)len)
+		finding("O_DIRECT write of /w from a mapping: %s",
+			strerror(errno));
+	bad += check_pat(m, len, W_ID, 0,
+			 "a read-only root-owned file the application wrote from");
+	munmap(m, len);
+	close(rfd);
+	close(fd);
+	return bad;
+}
+
+static void fill_canary(uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		memcpy(p + i, CANARY, 8);
+}
+
+/* Everything but [off, off+len) of @buf must still be canary. */
+static int check_canary_kept(const uint8_t *buf, size_t size, size_t off,
+			     size_t len, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= size; i += 8) {
+		if (i + 8 > off && i < off + len)
+			continue;
+		if (memcmp(buf + i, CANARY, 8)) {
+			finding("%s: the application's memory at buffer%+zd changed",
+				what, (ssize_t)i - (ssize_t)off);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+struct dio_io {
+	size_t boff, len;
+	uint64_t foff;
+};
+
+/* Unaligned reads and writes with canaries around the buffer. */
+static int app_canary(bool write, bool odirect)
+{
+	static const struct dio_io ios[] = {
+		{ 100, 1000, 0 }, { 4000, 1000, 8197 }, { 100, 100, 300 },
+	};
+	size_t size = 3 * RS_PAGE, i, k;
+	uint8_t *buf = aligned_alloc(RS_PAGE, size);
+	uint64_t id = write ? W_ID : F_ID;
+	int fd, bad = 0;
+	ssize_t n;
+
+	fd = open(path_of(write ? "w" : "f"),
+		  (write ? O_WRONLY : O_RDONLY) | (odirect ? O_DIRECT : 0));
+	if (fd < 0) {
+		finding("open: %s", strerror(errno));
+		return 1;
+	}
+	for (k = 0; k < 3; k++) {
+		const struct dio_io *io = &ios[k];
+
+		fill_canary(buf, size);
+		if (write)
+			for (i = 0; i < io->len; i++)
+				buf[io->boff + i] = pat(id, io->foff + i);
+		app_at("%s %zu bytes at buffer+%zu", write ? "write" : "read",
+		       io->len, io->boff);
+		n = write ? pwrite(fd, buf + io->boff, io->len, io->foff) :
+			    pread(fd, buf + io->boff, io->len, io->foff);
+		if (n != (ssize_t)io->len) {
+			finding("%s of %zu bytes returned %zd (%s)",
+				write ? "write" : "read", io->len, n,
+				n < 0 ? strerror(errno) : "short");
+			bad++;
+			continue;
+		}
+		bad += check_pat(buf + io->boff, io->len, id, io->foff,
+				 write ? "source buffer after write" :
+					 "data read");
+		bad += check_canary_kept(buf, size, io->boff, io->len,
+					 write ? "write" : "read");
+	}
+	close(fd);
+	return bad;
+}
+
+static int app_dio_read(void) { return app_canary(false, true); }
+static int app_dio_wr(void) { return app_canary(true, true); }
+static int app_fdio_read(void) { return app_canary(false, false); }
+static int app_fdio_wr(void) { return app_canary(true, false); }
+
+/* Dirty a lot of memory and free it, so fresh pages are likely stale. */
+static void churn_memory(void)
+{
+	size_t sz = 128 << 20;
+	uint8_t *p = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	memset(p, 0xee, sz);
+	munmap(p, sz);
+}
+
+static int app_zero(void)
+{
+	static uint8_t buf[1 << 20];
+	int fd, bad = 0;
+	ssize_t n, i;
+
+	churn_memory();
+	app_at("read z");
+	fd = open(path_of("z"), O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+	if (n != sizeof(buf))
+		finding("read of /z returned %zd (%s)", n, strerror(errno));
+	else
+		bad += check_pat(buf, n, Z_ID, 0, "read of /z");
+	close(fd);
+	churn_memory();
+	app_at("read n");
+	fd = open(path_of("n"), O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, 65536);
+	if (n != 65536) {
+		finding("read of /n returned %zd (%s)", n, strerror(errno));
+		bad++;
+	}
+	for (i = 0; i < n; i++) {
+		if (buf[i]) {
+			finding("a page the server never wrote reads 0x%02x at %zd, want zero (stale memory as file data)",
+				buf[i], i);
+			bad++;
+			break;
+		}
+	}
+	close(fd);
+	return bad;
+}
+
+/* Try a call through aliased names: any result, but it must return. */
+#define TRY(call) do {							\
+	app_at("%s", #call);						\
+	errno = 0;							\
+	long r_ = (long)(call);						\
+	fprintf(stderr, "hostile:   %-52s = %ld %s\n", #call, r_,	\
+		r_ < 0 ? strerror(errno) : "");				\
+} while (0)
+
+static void list_dir(const char *p)
+{
+	DIR *d = opendir(p);
+
+	if (!d)
+		return;
+	while (readdir(d))
+		;
+	closedir(d);
+}
+
+static int app_alias(void)
+{
+	struct stat st;
+	int fd;
+
+	/* The aliasing calls. */
+	TRY(mkdir(path_of("d/x"), 0755));
+	TRY(mkdir(path_of("d/sub/x"), 0755));
+	TRY(fd = open(path_of("d/c"), O_CREAT | O_EXCL | O_RDWR, 0644));
+	if (fd >= 0)
+		close(fd);
+	TRY(mknod(path_of("d/p"), S_IFIFO | 0644, 0));
+	TRY(symlink("target", path_of("d/l")));
+	TRY(link(path_of("f"), path_of("d/h")));
+	/* Everything else through those names. */
+	TRY(stat(path_of("d/x"), &st));
+	TRY(stat(path_of("d/up/up/up/sub"), &st));
+	TRY(stat(path_of("d/sub/up/sub/up"), &st));
+	TRY(stat(path_of("d/sub/top/d/sub/top"), &st));
+	TRY(stat(path_of("t"), &st));
+	TRY(stat(path_of("t/x"), &st));
+	TRY(open(path_of("t"), O_RDONLY));
+	list_dir(path_of("d"));
+	list_dir(path_of("d/x"));
+	list_dir(path_of("t"));
+	TRY(rename(path_of("d/x"), path_of("d/y")));
+	TRY(rename(path_of("d/y"), path_of("e/y")));
+	TRY(rename(path_of("d/sub/x"), path_of("d/x2")));
+	TRY(rename(path_of("d/up"), path_of("e/up")));
+	TRY(rename(path_of("d/sub/up"), path_of("d/up2")));
+	TRY(rename(path_of("d"), path_of("d/x/z")));
+	TRY(rename(path_of("d/c"), path_of("d/x/c")));
+	TRY(rename(path_of("d/p"), path_of("d")));
+	TRY(rename(path_of("e"), path_of("d/x")));
+	TRY(rename(path_of("t"), path_of("t2")));
+	TRY(rename(path_of("t2"), path_of("t")));
+	TRY(rmdir(path_of("d/x")));
+	TRY(rmdir(path_of("e/y")));
+	TRY(rmdir(path_of("d/x2")));
+	TRY(rmdir(path_of("e/up")));
+	TRY(rmdir(path_of("d/sub/x")));
+	TRY(unlink(path_of("d/c")));
+	TRY(unlink(path_of("d/p")));
+	TRY(unlink(path_of("d/l")));
+	TRY(unlink(path_of("d/h")));
+	TRY(rmdir(path_of("t")));
+	TRY(unlink(path_of("t")));
+	TRY(stat(path_of("d"), &st));
+	TRY(stat(path_of("e"), &st));
+	list_dir(path_of(""));
+	return 0;
+}
+
+/* Concurrent: each process creates, writes, reads back and unlinks. */
+static int app_conc_one(int p)
+{
+	static uint8_t buf[16384], back[16384];
+	uint8_t *dbuf = aligned_alloc(RS_PAGE, sizeof(buf));
+	char name[64];
+	struct stat st;
+	int i, fd, bad = 0;
+	size_t k;
+
+	for (i = 0; i < 20 && !bad; i++) {
+		snprintf(name, sizeof(name), "c%d_%d", p, i);
+		app_at("create %s", name);
+		fd = open(path_of(name), O_CREAT | O_RDWR, 0644);
+		if (fd < 0 || fstat(fd, &st)) {
+			finding("create %s: %s", name, strerror(errno));
+			return 1;
+		}
+		for (k = 0; k < sizeof(buf); k++)
+			buf[k] = pat(st.st_ino, k);
+		if (pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf) || fsync(fd))
+			finding("write %s: %s", name, strerror(errno)), bad++;
+		if (pread(fd, back, sizeof(back), 0) != sizeof(back) ||
+		    memcmp(buf, back, sizeof(buf)))
+			finding("read back %s differs", name), bad++;
+		close(fd);
+		fd = open(path_of(name), O_RDONLY | O_DIRECT);
+		if (fd < 0 || pread(fd, dbuf, sizeof(buf), 0) != sizeof(buf))
+			finding("O_DIRECT read %s: %s", name, strerror(errno)), bad++;
+		else
+			bad += check_pat(dbuf, sizeof(buf), st.st_ino, 0,
+					 "O_DIRECT read");
+		close(fd);
+		fd = open(path_of("f"), O_RDONLY | O_DIRECT);
+		if (fd < 0 || pread(fd, dbuf, sizeof(buf), 4096 * i) !=
+		    sizeof(buf))
+			finding("O_DIRECT read f: %s", strerror(errno)), bad++;
+		else
+			bad += check_pat(dbuf, sizeof(buf), F_ID, 4096 * i,
+					 "O_DIRECT read of f");
+		close(fd);
+		list_dir(path_of(""));
+		if (unlink(path_of(name)))
+			finding("unlink %s: %s", name, strerror(errno)), bad++;
+	}
+	return bad;
+}
+
+static int app_concurrent(void)
+{
+	pid_t kids[4];
+	int i, st, bad = 0;
+
+	for (i = 0; i < 4; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			_exit(app_conc_one(i) ? 1 : 0);
+	}
+	for (i = 0; i < 4; i++) {
+		waitpid(kids[i], &st, 0);
+		bad += !WIFEXITED(st) || WEXITSTATUS(st);
+	}
+	return bad;
+}
+
+/* After the server's death: calls must fail, and fast. */
+static int app_after_death(void)
+{
+	double t0 = rs_now();
+	int fd;
+
+	app_at("open f after the server died");
+	fd = open(path_of("f"), O_RDONLY);
+	if (fd >= 0) {
+		finding("open after the server died succeeded");
+		close(fd);
+	}
+	app_at("mkdir after the server died");
+	if (!mkdir(path_of("newdir"), 0755))
+		finding("mkdir after the server died succeeded");
+	if (rs_now() - t0 > 10)
+		finding("calls after the server died took %.1f s", rs_now() - t0);
+	return 0;
+}
+
+/* The application whose request the server holds when it is killed. */
+static int app_killed_server(void)
+{
+	static uint8_t buf[8192];
+	struct stat st;
+	double t0 = rs_now();
+	int fd, ret = 0;
+
+	fd = open(path_of(strcmp(sh->ro_path, "w") ? "s" : "w"), O_RDWR);
+	if (!strcmp(sh->ro_path, "stall")) {
+		app_at("stat stall");
+		ret = stat(path_of("stall"), &st);
+	} else if (!strcmp(sh->ro_path, "w")) {
+		app_at("write + fsync w");
+		if (fd >= 0) {
+			ret = pwrite(fd, buf, sizeof(buf), 0) < 0;
+			ret = ret || fsync(fd);
+		}
+	} else if (fd >= 0) {
+		app_at("read s");
+		ret = pread(fd, buf, 4096, 0) != 4096;
+	}
+	fprintf(stderr, "hostile: application call returned %s after %.1f s\n",
+		ret ? strerror(errno) : "success", rs_now() - t0);
+	app_at("close");
+	if (fd >= 0)
+		close(fd);
+	if (!ret)
+		finding("the held call succeeded although the server was killed");
+	return 0;
+}
+
+/* ---- cases ----------------------------------------------------------- */
+
+static const struct hcase cases[] = {
+	{ "fork-enter", prep_fork_enter, app_read_small, HC_PROBE,
+	  "ENTER from a forked child (no window) is EPERM" },
+	{ "fork-complete", NULL, app_read_small, HC_PROBE,
+	  "a READ completed by a forked child: the parent's page is gone, the app's data unchanged" },
+	{ "mremap-fixed", prep_mremap, app_read_small, HC_PROBE,
+	  "mremap(MAYMOVE|FIXED) is EINVAL; READs work and pages go after completion" },
+	{ "mremap-shrink", prep_mremap, app_read_small, HC_PROBE,
+	  "mremap shrink fails or is harmless" },
+	{ "mremap-grow", prep_mremap, app_read_small, HC_PROBE,
+	  "mremap grow fails or is harmless" },
+	{ "munmap-part", prep_mremap, app_read_small, HC_PROBE,
+	  "munmap of one window page fails or is harmless" },
+	{ "mmap-twice", prep_mremap, app_read_small, HC_PROBE,
+	  "a second mmap of the window fails or is zapped as well" },
+	{ "munmap-inflight", NULL, app_read_any, 0,
+	  "munmap of the whole window under a READ: the app gets data or an error" },
+	{ "mprotect", prep_mprotect, app_read_small, HC_PROBE,
+	  "mprotect/pkey_mprotect of the window are EACCES" },
+	{ "ro-writeback", NULL, app_writeback, 0,
+	  "writeback pages are read-only: a store SIGBUSes, the page cache is unchanged" },
+	{ "ro-dio-write", NULL, app_dio_write, 0,
+	  "O_DIRECT source pages are read-only, even those of a 0444 file" },
+	{ "dio-unaligned-read", NULL, app_dio_read, 0,
+	  "O_DIRECT read into an unaligned buffer shows only its bytes" },
+	{ "dio-unaligned-write", NULL, app_dio_wr, 0,
+	  "O_DIRECT write from an unaligned buffer shows only its bytes" },
+	{ "forced-dio-read", NULL, app_fdio_read, 0,
+	  "server-forced DIRECT_IO maps no application pages (read)" },
+	{ "forced-dio-write", NULL, app_fdio_wr, 0,
+	  "server-forced DIRECT_IO maps no application pages (write)" },
+	{ "zero-pages", NULL, app_zero, 0,
+	  "fresh READ pages are zero; a page the server never writes reads as zero" },
+	{ "alias-mkdir-parent", NULL, app_alias, HC_ALIAS, "MKDIR answers the parent's nodeid" },
+	{ "alias-mkdir-root", NULL, app_alias, HC_ALIAS, "MKDIR answers VFSD_ROOT_ID" },
+	{ "alias-mkdir-sibling", NULL, app_alias, HC_ALIAS, "MKDIR answers a sibling dir's nodeid" },
+	{ "alias-mkdir-ancestor", NULL, app_alias, HC_ALIAS, "MKDIR answers the grandparent's nodeid" },
+	{ "alias-create-file", NULL, app_alias, HC_ALIAS, "CREATE/MKNOD answer another file's nodeid" },
+	{ "alias-create-dir", NULL, app_alias, HC_ALIAS, "CREATE/MKNOD answer a dir's nodeid typed as a file" },
+	{ "alias-mknod", NULL, app_alias, HC_ALIAS, "MKNOD answers a dir's nodeid typed as a fifo" },
+	{ "alias-symlink", NULL, app_alias, HC_ALIAS, "SYMLINK answers the parent's nodeid typed as a link" },
+	{ "alias-link", NULL, app_alias, HC_ALIAS, "LINK answers a dir's nodeid" },
+	{ "alias-lookup-self", NULL, app_alias, HC_ALIAS, "d/up resolves to d" },
+	{ "alias-lookup-ancestor", NULL, app_alias, HC_ALIAS, "d/sub/up resolves to d" },
+	{ "alias-lookup-root", NULL, app_alias, HC_ALIAS, "d/sub/top resolves to the root" },
+	{ "type-flip", NULL, app_alias, HC_ALIAS, "/t flips between dir and file on every reply" },
+	{ "concurrent", NULL, app_concurrent, HC_CONC,
+	  "4 threads + 2 CLONE_VM processes serve 2 queues; a forked one is refused" },
+	{ "kill-before-setup", NULL, NULL, HC_KILL, "kill -9 after open" },
+	{ "kill-after-setup", NULL, NULL, HC_KILL, "kill -9 after SETUP and mmap" },
+	{ "kill-after-mount", NULL, app_after_death, HC_KILL, "kill -9 after mount, idle" },
+	{ "kill-posted", NULL, app_killed_server, HC_KILL, "kill -9 with a LOOKUP posted" },
+	{ "kill-mapped", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages mapped" },
+	{ "kill-dma", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages DMA-mapped" },
+	{ "kill-writeback", NULL, app_killed_server, HC_KILL, "kill -9 with WRITE pages mapped during fsync" },
+	{ NULL, NULL, NULL, 0, NULL },
+};
+
+/* ---- main ------------------------------------------------------------ */
+
+static pid_t server_pid, app_pid;
+static const char *mountpoint;
+
+static void cleanup(void)
+{
+	if (app_pid > 0)
+		kill(app_pid, SIGKILL);
+	if (server_pid > 0)
+		kill(server_pid, SIGKILL);
+	if (mountpoint)
+		umount2(mountpoint, MNT_DETACH);
+}
+
+static bool wait_stage(int stage, double secs)
+{
+	double end = rs_now() + secs;
+	int st;
+
+	while (__atomic_load_n(&sh->stage, __ATOMIC_SEQ_CST) < stage) {
+		if (rs_now() > end || waitpid(server_pid, &st, WNOHANG) ==
+		    server_pid)
+			return false;
+		usleep(20000);
+	}
+	return true;
+}
+
+static char ro_tmp[] = "/tmp/hostile-ro.XXXXXX";
+
+static void make_ro_file(void)
+{
+	uint8_t buf[8192];
+	size_t i;
+	int fd = mkstemp(ro_tmp);
+
+	if (fd < 0)
+		die("mkstemp");
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = pat(W_ID, i);
+	if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+		die("write ro file");
+	fchown(fd, 0, 0);
+	fchmod(fd, 0444);
+	close(fd);
+	snprintf(sh->ro_path, sizeof(sh->ro_path), "%s", ro_tmp);
+}
+
+static void check_ro_file(void)
+{
+	uint8_t buf[8192];
+	int fd = open(ro_tmp, O_RDONLY);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf)) != sizeof(buf))
+		finding("cannot read back %s", ro_tmp);
+	else
+		check_pat(buf, sizeof(buf), W_ID, 0,
+			  "the 0444 file after the server had its pages");
+	close(fd);
+	unlink(ro_tmp);
+}
+
+/* Run the application with a deadline; a stuck one is a finding. */
+static void run_app(const struct hcase *hc, const char *mnt, double secs)
+{
+	double t0 = rs_now();
+	int st;
+
+	app_pid = fork();
+	if (app_pid < 0)
+		die("fork");
+	if (app_pid == 0) {
+		app_mnt = mnt;
+		_exit(hc->app() ? 1 : 0);
+	}
+	if (!rs_wait_deadline(app_pid, secs, &st)) {
+		char state = rs_task_state(app_pid);
+
+		finding("application stuck for %.0f s in '%s' (state %c%s)",
+			secs, sh->app_op, state,
+			state == 'D' ? ": uninterruptible, the attack hangs tasks" : "");
+		rs_dump_task(app_pid);
+		if (sh->conn_id)
+			rs_abort_conn(sh->conn_id);
+		kill(app_pid, SIGKILL);
+		if (!rs_wait_deadline(app_pid, 20, &st)) {
+			finding("application unkillable after abort (state %c)",
+				rs_task_state(app_pid));
+			rs_dump_task(app_pid);
+			app_pid = 0;	/* do not wait for it */
+			return;
+		}
+	} else if (WIFSIGNALED(st)) {
+		finding("application killed by signal %d in '%s'",
+			WTERMSIG(st), sh->app_op);
+	}
+	fprintf(stderr, "hostile: application done in %.1f s\n", rs_now() - t0);
+	app_pid = 0;
+}
+
+static int run_kill(const struct hcase *hc, const char *mnt)
+{
+	int st;
+
+	if (!strcmp(hc->name, "kill-posted"))
+		snprintf(sh->ro_path, sizeof(sh->ro_path), "stall");
+	else if (!strcmp(hc->name, "kill-writeback"))
+		snprintf(sh->ro_path, sizeof(sh->ro_path), "w");
+	else
+		sh->ro_path[0] = 0;
+	if (hc->app && strcmp(hc->name, "kill-after-mount")) {
+		/* The application runs into the held request. */
+		if (!wait_stage(STAGE_READY, 30))
+			return finding("server did not start"), 1;
+		app_pid = fork();
+		if (app_pid == 0) {
+			app_mnt = mnt;
+			_exit(hc->app() ? 1 : 0);
+		}
+	}
+	if (!wait_stage(STAGE_HELD, 60)) {
+		finding("server never reached the stage to kill it at");
+		return 1;
+	}
+	kill(server_pid, SIGKILL);
+	waitpid(server_pid, &st, 0);
+	server_pid = 0;
+	if (app_pid > 0) {
+		pid_t p = app_pid;
+
+		app_pid = 0;
+		if (!rs_wait_deadline(p, 15, &st)) {
+			finding("application still waiting 15 s after kill -9 of the server in '%s' (state %c)",
+				sh->app_op, rs_task_state(p));
+			rs_dump_task(p);
+			kill(p, SIGKILL);
+			rs_wait_deadline(p, 15, &st);
+		}
+	}
+	if (!strcmp(hc->name, "kill-after-mount"))
+		run_app(hc, mnt, 30);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct hcase *c;
+	struct hs *h;
+	int st, i;
+	pid_t pid;
+
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		for (c = cases; c->name; c++)
+			printf("%s\n", c->name);
+		return 0;
+	}
+	if (argc != 3) {
+		fprintf(stderr, "usage: hostile CASE|list MOUNTPOINT\n");
+		return 2;
+	}
+	for (c = cases; c->name && strcmp(c->name, argv[1]); c++)
+		;
+	if (!c->name) {
+		fprintf(stderr, "hostile: unknown case %s\n", argv[1]);
+		return 2;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	h = calloc(1, sizeof(*h));
+	if (sh == MAP_FAILED || !h)
+		die("alloc");
+	sh->pci_dev = rs_some_pci_dev();
+	h->hc = c;
+	h->mnt = argv[2];
+	if (!strcmp(c->name, "ro-dio-write"))
+		make_ro_file();
+	atexit(cleanup);
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0)
+		_exit(server_main(h));
+	server_pid = pid;
+	mountpoint = h->mnt;
+	if (c->flags & HC_KILL) {
+		run_kill(c, h->mnt);
+	} else if (!wait_stage(STAGE_READY, 30)) {
+		fprintf(stderr, "hostile: %s: server failed to start\n", c->name);
+		return 2;
+	} else {
+		run_app(c, h->mnt, APP_SECS);
+	}
+	if (!strcmp(c->name, "ro-dio-write"))
+		check_ro_file();
+
+	if (strstr(c->name, "setup")) {
+		mountpoint = NULL;
+	} else {
+		for (i = 0; i < 50 && umount2(h->mnt, 0); i++)
+			usleep(100000);
+		if (i == 50)
+			finding("umount after the case: %s", strerror(errno));
+		else
+			mountpoint = NULL;
+	}
+	if (server_pid > 0) {
+		if (!rs_wait_deadline(server_pid, 20, &st)) {
+			finding("server did not end after umount");
+			kill(server_pid, SIGKILL);
+			waitpid(server_pid, &st, 0);
+		} else if (WIFSIGNALED(st)) {
+			finding("server killed by signal %d (a probe it did not expect?)",
+				WTERMSIG(st));
+		}
+		server_pid = 0;
+	}
+	if (sh->fails) {
+		for (i = 0; i < sh->nmsg && i < 24; i++)
+			printf("FAIL %s: %s\n", c->name, sh->msg[i]);
+		return 1;
+	}
+	printf("ok %s: %s (reads %ld, writes %ld)\n", c->name, c->what,
+	       sh->reads, sh->writes);
+	return 0;
+}
