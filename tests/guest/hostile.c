@@ -32,7 +32,7 @@
 #define MAX_DENT 512
 #define NAME_MAX_ 64
 #define CANARY	"CaNaRy!\x7f"
-#define APP_SECS 120.0	/* bound on a whole application run */
+#define APP_SECS 40.0	/* bound on a whole application run */
 
 struct ino {
 	uint64_t id;
@@ -1532,6 +1532,15 @@ static const struct hcase cases[] = {
 	  "server-forced DIRECT_IO maps no application pages (write)" },
 	{ "zero-pages", NULL, app_zero, 0,
 	  "fresh READ pages are zero; a page the server never writes reads as zero" },
+	{ "concurrent", NULL, app_concurrent, HC_CONC,
+	  "4 threads + 2 CLONE_VM processes serve 2 queues; a forked one is refused" },
+	{ "kill-before-setup", NULL, NULL, HC_KILL, "kill -9 after open" },
+	{ "kill-after-setup", NULL, NULL, HC_KILL, "kill -9 after SETUP and mmap" },
+	{ "kill-after-mount", NULL, app_after_death, HC_KILL, "kill -9 after mount, idle" },
+	{ "kill-posted", NULL, app_killed_server, HC_KILL, "kill -9 with a LOOKUP posted" },
+	{ "kill-mapped", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages mapped" },
+	{ "kill-dma", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages DMA-mapped" },
+	{ "kill-writeback", NULL, app_killed_server, HC_KILL, "kill -9 with WRITE pages mapped during fsync" },
 	{ "alias-mkdir-parent", NULL, app_alias, HC_ALIAS, "MKDIR answers the parent's nodeid" },
 	{ "alias-mkdir-root", NULL, app_alias, HC_ALIAS, "MKDIR answers VFSD_ROOT_ID" },
 	{ "alias-mkdir-sibling", NULL, app_alias, HC_ALIAS, "MKDIR answers a sibling dir's nodeid" },
@@ -1545,15 +1554,6 @@ static const struct hcase cases[] = {
 	{ "alias-lookup-ancestor", NULL, app_alias, HC_ALIAS, "d/sub/up resolves to d" },
 	{ "alias-lookup-root", NULL, app_alias, HC_ALIAS, "d/sub/top resolves to the root" },
 	{ "type-flip", NULL, app_alias, HC_ALIAS, "/t flips between dir and file on every reply" },
-	{ "concurrent", NULL, app_concurrent, HC_CONC,
-	  "4 threads + 2 CLONE_VM processes serve 2 queues; a forked one is refused" },
-	{ "kill-before-setup", NULL, NULL, HC_KILL, "kill -9 after open" },
-	{ "kill-after-setup", NULL, NULL, HC_KILL, "kill -9 after SETUP and mmap" },
-	{ "kill-after-mount", NULL, app_after_death, HC_KILL, "kill -9 after mount, idle" },
-	{ "kill-posted", NULL, app_killed_server, HC_KILL, "kill -9 with a LOOKUP posted" },
-	{ "kill-mapped", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages mapped" },
-	{ "kill-dma", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages DMA-mapped" },
-	{ "kill-writeback", NULL, app_killed_server, HC_KILL, "kill -9 with WRITE pages mapped during fsync" },
 	{ NULL, NULL, NULL, 0, NULL },
 };
 
@@ -1749,7 +1749,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hostile: %s: server failed to start\n", c->name);
 		return 2;
 	} else {
-		run_app(c, h->mnt, APP_SECS);
+		run_app(c, h->mnt, (c->flags & HC_CONC) ? 4 * APP_SECS : APP_SECS);
 	}
 	if (!strcmp(c->name, "ro-dio-write"))
 		check_ro_file();
