@@ -167,7 +167,7 @@ static __thread sigjmp_buf rs_probe_jmp;
 static __thread volatile sig_atomic_t rs_probing;
 static volatile sig_atomic_t rs_probe_sig;
 
-static void rs_probe_handler(int sig)
+static inline void rs_probe_handler(int sig)
 {
 	if (rs_probing) {
 		rs_probe_sig = sig;
@@ -178,7 +178,7 @@ static void rs_probe_handler(int sig)
 	raise(sig);
 }
 
-static void rs_probe_init(void)
+static inline void rs_probe_init(void)
 {
 	struct sigaction sa = { .sa_handler = rs_probe_handler };
 
@@ -188,7 +188,7 @@ static void rs_probe_init(void)
 }
 
 /* Copy @len bytes from @src; returns 0 or the signal the access raised. */
-static int rs_probe_copy(void *dst, const volatile uint8_t *src, size_t len)
+static inline int rs_probe_copy(void *dst, const volatile uint8_t *src, size_t len)
 {
 	size_t i;
 
@@ -203,7 +203,7 @@ static int rs_probe_copy(void *dst, const volatile uint8_t *src, size_t len)
 }
 
 /* Store @v at @p; returns 0 if the store went through, else the signal. */
-static int rs_probe_store(volatile uint8_t *p, uint8_t v)
+static inline int rs_probe_store(volatile uint8_t *p, uint8_t v)
 {
 	rs_probe_sig = 0;
 	if (sigsetjmp(rs_probe_jmp, 1))
@@ -214,7 +214,7 @@ static int rs_probe_store(volatile uint8_t *p, uint8_t v)
 	return 0;
 }
 
-static int rs_probe_load(const volatile uint8_t *p)
+static inline int rs_probe_load(const volatile uint8_t *p)
 {
 	uint8_t v;
 
