@@ -629,7 +629,7 @@ static int32_t mutate(struct model *m, unsigned int q,
 		return mutate_dirents(io, res, sqe->len, sqe->offset);
 	case VFSD_OP_READ:
 	case VFSD_OP_WRITE:
-		return rn(2) ? (int32_t)rn(sqe->len + 2) : sqe->len + 1;
+		return rn(2) ? (int32_t)rn(sqe->len + 2) : (int32_t)sqe->len + 1;
 	case VFSD_OP_READLINK:
 		if (rn(2))
 			memset(io, rn(2) ? '/' : 0, sqe->len);
@@ -941,8 +941,10 @@ static void w_one(void)
 		CALL("truncate", truncate(p1, rn(70000)));
 		break;
 	case 20:
-		CALL(rn(2) ? "chmod" : "utimes",
-		     rn(2) ? chmod(p1, 0600 | rn(0177)) : utimes(p1, tv));
+		if (rn(2))
+			CALL("chmod", chmod(p1, 0600 | rn(0177)));
+		else
+			CALL("utimes", utimes(p1, tv));
 		break;
 	case 21:
 		CALL("statfs", statfs(mnt_dir, &sfs));
@@ -950,9 +952,13 @@ static void w_one(void)
 	case 22:
 		w_mmap(p1);
 		break;
-	default:
-		CALL("creat", creat(p1, 0644) >= 0 ? 0 : -1);
+	default: {
+		int fd = CALL("creat", creat(p1, 0644));
+
+		if (fd >= 0)
+			CALL("close", close(fd));
 		break;
+	}
 	}
 }
 
