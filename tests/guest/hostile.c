@@ -60,6 +60,7 @@ struct shared {
 	long pci_dev;
 	char ro_path[128];
 	long reads, writes, skipped_probes;
+	int roles, opened;	/* stuck cases: application roles */
 };
 
 enum { STAGE_NONE, STAGE_OPEN, STAGE_SETUP, STAGE_MOUNTED, STAGE_READY,
@@ -78,6 +79,7 @@ struct hcase {
 #define HC_KILL		(1u << 1)	/* main kills the server at STAGE_HELD */
 #define HC_ALIAS	(1u << 2)	/* entry/attr timeouts 0 */
 #define HC_CONC		(1u << 3)	/* several threads and processes */
+#define HC_STUCK	(1u << 4)	/* server hangs; apps killed, umount -f */
 
 struct hs {
 	struct rs_conn c;
@@ -588,7 +590,7 @@ static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 		check_zero(h, q, sqe);
 	if (strstr(h->hc->name, "dio"))
 		check_canary(h, q, sqe);
-	if (is(h, "kill-mapped") || is(h, "kill-dma"))
+	if (is(h, "kill-mapped") || is(h, "kill-dma") || is(h, "stuck-read"))
 		hold_pages(h, q, sqe);
 	if (is(h, "munmap-inflight") && first) {
 		/* Take the whole window away under the request, then answer. */
@@ -627,7 +629,7 @@ static void do_write(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 	__atomic_fetch_add(&sh->writes, 1, __ATOMIC_SEQ_CST);
 	if (strstr(h->hc->name, "dio"))
 		check_canary(h, q, sqe);
-	if (is(h, "kill-writeback"))
+	if (is(h, "kill-writeback") || is(h, "stuck-write"))
 		hold_pages(h, q, sqe);
 	if (sqe->len <= sizeof(copy) && rs_probe_copy(copy, data, sqe->len))
 		finding("WRITE pages not readable by the server");
@@ -1497,6 +1499,39 @@ static int app_killed_server(void)
 	return 0;
 }
 
+/*
+ * Two applications open the file first (the server still answers), then
+ * the first reads (or writes and fsyncs) into the request the server
+ * hangs on, and the second does the same once it hangs: it waits for the
+ * page lock (or the writeback) the first request holds.
+ */
+static int app_stuck(void)
+{
+	static uint8_t buf[8192];
+	bool write = !strcmp(sh->ro_path, "w");
+	int role = __atomic_fetch_add(&sh->roles, 1, __ATOMIC_SEQ_CST);
+	int fd = open(path_of(write ? "w" : "s"), O_RDWR);
+
+	if (fd < 0)
+		return 1;
+	__atomic_fetch_add(&sh->opened, 1, __ATOMIC_SEQ_CST);
+	while (role && __atomic_load_n(&sh->stage, __ATOMIC_SEQ_CST) < STAGE_HELD)
+		usleep(10000);
+	while (!role && __atomic_load_n(&sh->opened, __ATOMIC_SEQ_CST) < 2)
+		usleep(10000);
+	if (write) {
+		app_at("write + fsync w");
+		if (pwrite(fd, buf, sizeof(buf), 0) > 0)
+			fsync(fd);
+	} else {
+		app_at("read s");
+		if (pread(fd, buf, 4096, 0) < 0)
+			return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* ---- cases ----------------------------------------------------------- */
 
 static const struct hcase cases[] = {
@@ -1541,6 +1576,10 @@ static const struct hcase cases[] = {
 	{ "kill-mapped", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages mapped" },
 	{ "kill-dma", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages DMA-mapped" },
 	{ "kill-writeback", NULL, app_killed_server, HC_KILL, "kill -9 with WRITE pages mapped during fsync" },
+	{ "stuck-read", NULL, app_stuck, HC_STUCK,
+	  "a server that never answers a READ: kill -9 of the reader and of a second reader of the page works, umount -f ends it" },
+	{ "stuck-write", NULL, app_stuck, HC_STUCK,
+	  "a server that never answers writeback: kill -9 of the task in fsync works, umount -f ends it" },
 	{ "alias-mkdir-parent", NULL, app_alias, HC_ALIAS, "MKDIR answers the parent's nodeid" },
 	{ "alias-mkdir-root", NULL, app_alias, HC_ALIAS, "MKDIR answers VFSD_ROOT_ID" },
 	{ "alias-mkdir-sibling", NULL, app_alias, HC_ALIAS, "MKDIR answers a sibling dir's nodeid" },
@@ -1702,6 +1741,73 @@ static int run_kill(const struct hcase *hc, const char *mnt)
 	return 0;
 }
 
+/* kill -9 of @pid must end it within a bounded time. */
+static void kill_bounded(pid_t pid, const char *who)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	if (rs_wait_deadline(pid, 15, &st))
+		return;
+	finding("%s still alive 15 s after kill -9 while the server hangs (state %c%s)",
+		who, rs_task_state(pid),
+		rs_task_state(pid) == 'D' ? ": an unkillable wait" : "");
+	rs_dump_task(pid);
+}
+
+/*
+ * The server hangs on a READ (or writeback WRITE) and stays alive: the
+ * waiting applications must die on kill -9, and umount -f must end the
+ * connection, each within a bounded time.
+ */
+static int run_stuck(const struct hcase *hc, const char *mnt)
+{
+	pid_t a, b, u;
+	int st;
+
+	snprintf(sh->ro_path, sizeof(sh->ro_path), "%s",
+		 strcmp(hc->name, "stuck-write") ? "" : "w");
+	if (!wait_stage(STAGE_READY, 30))
+		return finding("server did not start"), 1;
+	app_mnt = mnt;
+	a = fork();
+	if (a == 0)
+		_exit(hc->app());
+	/* A second task that needs the same page (or waits for writeback). */
+	b = fork();
+	if (b == 0)
+		_exit(hc->app());
+	if (!wait_stage(STAGE_HELD, 60)) {
+		finding("server never got the request to hang on");
+		kill(a, SIGKILL);
+		kill(b, SIGKILL);
+		return 1;
+	}
+	sleep(2);
+	kill_bounded(a, "the application waiting for the server");
+	kill_bounded(b, "a second application waiting for the same page");
+	u = fork();
+	if (u == 0)
+		_exit(umount2(mnt, MNT_FORCE) ? errno : 0);
+	if (!rs_wait_deadline(u, 20, &st)) {
+		finding("umount -f of a hung server's mount took more than 20 s (state %c)",
+			rs_task_state(u));
+		rs_dump_task(u);
+		rs_abort_conn(sh->conn_id);
+		rs_wait_deadline(u, 20, &st);
+	} else if (WEXITSTATUS(st)) {
+		fprintf(stderr, "hostile: umount -f: %s\n",
+			strerror(WEXITSTATUS(st)));
+	}
+	/* umount -f may leave the mount (busy): end the connection now. */
+	if (sh->conn_id)
+		rs_abort_conn(sh->conn_id);
+	kill(server_pid, SIGKILL);
+	waitpid(server_pid, &st, 0);
+	server_pid = 0;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct hcase *c;
@@ -1745,6 +1851,8 @@ int main(int argc, char **argv)
 	mountpoint = h->mnt;
 	if (c->flags & HC_KILL) {
 		run_kill(c, h->mnt);
+	} else if (c->flags & HC_STUCK) {
+		run_stuck(c, h->mnt);
 	} else if (!wait_stage(STAGE_READY, 30)) {
 		fprintf(stderr, "hostile: %s: server failed to start\n", c->name);
 		return 2;
@@ -1757,7 +1865,7 @@ int main(int argc, char **argv)
 	if (strstr(c->name, "setup")) {
 		mountpoint = NULL;
 	} else {
-		for (i = 0; i < 50 && umount2(h->mnt, 0); i++)
+		for (i = 0; i < 50 && umount2(h->mnt, 0) && errno != EINVAL; i++)
 			usleep(100000);
 		if (i == 50)
 			finding("umount after the case: %s", strerror(errno));
