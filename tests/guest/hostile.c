@@ -574,6 +574,51 @@ static void hold_pages(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 		pause();
 }
 
+struct inval_arg {
+	int fd;
+	uint64_t nodeid;
+	volatile int done;
+	volatile pid_t tid;
+	int err;
+};
+
+static void *inval_thread(void *arg)
+{
+	struct inval_arg *a = arg;
+	struct vfsd_notify_inval_inode n = { .nodeid = a->nodeid };
+
+	a->tid = syscall(SYS_gettid);
+	a->err = ioctl(a->fd, VFSD_IOC_INVAL_INODE, &n) ? errno : 0;
+	a->done = 1;
+	return NULL;
+}
+
+/*
+ * While its READ of a page is in flight (the page locked), another server
+ * thread asks the kernel to drop that file's cache. The notification must
+ * return (done or an error) rather than wait, unkillable, for a page lock
+ * only this server can release.
+ */
+static void inval_while_reading(struct hs *h, const struct vfsd_sqe *sqe)
+{
+	static struct inval_arg a;
+	pthread_t t;
+	int i;
+
+	a = (struct inval_arg){ .fd = h->c.fd, .nodeid = sqe->nodeid };
+	pthread_create(&t, NULL, inval_thread, &a);
+	for (i = 0; i < 100 && !a.done; i++)
+		usleep(50000);
+	if (!a.done) {
+		finding("INVAL_INODE from a server thread blocks (state %c) on the page lock of the server's own in-flight READ: the server wedges itself",
+			rs_task_state(a.tid));
+		rs_dump_task(a.tid);
+	}
+	fprintf(stderr, "hostile: INVAL_INODE during the READ: %s\n",
+		a.done ? (a.err ? strerror(a.err) : "returned") : "still blocked");
+	pthread_detach(t);
+}
+
 static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 {
 	uint8_t *data = h->c.q[q].win + sqe->win_off;
@@ -592,6 +637,8 @@ static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 		check_canary(h, q, sqe);
 	if (is(h, "kill-mapped") || is(h, "kill-dma") || is(h, "stuck-read"))
 		hold_pages(h, q, sqe);
+	if (is(h, "inval-locked-page") && first)
+		inval_while_reading(h, sqe);
 	if (is(h, "munmap-inflight") && first) {
 		/* Take the whole window away under the request, then answer. */
 		if (munmap(h->c.q[0].win, h->c.s.window_size))
@@ -1551,6 +1598,8 @@ static const struct hcase cases[] = {
 	  "a second mmap of the window fails or is zapped as well" },
 	{ "munmap-inflight", NULL, app_read_any, 0,
 	  "munmap of the whole window under a READ: the app gets data or an error" },
+	{ "inval-locked-page", NULL, app_read_any, 0,
+	  "INVAL_INODE from a server thread while its own READ holds the page lock returns" },
 	{ "mprotect", prep_mprotect, app_read_small, HC_PROBE,
 	  "mprotect/pkey_mprotect of the window are EACCES" },
 	{ "ro-writeback", NULL, app_writeback, 0,
