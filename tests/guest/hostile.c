@@ -619,6 +619,55 @@ static void inval_while_reading(struct hs *h, const struct vfsd_sqe *sqe)
 	pthread_detach(t);
 }
 
+/*
+ * MADV_DOFORK on the window (refused for VM_IO today), then a fork with
+ * a READ in flight: once the parent completed it, the child's copy of the
+ * window (if it got one) must not reach the page either.
+ */
+static void fork_with_window(struct hs *h, unsigned int q,
+			     const struct vfsd_sqe *sqe, int64_t len)
+{
+	uint8_t *p = h->c.q[q].win + (sqe->win_off & ~(RS_PAGE - 1));
+	int pfd[2], st;
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd))
+		die("pipe");
+	pid = fork();
+	if (pid == 0) {
+		if (read(pfd[0], &c, 1) != 1)
+			_exit(2);
+		if (!rs_probe_load(p))
+			finding("a forked child still reads the page of a completed READ through its copy of the window");
+		if (!rs_probe_store(p, 0xee))
+			finding("a forked child still stores into the page of a completed READ");
+		_exit(0);
+	}
+	rs_post(&h->c, q, sqe->id, len);
+	rs_enter(&h->c, q, 0);
+	if (write(pfd[1], "x", 1) != 1)
+		die("write pipe");
+	waitpid(pid, &st, 0);
+	close(pfd[0]);
+	close(pfd[1]);
+	__atomic_store_n(&sh->probed, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A write through /proc/self/mem (FOLL_FORCE) into a window page. */
+static bool poke_mem(volatile uint8_t *p)
+{
+	uint8_t v = *p ^ 0x55;
+	int fd = open("/proc/self/mem", O_RDWR);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = pwrite(fd, &v, 1, (off_t)(uintptr_t)p) == 1;
+	close(fd);
+	return ok;
+}
+
 static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 {
 	uint8_t *data = h->c.q[q].win + sqe->win_off;
@@ -658,6 +707,10 @@ static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 	if (sqe->nodeid != N_ID)	/* /n: answered, never written */
 		for (i = 0; i < len; i++)
 			data[i] = pat(sqe->nodeid, sqe->offset + i);
+	if (is(h, "madvise-dofork") && first) {
+		fork_with_window(h, q, sqe, len);
+		return;
+	}
 	rs_post(&h->c, q, sqe->id, len);
 	if (is(h, "fork-complete") && first)
 		complete_from_child(h, q, sqe);
@@ -699,6 +752,8 @@ static void do_write(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 		else if (sig != SIGBUS)
 			fprintf(stderr, "hostile: store raised signal %d, not SIGBUS\n",
 				sig);
+		if (poke_mem(data))
+			finding("a write through /proc/self/mem into a read-only WRITE page went through");
 	}
 	if (n && sqe->offset + sqe->len > n->size)
 		n->size = sqe->offset + sqe->len;
@@ -869,6 +924,13 @@ static void prep_mremap(struct hs *h)
 		int ret = munmap(win + ws / 2, RS_PAGE);
 
 		fprintf(stderr, "hostile: munmap of one window page: %s\n",
+			ret ? strerror(errno) : "done");
+		return;
+	}
+	if (is(h, "madvise-dofork")) {
+		int ret = madvise(win, ws, MADV_DOFORK);
+
+		fprintf(stderr, "hostile: MADV_DOFORK on the window: %s\n",
 			ret ? strerror(errno) : "done");
 		return;
 	}
@@ -1596,6 +1658,8 @@ static const struct hcase cases[] = {
 	  "munmap of one window page fails or is harmless" },
 	{ "mmap-twice", prep_mremap, app_read_small, HC_PROBE,
 	  "a second mmap of the window fails or is zapped as well" },
+	{ "madvise-dofork", prep_mremap, app_read_small, 0,
+	  "MADV_DOFORK then fork: the child's window copy loses a completed READ's page too" },
 	{ "munmap-inflight", NULL, app_read_any, 0,
 	  "munmap of the whole window under a READ: the app gets data or an error" },
 	{ "inval-locked-page", NULL, app_read_any, 0,
