@@ -1525,11 +1525,11 @@ static int app_conc_one(int p)
 					 "O_DIRECT read");
 		close(fd);
 		fd = open(path_of("f"), O_RDONLY | O_DIRECT);
-		if (fd < 0 || pread(fd, dbuf, sizeof(buf), 4096 * i) !=
+		if (fd < 0 || pread(fd, dbuf, sizeof(buf), 4096 * (i % 12)) !=
 		    sizeof(buf))
 			finding("O_DIRECT read f: %s", strerror(errno)), bad++;
 		else
-			bad += check_pat(dbuf, sizeof(buf), F_ID, 4096 * i,
+			bad += check_pat(dbuf, sizeof(buf), F_ID, 4096 * (i % 12),
 					 "O_DIRECT read of f");
 		close(fd);
 		list_dir(path_of(""));
