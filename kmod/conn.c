@@ -33,6 +33,8 @@ static void vfsd_conn_release(struct kobject *kobj)
 	kfree(conn->queues);
 	vfsd_dmaps_destroy(conn);
 	ida_free(&vfsd_conn_ida, conn->id);
+	/* Last: the window filesystem holds a reference to this module. */
+	vfsd_window_inode_free(conn);
 	kfree(conn);
 }
 
@@ -167,6 +169,12 @@ struct vfsd_conn *vfsd_conn_alloc(void)
 	xa_init_flags(&conn->dmaps, XA_FLAGS_ALLOC1);
 	conn->connected = true;
 	atomic_set(&conn->waiting, 0);
+	err = vfsd_window_inode_alloc(conn);
+	if (err) {
+		ida_free(&vfsd_conn_ida, conn->id);
+		kfree(conn);
+		return ERR_PTR(err);
+	}
 
 	conn->kobj.kset = vfsd_kset;
 	err = kobject_init_and_add(&conn->kobj, &vfsd_conn_ktype, NULL, "%d",

@@ -22,6 +22,8 @@ static int vfsd_dev_open(struct inode *inode, struct file *file)
 	if (IS_ERR(conn))
 		return PTR_ERR(conn);
 	file->private_data = conn;
+	/* Window VMAs go on the connection's rmap (see window.c). */
+	file->f_mapping = conn->win_inode->i_mapping;
 	return 0;
 }
 

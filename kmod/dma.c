@@ -129,6 +129,9 @@ long vfsd_ioc_dma_map(struct vfsd_queue *q, struct vfsd_dma_map *m,
 
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
+	/* Bus addresses only for the server that holds the pages mapped. */
+	if (current->mm != READ_ONCE(q->win_mm))
+		return -EPERM;
 	if (m->flags)
 		return -EINVAL;
 	pdev = pci_get_domain_bus_and_slot(m->pci_dev >> 16,

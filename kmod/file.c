@@ -177,7 +177,16 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 {
 	struct vfsd_file *vf = file ? file->private_data : NULL;
 	struct vfsd_req *req;
+	unsigned int i;
 	int err;
+
+	/*
+	 * The server sees these pages before it fills them: never what
+	 * their last owner left there (free when allocation zeroes anyway).
+	 */
+	if (!want_init_on_alloc(mapping_gfp_mask(inode->i_mapping)))
+		for (i = 0; i < nr; i++)
+			clear_highpage(pages[i]);
 
 	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_READ,
 			     vfsd_nodeid(inode), 0, 0, GFP_NOFS);

@@ -47,6 +47,7 @@ static int vfsd_instantiate(struct inode *dir, struct dentry *dentry,
 			    struct vfsd_req *req,
 			    const struct vfsd_entry_out *out, umode_t type)
 {
+	struct dentry *alias;
 	struct inode *inode;
 
 	if (!out->nodeid || out->nodeid == VFSD_ROOT_ID ||
@@ -60,10 +61,22 @@ static int vfsd_instantiate(struct inode *dir, struct dentry *dentry,
 			  out->attr_valid_ns);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
-	d_drop(dentry);
-	dentry->d_time = (unsigned long)vfsd_timeout_jiffies(out->entry_valid_ns);
-	d_add(dentry, inode);
 	vfsd_dir_changed(dir);
+	/*
+	 * The server may name a directory the dcache already has (the
+	 * parent, an ancestor, a sibling): d_splice_alias() refuses loops
+	 * (ELOOP) and moves any other alias, so no directory ever has two
+	 * names and no rename or rmdir locks one inode twice.
+	 */
+	d_drop(dentry);
+	alias = d_splice_alias(inode, dentry);
+	if (IS_ERR(alias)) {
+		vfsd_bad_reply(req->q->conn, "new name aliases a directory\n");
+		return PTR_ERR(alias) == -ELOOP ? -EIO : PTR_ERR(alias);
+	}
+	(alias ?: dentry)->d_time =
+		(unsigned long)vfsd_timeout_jiffies(out->entry_valid_ns);
+	dput(alias);
 	return 0;
 }
 

@@ -64,8 +64,8 @@ static int vfsd_check_result(struct vfsd_req *req, s32 result)
  * Claim, unmap and check one completion; the request goes on @done to be
  * finished once ENTER has dropped its locks (an end callback may sleep).
  */
-static void vfsd_complete_one(struct vfsd_queue *q, struct vm_area_struct *vma,
-			      const struct vfsd_cqe *cqe, struct list_head *done)
+static void vfsd_complete_one(struct vfsd_queue *q, const struct vfsd_cqe *cqe,
+			      struct list_head *done)
 {
 	struct vfsd_conn *conn = q->conn;
 	struct vfsd_req *req;
@@ -78,7 +78,7 @@ static void vfsd_complete_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 			  cqe->id);
 		return;
 	}
-	vfsd_window_unmap(q, vma, req);
+	vfsd_window_unmap(q, req);
 	clear_bit(req->tag, q->tag_map);
 
 	result = vfsd_check_result(req, cqe->result);
@@ -110,8 +110,7 @@ static void vfsd_finish_list(struct list_head *done)
 }
 
 /* Returns false if the ring indices are corrupt. */
-static bool vfsd_consume_cq(struct vfsd_queue *q, struct vm_area_struct *vma,
-			    struct list_head *done)
+static bool vfsd_consume_cq(struct vfsd_queue *q, struct list_head *done)
 {
 	/* Pairs with the server's release store: CQEs before the tail. */
 	u32 tail = smp_load_acquire(&q->hdr->cq_tail);
@@ -125,7 +124,7 @@ static bool vfsd_consume_cq(struct vfsd_queue *q, struct vm_area_struct *vma,
 
 		memcpy(&cqe, &q->cqes[head & mask], sizeof(cqe));
 		head++;
-		vfsd_complete_one(q, vma, &cqe, done);
+		vfsd_complete_one(q, &cqe, done);
 	}
 	q->cq_head = head;
 	/* Tell the server which slots it may reuse. */
@@ -246,8 +245,8 @@ static int vfsd_enter_once(struct vfsd_queue *q)
 	/* Reclaim must not recurse into this filesystem while we map. */
 	nofs = memalloc_nofs_save();
 	mmap_read_lock(mm);
-	vma = vfsd_window_vma(q, mm);
-	if (!vfsd_consume_cq(q, vma, &done))
+	vma = vfsd_window_vma(q);
+	if (!vfsd_consume_cq(q, &done))
 		corrupt = true;
 	else
 		posted = vfsd_post_pending(q, vma, &done);
@@ -270,6 +269,12 @@ int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us)
 	struct vfsd_conn *conn = q->conn;
 	int ret;
 
+	/*
+	 * Only the address space that mapped the window runs the queue: a
+	 * forked child or another process holding the fd gets nothing.
+	 */
+	if (current->mm != READ_ONCE(q->win_mm))
+		return -EPERM;
 	WRITE_ONCE(q->thread_cpu, raw_smp_processor_id());
 	/* Announce (or end) polling before posting what callers queued. */
 	if (flags & VFSD_ENTER_POLL) {
@@ -320,7 +325,7 @@ void vfsd_queue_drain(struct vfsd_queue *q, int error)
 
 	list_for_each_entry(req, &dead, list) {
 		/* The PTEs are gone; release the window bookkeeping. */
-		vfsd_window_unmap(q, NULL, req);
+		vfsd_window_unmap(q, req);
 		if (!test_bit(VFSD_REQ_NOREPLY, &req->flags) &&
 		    req->tag != VFSD_TAG_NONE &&
 		    test_bit(VFSD_REQ_SENT, &req->flags))

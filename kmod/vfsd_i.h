@@ -55,7 +55,10 @@ struct vfsd_queue {
 	struct vfsd_cqe *cqes;
 	u8 *inline_base;
 
-	/* The server's window mapping; win_addr is 0 while unmapped. */
+	/*
+	 * The server's window mapping; win_addr is 0 while unmapped. Only
+	 * win_mm may run the queue (ENTER, DMA_MAP).
+	 */
 	unsigned long win_addr;
 	struct mm_struct *win_mm;	/* mmgrab()ed at the first mmap */
 };
@@ -78,6 +81,8 @@ struct vfsd_conn {
 	unsigned int max_io;
 	unsigned int ring_size;
 	struct vfsd_queue *queues;
+	/* f_mapping of the connection's files: the rmap of its windows. */
+	struct inode *win_inode;
 
 	atomic_t waiting;
 	atomic64_t requests;
@@ -233,13 +238,13 @@ void vfsd_queue_drain(struct vfsd_queue *q, int error);
 bool vfsd_queue_has_work(struct vfsd_queue *q);
 
 /* window.c: page handover into the server's address space */
+int vfsd_window_inode_alloc(struct vfsd_conn *conn);
+void vfsd_window_inode_free(struct vfsd_conn *conn);
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma);
-struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q,
-				       struct mm_struct *mm);
+struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q);
 int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 		    struct vfsd_req *req);
-void vfsd_window_unmap(struct vfsd_queue *q, struct vm_area_struct *vma,
-		       struct vfsd_req *req);
+void vfsd_window_unmap(struct vfsd_queue *q, struct vfsd_req *req);
 void vfsd_window_zap_all(struct vfsd_queue *q);
 
 /* req.c: request lifecycle on the application side */

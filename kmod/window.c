@@ -5,17 +5,99 @@
  *
  * The window is a VM_PFNMAP mapping: pages are inserted as special PTEs,
  * so the server cannot pin them (GUP refuses PFNMAP), and nothing but this
- * file puts PTEs there. Every request's range is zapped before the request
- * completes, so the server never keeps access to a page it no longer owns.
- * A fault anywhere in the window is a server bug and raises SIGBUS.
+ * file puts PTEs there. A fault anywhere in the window is a server bug and
+ * raises SIGBUS, and so does a store into a page handed over read-only.
+ *
+ * The safety of the handover must not depend on what the server does with
+ * its own address space. Every /dev/vfsd file of a connection has the
+ * connection's own address_space as f_mapping (an anonymous inode on a
+ * private pseudo filesystem, as DRM does), so every VMA ever made of the
+ * window, in whatever mm, is on that mapping's rmap. Taking a request's
+ * pages back is unmap_mapping_range() over its window offsets: it finds
+ * each PTE through the rmap, not through an address remembered in one mm.
  */
 #include <linux/mm.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/bitmap.h>
 
 #include "vfsd_i.h"
 
+#define VFSD_WINDOW_MAGIC	0x76667364	/* "vfsd" */
+
+static int vfsd_winfs_init_fs_context(struct fs_context *fc)
+{
+	return init_pseudo(fc, VFSD_WINDOW_MAGIC) ? 0 : -ENOMEM;
+}
+
+/* Never registered: it only hands out one anonymous inode per connection. */
+static struct file_system_type vfsd_winfs_type = {
+	.name = "vfsd_window",
+	.owner = THIS_MODULE,
+	.init_fs_context = vfsd_winfs_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/* Mounted while any connection exists (as DRM's anonymous inodes). */
+static struct vfsmount *vfsd_winfs_mnt;
+static int vfsd_winfs_count;
+
+/* The connection's own address_space, for the rmap of its windows. */
+int vfsd_window_inode_alloc(struct vfsd_conn *conn)
+{
+	struct inode *inode;
+	int err;
+
+	err = simple_pin_fs(&vfsd_winfs_type, &vfsd_winfs_mnt,
+			    &vfsd_winfs_count);
+	if (err)
+		return err;
+	inode = alloc_anon_inode(vfsd_winfs_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		simple_release_fs(&vfsd_winfs_mnt, &vfsd_winfs_count);
+		return PTR_ERR(inode);
+	}
+	conn->win_inode = inode;
+	return 0;
+}
+
+void vfsd_window_inode_free(struct vfsd_conn *conn)
+{
+	if (!conn->win_inode)
+		return;
+	iput(conn->win_inode);
+	conn->win_inode = NULL;
+	simple_release_fs(&vfsd_winfs_mnt, &vfsd_winfs_count);
+}
+
+/* File offset of window page @page of queue @q. */
+static loff_t vfsd_window_pos(struct vfsd_queue *q, unsigned long page)
+{
+	return (loff_t)VFSD_MMAP_WINDOW(q->index) +
+	       ((loff_t)page << PAGE_SHIFT);
+}
+
+/* Remove every PTE, in every mm, that maps window pages [first, +nr). */
+static void vfsd_window_zap(struct vfsd_queue *q, unsigned long first,
+			    unsigned long nr)
+{
+	unmap_mapping_range(q->conn->win_inode->i_mapping,
+			    vfsd_window_pos(q, first),
+			    (loff_t)nr << PAGE_SHIFT, 1);
+}
+
 static vm_fault_t vfsd_window_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+/*
+ * A store into a page handed over read-only. Without this hook the fault
+ * handler would simply make the PTE writable in a shared writable VMA.
+ */
+static vm_fault_t vfsd_window_pfn_mkwrite(struct vm_fault *vmf)
 {
 	return VM_FAULT_SIGBUS;
 }
@@ -24,8 +106,13 @@ static void vfsd_window_close(struct vm_area_struct *vma)
 {
 	struct vfsd_queue *q = vma->vm_private_data;
 
-	/* mmap_lock is held for write: no ENTER is using the window. */
-	WRITE_ONCE(q->win_addr, 0);
+	/*
+	 * mmap_lock is held for write: no ENTER is using the window. Only
+	 * the window itself ends the bookkeeping, not a temporary copy
+	 * that a failed mremap() unmaps again.
+	 */
+	if (vma->vm_mm == q->win_mm && vma->vm_start == q->win_addr)
+		WRITE_ONCE(q->win_addr, 0);
 }
 
 /* Splitting or moving the window would break the address bookkeeping. */
@@ -40,11 +127,21 @@ static int vfsd_window_mremap(struct vm_area_struct *vma)
 	return -EINVAL;
 }
 
+/* Read-only pages must stay read-only, writable ones need no change. */
+static int vfsd_window_mprotect(struct vm_area_struct *vma,
+				unsigned long start, unsigned long end,
+				unsigned long newflags)
+{
+	return -EACCES;
+}
+
 static const struct vm_operations_struct vfsd_window_vm_ops = {
 	.fault = vfsd_window_fault,
+	.pfn_mkwrite = vfsd_window_pfn_mkwrite,
 	.close = vfsd_window_close,
 	.may_split = vfsd_window_may_split,
 	.mremap = vfsd_window_mremap,
+	.mprotect = vfsd_window_mprotect,
 };
 
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma)
@@ -72,16 +169,19 @@ int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* The window VMA in @mm, or NULL. Caller holds mmap_lock of @mm. */
-struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q,
-				       struct mm_struct *mm)
+/*
+ * The window VMA of the calling server thread, or NULL if it has none.
+ * Only the address space that mapped the window may run its queue.
+ * Caller holds mmap_lock of current->mm.
+ */
+struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q)
 {
 	unsigned long addr = READ_ONCE(q->win_addr);
 	struct vm_area_struct *vma;
 
-	if (!addr || !mm || mm != q->win_mm)
+	if (!addr || current->mm != q->win_mm)
 		return NULL;
-	vma = vma_lookup(mm, addr);
+	vma = vma_lookup(current->mm, addr);
 	if (!vma || vma->vm_ops != &vfsd_window_vm_ops ||
 	    vma->vm_private_data != q || vma->vm_start != addr)
 		return NULL;
@@ -98,7 +198,7 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 {
 	struct vfsd_conn *conn = q->conn;
 	unsigned long start, addr;
-	pgprot_t prot = vma->vm_page_prot;
+	pgprot_t prot;
 	unsigned int i;
 
 	start = bitmap_find_next_zero_area(q->win_map, conn->window_pages, 0,
@@ -108,9 +208,12 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 	bitmap_set(q->win_map, start, req->nr_pages);
 	req->win_first = start;
 
-	if (req->pages_readonly)
-		prot = vm_get_page_prot(vma->vm_flags & ~VM_WRITE);
-
+	/*
+	 * vm_page_prot is write-protected (pfn_mkwrite asks for write
+	 * notification): say explicitly which pages the server may write.
+	 */
+	prot = vm_get_page_prot(req->pages_readonly ?
+				vma->vm_flags & ~VM_WRITE : vma->vm_flags);
 	addr = vma->vm_start + (start << PAGE_SHIFT);
 	for (i = 0; i < req->nr_pages; i++) {
 		vm_fault_t ret;
@@ -118,8 +221,7 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 		ret = vmf_insert_pfn_prot(vma, addr + (i << PAGE_SHIFT),
 					  page_to_pfn(req->pages[i]), prot);
 		if (ret != VM_FAULT_NOPAGE) {
-			if (i)
-				zap_vma_ptes(vma, addr, i << PAGE_SHIFT);
+			vfsd_window_zap(q, start, req->nr_pages);
 			bitmap_clear(q->win_map, start, req->nr_pages);
 			return -ENOMEM;
 		}
@@ -129,40 +231,23 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 	return 0;
 }
 
-/* Take the request's pages away from the server. Same locking as map. */
-void vfsd_window_unmap(struct vfsd_queue *q, struct vm_area_struct *vma,
-		       struct vfsd_req *req)
+/*
+ * Take the request's pages away from the server: from every address
+ * space, whoever completes the request. Caller holds q->enter_lock.
+ */
+void vfsd_window_unmap(struct vfsd_queue *q, struct vfsd_req *req)
 {
 	if (!req->win_mapped)
 		return;
 	vfsd_dma_unmap(req);
-	if (vma)
-		zap_vma_ptes(vma, vma->vm_start +
-			     ((unsigned long)req->win_first << PAGE_SHIFT),
-			     (unsigned long)req->nr_pages << PAGE_SHIFT);
-	/*
-	 * Without a VMA the window is gone from the server's address space
-	 * already (munmap or exit removed every PTE in it).
-	 */
+	vfsd_window_zap(q, req->win_first, req->nr_pages);
 	bitmap_clear(q->win_map, req->win_first, req->nr_pages);
 	req->win_mapped = false;
 }
 
-/*
- * Abort from any context: zap the whole window in the server's mm so no
- * request's pages stay reachable. Caller holds q->enter_lock.
- */
+/* Abort: no page of any request stays reachable. Holds q->enter_lock. */
 void vfsd_window_zap_all(struct vfsd_queue *q)
 {
-	struct mm_struct *mm = q->win_mm;
-	struct vm_area_struct *vma;
-
-	if (!mm || !mmget_not_zero(mm))
-		return;
-	mmap_read_lock(mm);
-	vma = vfsd_window_vma(q, mm);
-	if (vma)
-		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
-	mmap_read_unlock(mm);
-	mmput(mm);
+	if (q->conn->win_inode)
+		vfsd_window_zap(q, 0, q->conn->window_pages);
 }
