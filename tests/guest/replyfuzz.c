@@ -947,7 +947,19 @@ static void w_one(void)
 			CALL("utimes", utimes(p1, tv));
 		break;
 	case 21:
-		CALL("statfs", statfs(mnt_dir, &sfs));
+		if (rn(2)) {
+			CALL("statfs", statfs(mnt_dir, &sfs));
+		} else {
+			int fd = CALL("open", open(p1, O_RDWR));
+
+			if (fd < 0)
+				break;
+			CALL("lseek", lseek(fd, rn(70000),
+					    rn(2) ? SEEK_DATA : SEEK_HOLE));
+			CALL("fallocate", fallocate(fd, rn(2) ? 0 : 3,
+						    rn(70000), 1 + rn(9000)));
+			CALL("close", close(fd));
+		}
 		break;
 	case 22:
 		w_mmap(p1);
