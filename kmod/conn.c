@@ -162,13 +162,14 @@ static bool vfsd_req_expired(struct vfsd_req *req, unsigned long timeout)
 /* Has any request of the queue waited longer than the timeout? */
 static bool vfsd_queue_expired(struct vfsd_queue *q, unsigned long timeout)
 {
+	struct vfsd_req *oldest;
 	bool expired;
 	unsigned int i;
 
 	spin_lock(&q->lock);
 	/* The head of pending is the oldest (a retry goes back to the head). */
-	expired = vfsd_req_expired(list_first_entry_or_null(&q->pending,
-					struct vfsd_req, list), timeout);
+	oldest = list_first_entry_or_null(&q->pending, struct vfsd_req, list);
+	expired = vfsd_req_expired(oldest, timeout);
 	for (i = 0; !expired && i < q->conn->depth; i++)
 		expired = vfsd_req_expired(q->inflight[i], timeout);
 	spin_unlock(&q->lock);
