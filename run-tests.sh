@@ -18,6 +18,15 @@
 #   --no-install  do not install missing packages (only done as root)
 #   PATTERN       run only the guest tests whose name contains it
 #
+# Stages: build, unit (meson), runner self-test (tests/selftest-runners.sh),
+# host, then guest per kernel. Counts come from exit codes, meson's
+# build/meson-logs/testlog.json and the runners' results files (one
+# `PASS|FAIL|SKIP NAME REASON` line per test); a missing results file or
+# fewer results than tests is a failure. Every skip is listed by name and
+# reason at the end; with CI=true in the environment (.ci/run sets it) a
+# skipped test or stage (no cmocka, no root, no /dev/fuse, a failed
+# tests/install-deps.sh, a test exiting 77) is a failure.
+#
 # Ends with `vfsd tests: N passed, M failed, K skipped`; exits non-zero on
 # any failure. Logs of each guest run: the results dir that
 # tests/vm/run-guest.sh prints (console.log, dmesg.txt, tests/NAME.log).
@@ -45,26 +54,78 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#kernels[@]} -gt 0 ]] || kernels=(stock 6.12)
 
+ci=0
+case ${CI:-} in true | 1) ci=1 ;; esac
+
 passed=0 failed=0 skipped=0
-report=()
+report=() skips=() fails=()
 note() { echo; echo "##### $*"; }
 tally() { # STAGE PASSED FAILED SKIPPED
 	passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
 	report+=("$(printf '%-22s %3d passed, %3d failed, %3d skipped' "$1:" "$2" "$3" "$4")")
 }
+# stage_skip STAGE REASON: a stage that could not run. In CI a failure.
+stage_skip() {
+	echo "run-tests: $1 stage skipped: $2"
+	if [[ $ci = 1 ]]; then
+		fails+=("$1: skipped, which CI does not allow: $2")
+		tally "$1" 0 1 0
+	else
+		skips+=("$1: $2")
+		tally "$1" 0 0 1
+	fi
+}
+# stage_results STAGE RESULTS_FILE RUNNER_RC EXPECTED: count a results
+# file (`PASS|FAIL|SKIP NAME [REASON]` per line). A missing file, a line
+# of another form, fewer or more lines than EXPECTED tests, or a runner
+# that failed with no FAIL line are failures. In CI a SKIP is a failure.
+stage_results() {
+	local stage=$1 file=$2 rc=$3 want=$4 p=0 f=0 k=0 n=0 status name why
+	if [[ ! -f $file ]]; then
+		fails+=("$stage: no results file $file (runner exit status $rc)")
+		tally "$stage" 0 1 0
+		return
+	fi
+	while read -r status name why; do
+		n=$((n + 1))
+		case $status in
+		PASS) p=$((p + 1)) ;;
+		FAIL) f=$((f + 1)); fails+=("$stage/$name: ${why:-failed}") ;;
+		SKIP)
+			if [[ $ci = 1 ]]; then
+				f=$((f + 1)); fails+=("$stage/$name: skipped, which CI does not allow: $why")
+			else
+				k=$((k + 1)); skips+=("$stage/$name: $why")
+			fi ;;
+		*) f=$((f + 1)); fails+=("$stage: results line $n is not PASS/FAIL/SKIP: $status $name $why") ;;
+		esac
+	done <"$file"
+	if [[ $n -ne $want ]]; then
+		f=$((f + 1)); fails+=("$stage: $n results for $want tests ($file)")
+	fi
+	if [[ $rc -ne 0 && $f -eq 0 ]]; then
+		f=1; fails+=("$stage: the runner exited $rc with no failed test")
+	fi
+	tally "$stage" "$p" "$f" "$k"
+}
 finish() {
 	echo
 	printf '%s\n' "${report[@]}"
+	[[ ${#skips[@]} -eq 0 ]] || printf 'skipped: %s\n' "${skips[@]}"
+	[[ ${#fails[@]} -eq 0 ]] || printf 'FAILED:  %s\n' "${fails[@]}"
 	echo "vfsd tests: $passed passed, $failed failed, $skipped skipped"
 	if [[ $failed -ne 0 ]]; then exit 1; fi
 	exit 0
 }
+[[ $ci = 0 ]] || echo "run-tests: CI=$CI: a skipped test or stage fails the run"
 
 # --- packages -------------------------------------------------------------
 if [[ $install = 1 ]] && command -v dpkg-query >/dev/null; then
 	# Exits non-zero when packages are missing and we are not root: go on,
-	# the step that needs them will say what failed.
-	[[ ! -x tests/install-deps.sh ]] || tests/install-deps.sh || true
+	# the step that needs them will say what failed (in CI: a failure).
+	deps_rc=0
+	[[ ! -x tests/install-deps.sh ]] || tests/install-deps.sh || deps_rc=$?
+	[[ $deps_rc = 0 ]] || stage_skip packages "tests/install-deps.sh exited $deps_rc"
 	missing=()
 	for p in "${HARNESS_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -94,54 +155,82 @@ meson_setup() {
 }
 note "build"
 if ! { meson_setup build && meson compile -C build; }; then
+	fails+=("build: meson setup or compile failed")
 	tally build 0 1 0
 	finish
 fi
 
 # --- host unit tests --------------------------------------------------------
 note "unit tests"
-unit_log=build/meson-logs/run-tests-unit.txt
-set +e
-meson test -C build --suite unit --print-errorlogs 2>&1 | tee "$unit_log"
-unit_rc=${PIPESTATUS[0]}
-set -e
-# meson's summary block: "Ok: N", "Fail: N", ... (absent if no tests).
-count() { awk -v k="$1:" '$1 == k || ($1 " " $2) == k { n = $NF } END { print n + 0 }' "$unit_log"; }
-u_ok=$(($(count Ok) + $(count 'Expected Fail')))
-u_fail=$(($(count Fail) + $(count 'Unexpected Pass') + $(count Timeout)))
-u_skip=$(count Skipped)
-if [[ $unit_rc -ne 0 && $u_fail -eq 0 ]]; then
-	u_fail=1   # meson itself failed
+# The suite's tests as meson knows them, and what each did (testlog.json:
+# one JSON object per test with a "result").
+unit_want=$(meson introspect --tests build | python3 -c '
+import json, sys
+print(sum(1 for t in json.load(sys.stdin)
+          if any(s == "unit" or s.endswith(":unit") for s in t["suite"])))')
+if [[ $unit_want -eq 0 ]]; then
+	stage_skip unit "no unit tests defined (cmocka not found by meson?)"
+else
+	testlog=build/meson-logs/testlog.json
+	rm -f "$testlog"
+	unit_rc=0
+	meson test -C build --suite unit --print-errorlogs || unit_rc=$?
+	unit_results=build/meson-logs/run-tests-unit.results
+	rm -f "$unit_results"
+	if [[ -f $testlog ]] && ! python3 - "$testlog" >"$unit_results" <<'PY'
+import json, sys
+status = {"OK": "PASS", "EXPECTEDFAIL": "PASS", "SKIP": "SKIP"}
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    t = json.loads(line)
+    r = t.get("result", "no result")
+    why = "" if r == "OK" else "meson %s, exit status %s" % (r, t.get("returncode"))
+    print(status.get(r, "FAIL"), t["name"].replace(" ", "_"), why)
+PY
+	then
+		rm -f "$unit_results"   # counted as missing
+		echo "run-tests: cannot read $testlog" >&2
+	fi
+	stage_results unit "$unit_results" "$unit_rc" "$unit_want"
 fi
-if grep -q 'No \(suitable \)\?tests defined' "$unit_log"; then
-	echo "run-tests: no unit tests defined yet"
-fi
-tally "unit" "$u_ok" "$u_fail" "$u_skip"
+
+# --- the runners' self-test ---------------------------------------------------
+note "runner self-test"
+st_out=build/selftest-results
+rm -f "$st_out/results"
+st_rc=0
+tests/selftest-runners.sh -o "$st_out" || st_rc=$?
+stage_results "runner self-test" "$st_out/results" "$st_rc" 4
 
 # --- host tests: servers over the FUSE transport ---------------------------
 note "host tests (FUSE transport)"
 if [[ $(id -u) != 0 ]]; then
-	echo "run-tests: host stage skipped: it mounts, run as root"
-	tally host 0 0 1
+	stage_skip host "it mounts: run as root"
 elif [[ ! -c /dev/fuse ]]; then
-	echo "run-tests: host stage skipped: no /dev/fuse (modprobe fuse)"
-	tally host 0 0 1
+	stage_skip host "no /dev/fuse (modprobe fuse)"
 else
-	host_log=build/meson-logs/run-tests-host.txt
-	set +e
-	tests/host/run.sh -b build 2>&1 | tee "$host_log"
-	host_rc=${PIPESTATUS[0]}
-	set -e
-	read -r h_ok h_fail h_skip < <(sed -n 's/^host tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$host_log") || true
-	h_ok=${h_ok:-0} h_fail=${h_fail:-0} h_skip=${h_skip:-0}
-	if [[ $host_rc -ne 0 && $h_fail -eq 0 ]]; then
-		h_fail=1   # the runner itself failed
-	fi
-	tally "host (fuse)" "$h_ok" "$h_fail" "$h_skip"
+	host_out=build/host-results
+	rm -f "$host_out/results"
+	host_want=$(find tests/host -maxdepth 1 -name 't-*.sh' -type f | wc -l)
+	host_rc=0
+	tests/host/run.sh -b build -o "$host_out" || host_rc=$?
+	stage_results "host (fuse)" "$host_out/results" "$host_rc" "$host_want"
 fi
 
 # --- guest integration tests -----------------------------------------------
-[[ $guest = 1 ]] || finish
+if [[ $guest = 0 ]]; then
+	report+=("guest: not run (--no-guest)")
+	finish
+fi
+# The guest tests run-all.sh will run: those matching a PATTERN, or all.
+guest_want=0
+for t in tests/guest/t-*.sh; do
+	[[ -f $t ]] || continue
+	name=$(basename "$t" .sh) match=$((${#only[@]} == 0))
+	for pat in "${only[@]}"; do [[ $name == *"$pat"* ]] && match=1; done
+	[[ $match = 0 ]] || guest_want=$((guest_want + 1))
+done
 for k in "${kernels[@]}"; do
 	module=$PWD/build/kmod/vfsd.ko
 	if [[ $k != stock ]]; then
@@ -151,7 +240,11 @@ for k in "${kernels[@]}"; do
 			bdir=build-kdebug
 		elif [[ $k =~ ^[0-9]+\.[0-9]+$ ]]; then
 			# A Debian series (6.12) unpacked, not installed.
-			kdir=$(tests/vm/fetch-kernel.sh --kdir "$k")
+			if ! kdir=$(tests/vm/fetch-kernel.sh --kdir "$k"); then
+				fails+=("build ($k): tests/vm/fetch-kernel.sh failed")
+				tally "build ($k)" 0 1 0
+				continue
+			fi
 			bdir=build-$k
 		else
 			kdir=/lib/modules/$k/build
@@ -159,6 +252,7 @@ for k in "${kernels[@]}"; do
 		fi
 		note "build for the $k kernel ($kdir)"
 		if ! { meson_setup "$bdir" "$kdir" && meson compile -C "$bdir"; }; then
+			fails+=("build ($k): meson setup or compile failed")
 			tally "build ($k)" 0 1 0
 			continue
 		fi
@@ -175,14 +269,8 @@ for k in "${kernels[@]}"; do
 	tests/vm/run-guest.sh --kernel "$k" --module "$module" --build "$PWD/build" \
 		--results "$results" --timeout "$t" --card "$results/card.img:64M" \
 		-- tests/guest/run-all.sh "${only[@]}" || grc=$?
-	g_pass=0 g_fail=0 g_skip=0
-	if [[ -f $results/summary ]]; then
-		read -r g_pass g_fail g_skip < <(sed -n '1s/passed=\([0-9]*\) failed=\([0-9]*\) skipped=\([0-9]*\)/\1 \2 \3/p' "$results/summary")
-	fi
-	# A crash, a timeout or a kernel error outside any test fails the run.
-	if [[ $grc -ne 0 && $g_fail -eq 0 ]]; then
-		g_fail=1
-	fi
-	tally "guest ($k)" "$g_pass" "$g_fail" "$g_skip"
+	# A crash, a timeout or a kernel error outside any test fails the run
+	# (run-guest.sh exits non-zero), as does a test without a result.
+	stage_results "guest ($k)" "$results/results" "$grc" "$guest_want"
 done
 finish

@@ -20,6 +20,7 @@ static void vfsd_conn_release(struct kobject *kobj)
 	struct vfsd_conn *conn = container_of(kobj, struct vfsd_conn, kobj);
 	unsigned int i;
 
+	cancel_delayed_work_sync(&conn->timeout_work);
 	for (i = 0; conn->queues && i < conn->nr_queues; i++) {
 		struct vfsd_queue *q = &conn->queues[i];
 
@@ -87,6 +88,7 @@ VFSD_SHOW(requests, atomic64_read(&conn->requests));
 VFSD_SHOW(bytes_mapped, atomic64_read(&conn->bytes_mapped));
 VFSD_SHOW(bytes_copied, atomic64_read(&conn->bytes_copied));
 VFSD_SHOW(bytes_direct, atomic64_read(&conn->bytes_direct));
+VFSD_SHOW(timeouts, atomic64_read(&conn->timeouts));
 VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
 VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
@@ -124,7 +126,8 @@ static ssize_t ops_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return len;
 }
 
-static struct kobj_attribute vfsd_attr_ops = __ATTR_RO(ops);
+/* What others do on the mount is not everyone's to read. */
+static struct kobj_attribute vfsd_attr_ops = __ATTR(ops, 0400, ops_show, NULL);
 static struct kobj_attribute vfsd_attr_abort = __ATTR_WO(abort);
 static struct kobj_attribute vfsd_attr_connected = __ATTR_RO(connected);
 
@@ -137,6 +140,7 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_bytes_copied.attr,
 	&vfsd_attr_bytes_direct.attr,
 	&vfsd_attr_protocol_errors.attr,
+	&vfsd_attr_timeouts.attr,
 	&vfsd_attr_queues.attr,
 	&vfsd_attr_max_io.attr,
 	&vfsd_attr_ops.attr,
@@ -149,6 +153,65 @@ static const struct kobj_type vfsd_conn_ktype = {
 	.sysfs_ops = &kobj_sysfs_ops,
 	.default_groups = vfsd_conn_groups,
 };
+
+static bool vfsd_req_expired(struct vfsd_req *req, unsigned long timeout)
+{
+	return req && time_after(jiffies, req->queued_at + timeout);
+}
+
+/* Has any request of the queue waited longer than the timeout? */
+static bool vfsd_queue_expired(struct vfsd_queue *q, unsigned long timeout)
+{
+	struct vfsd_req *oldest;
+	bool expired;
+	unsigned int i;
+
+	spin_lock(&q->lock);
+	/* The head of pending is the oldest (a retry goes back to the head). */
+	oldest = list_first_entry_or_null(&q->pending, struct vfsd_req, list);
+	expired = vfsd_req_expired(oldest, timeout);
+	for (i = 0; !expired && i < q->conn->depth; i++)
+		expired = vfsd_req_expired(q->inflight[i], timeout);
+	spin_unlock(&q->lock);
+	return expired;
+}
+
+static unsigned long vfsd_timeout_interval(struct vfsd_conn *conn)
+{
+	return max_t(unsigned long, conn->req_timeout / 4, HZ);
+}
+
+/* A hung server fails everything, as FUSE's request timeout does. */
+static void vfsd_conn_check_timeout(struct work_struct *work)
+{
+	struct vfsd_conn *conn = container_of(to_delayed_work(work),
+					      struct vfsd_conn, timeout_work);
+	unsigned int i;
+
+	if (!READ_ONCE(conn->connected))
+		return;
+	for (i = 0; i < conn->nr_queues; i++) {
+		if (vfsd_queue_expired(&conn->queues[i], conn->req_timeout)) {
+			atomic64_inc(&conn->timeouts);
+			vfsd_warn(conn, "no reply within %lu s, aborting\n",
+				  conn->req_timeout / HZ);
+			vfsd_conn_abort(conn, false);
+			return;
+		}
+	}
+	schedule_delayed_work(&conn->timeout_work,
+			      vfsd_timeout_interval(conn));
+}
+
+/* At mount: check for requests older than @secs (0: never). */
+void vfsd_conn_start_timeout(struct vfsd_conn *conn, unsigned int secs)
+{
+	if (!secs)
+		return;
+	conn->req_timeout = (unsigned long)secs * HZ;
+	schedule_delayed_work(&conn->timeout_work,
+			      vfsd_timeout_interval(conn));
+}
 
 struct vfsd_conn *vfsd_conn_alloc(void)
 {
@@ -165,6 +228,7 @@ struct vfsd_conn *vfsd_conn_alloc(void)
 		return ERR_PTR(err);
 	}
 	spin_lock_init(&conn->lock);
+	INIT_DELAYED_WORK(&conn->timeout_work, vfsd_conn_check_timeout);
 	init_rwsem(&conn->killsb);
 	xa_init_flags(&conn->dmaps, XA_FLAGS_ALLOC1);
 	conn->connected = true;

@@ -60,8 +60,17 @@ static int vfsd_dmap_check(struct pci_dev *pdev, const struct vfsd_dmap_add *a)
 	if (a->flags || a->bar >= PCI_STD_NUM_BARS || !a->length ||
 	    !PAGE_ALIGNED(a->offset) || !PAGE_ALIGNED(a->length))
 		return -EINVAL;
-	if (!(pci_resource_flags(pdev, a->bar) & IORESOURCE_MEM))
+	/*
+	 * Only memory, never registers: the region is mapped write-combined
+	 * and read speculatively, which only a prefetchable BAR tolerates.
+	 */
+	if ((pci_resource_flags(pdev, a->bar) &
+	     (IORESOURCE_MEM | IORESOURCE_PREFETCH)) !=
+	    (IORESOURCE_MEM | IORESOURCE_PREFETCH))
 		return -EINVAL;
+	/* A device a kernel driver owns is that driver's, not the server's. */
+	if (pdev->dev.driver)
+		return -EBUSY;
 	if (a->offset >= pci_resource_len(pdev, a->bar) ||
 	    a->length > pci_resource_len(pdev, a->bar) - a->offset)
 		return -EINVAL;

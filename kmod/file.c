@@ -345,12 +345,12 @@ static ssize_t vfsd_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return ret;
 }
 
+/*
+ * No request here: mmap_lock is held, and a server that maps its own
+ * mount would wait for itself. open() fetched the size already.
+ */
 static int vfsd_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	int err = vfsd_refresh_attr(file_inode(file), false);
-
-	if (err)
-		return err;
 	file_accessed(file);
 	vma->vm_ops = &vfsd_file_vm_ops;
 	return 0;

@@ -92,6 +92,11 @@ void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 	struct timespec64 ct = { a->ctime, a->ctime_nsec };
 
 	spin_lock(&inode->i_lock);
+	/*
+	 * The server may have made the file setuid or given it file
+	 * capabilities behind our back: the next write checks again.
+	 */
+	inode->i_flags &= ~S_NOSEC;
 	inode->i_ino = a->ino;
 	inode->i_mode = (inode->i_mode & S_IFMT) | (a->mode & 07777);
 	inode->i_uid = make_kuid(&init_user_ns, a->uid);

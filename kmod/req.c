@@ -144,6 +144,59 @@ int vfsd_errno_valid(int result)
 	return result < 0 && result > -512;
 }
 
+static void vfsd_send_noreply_op(struct vfsd_conn *conn, u8 opcode,
+				 u64 nodeid, u64 fh, u64 count)
+{
+	struct vfsd_req *req;
+
+	if (!nodeid || nodeid == VFSD_ROOT_ID)
+		return;
+	req = vfsd_req_alloc(conn, opcode, nodeid, 0, 0,
+			     GFP_KERNEL | __GFP_NOFAIL);
+	if (IS_ERR(req))
+		return;		/* the server is gone and forgets anyway */
+	req->sqe.fh = fh;
+	req->sqe.offset = count;
+	vfsd_req_send_noreply(req);
+}
+
+/*
+ * A successful reply nobody is waiting for any more (the caller was
+ * killed): give back what it handed out, as if the caller had used it and
+ * let go at once, so the server's lookup counts and open files stay right.
+ */
+static void vfsd_req_drop_reply(struct vfsd_req *req)
+{
+	struct vfsd_conn *conn = req->q->conn;
+	const struct vfsd_entry_out *entry = req->buf;
+	const struct vfsd_create_out *create = req->buf;
+	const struct vfsd_open_out *open = req->buf;
+
+	if (req->result < 0)
+		return;
+	switch (req->sqe.opcode) {
+	case VFSD_OP_LOOKUP:
+	case VFSD_OP_MKNOD:
+	case VFSD_OP_MKDIR:
+	case VFSD_OP_SYMLINK:
+	case VFSD_OP_LINK:
+		vfsd_send_noreply_op(conn, VFSD_OP_FORGET, entry->nodeid, 0, 1);
+		break;
+	case VFSD_OP_CREATE:
+		vfsd_send_noreply_op(conn, VFSD_OP_RELEASE,
+				     create->entry.nodeid, create->open.fh, 0);
+		vfsd_send_noreply_op(conn, VFSD_OP_FORGET,
+				     create->entry.nodeid, 0, 1);
+		break;
+	case VFSD_OP_OPEN:
+	case VFSD_OP_OPENDIR:
+		vfsd_send_noreply_op(conn, req->sqe.opcode == VFSD_OP_OPEN ?
+				     VFSD_OP_RELEASE : VFSD_OP_RELEASEDIR,
+				     req->sqe.nodeid, open->fh, 0);
+		break;
+	}
+}
+
 /* Set the final result and wake the waiter or run the async end. */
 void vfsd_req_finish(struct vfsd_req *req, int result)
 {
@@ -155,6 +208,8 @@ void vfsd_req_finish(struct vfsd_req *req, int result)
 	smp_mb__before_atomic();
 	set_bit(VFSD_REQ_FINISHED, &req->flags);
 	wake_up(&req->waitq);
+	if (!req->end && test_and_set_bit(VFSD_REQ_ABANDONED, &req->flags))
+		vfsd_req_drop_reply(req);
 }
 
 static int vfsd_queue_req(struct vfsd_req *req)
@@ -168,6 +223,7 @@ static int vfsd_queue_req(struct vfsd_req *req)
 		return -ENOTCONN;
 	}
 	refcount_inc(&req->ref);	/* the queue's reference */
+	req->queued_at = jiffies;
 	atomic_inc(&conn->waiting);
 	atomic64_inc(&conn->requests);
 	atomic64_inc(&conn->op_count[req->sqe.opcode]);
@@ -209,6 +265,9 @@ int vfsd_req_send_wait(struct vfsd_req *req)
 	spin_lock(&q->lock);
 	if (!test_bit(VFSD_REQ_PENDING, &req->flags)) {
 		spin_unlock(&q->lock);
+		/* The reply is in already: use it, nothing is left behind. */
+		if (test_and_set_bit(VFSD_REQ_ABANDONED, &req->flags))
+			return READ_ONCE(req->result);
 		return -EINTR;
 	}
 	list_del_init(&req->list);

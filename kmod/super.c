@@ -33,12 +33,19 @@ struct vfsd_fs_context {
 	bool allow_other;
 	bool default_permissions;
 	unsigned int max_read;
+	unsigned int request_timeout;
 };
+
+/* Seconds a request may go unanswered before the connection ends. */
+static unsigned int request_timeout = 60;
+module_param(request_timeout, uint, 0644);
+MODULE_PARM_DESC(request_timeout,
+		 "default of the request_timeout= mount option (seconds, 0 = none)");
 
 enum {
 	OPT_SOURCE, OPT_FD, OPT_ROOTMODE, OPT_USER_ID, OPT_GROUP_ID,
 	OPT_ALLOW_OTHER, OPT_DEFAULT_PERMISSIONS, OPT_SERVER_PERMISSIONS,
-	OPT_MAX_READ,
+	OPT_MAX_READ, OPT_REQUEST_TIMEOUT,
 };
 
 static const struct fs_parameter_spec vfsd_fs_parameters[] = {
@@ -51,6 +58,7 @@ static const struct fs_parameter_spec vfsd_fs_parameters[] = {
 	fsparam_flag("default_permissions", OPT_DEFAULT_PERMISSIONS),
 	fsparam_flag("server_permissions", OPT_SERVER_PERMISSIONS),
 	fsparam_u32("max_read", OPT_MAX_READ),
+	fsparam_u32("request_timeout", OPT_REQUEST_TIMEOUT),
 	{}
 };
 
@@ -112,6 +120,11 @@ static int vfsd_parse_param(struct fs_context *fc, struct fs_parameter *param)
 			return invalfc(fc, "max_read must be a multiple of %lu",
 				       PAGE_SIZE);
 		ctx->max_read = result.uint_32;
+		break;
+	case OPT_REQUEST_TIMEOUT:
+		if (result.uint_32 > 24 * 3600)
+			return invalfc(fc, "request_timeout is at most a day");
+		ctx->request_timeout = result.uint_32;
 		break;
 	default:
 		return -EINVAL;
@@ -198,10 +211,18 @@ static int vfsd_show_options(struct seq_file *m, struct dentry *root)
 	seq_puts(m, fm->default_permissions ? ",default_permissions" :
 		 ",server_permissions");
 	seq_printf(m, ",max_read=%u", fm->max_read);
+	seq_printf(m, ",request_timeout=%u", fm->request_timeout);
 	return 0;
 }
 
+/* umount -f: fail every request, so the unmount does not wait forever. */
+static void vfsd_umount_begin(struct super_block *sb)
+{
+	vfsd_conn_abort(VFSD_M(sb)->conn, false);
+}
+
 static const struct super_operations vfsd_super_ops = {
+	.umount_begin = vfsd_umount_begin,
 	.alloc_inode = vfsd_alloc_inode,
 	.free_inode = vfsd_free_inode,
 	.evict_inode = vfsd_evict_inode,
@@ -270,6 +291,7 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 	down_write(&fm->conn->killsb);
 	fm->conn->sb = sb;
 	up_write(&fm->conn->killsb);
+	vfsd_conn_start_timeout(fm->conn, fm->request_timeout);
 	return 0;
 }
 
@@ -331,6 +353,7 @@ static int vfsd_get_tree(struct fs_context *fc)
 	fm->default_permissions = ctx->default_permissions;
 	fm->max_read = ctx->max_read ? min(ctx->max_read, conn->max_io) :
 		conn->max_io;
+	fm->request_timeout = ctx->request_timeout;
 
 	fc->s_fs_info = fm;
 	err = get_tree_nodev(fc, vfsd_fill_super);
@@ -368,6 +391,7 @@ static int vfsd_init_fs_context(struct fs_context *fc)
 	ctx->user_id = current_fsuid();
 	ctx->group_id = current_fsgid();
 	ctx->default_permissions = true;
+	ctx->request_timeout = READ_ONCE(request_timeout);
 	fc->fs_private = ctx;
 	fc->ops = &vfsd_context_ops;
 	return 0;

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/refcount.h>
 #include <linux/atomic.h>
@@ -92,6 +93,14 @@ struct vfsd_conn {
 	atomic64_t protocol_errors;
 	atomic64_t op_count[VFSD_OP_MAX];
 
+	/*
+	 * A request unanswered for req_timeout jiffies (0: never) ends the
+	 * connection, so no application waits forever on a hung server.
+	 */
+	unsigned long req_timeout;
+	struct delayed_work timeout_work;
+	atomic64_t timeouts;
+
 	/* The mounted superblock, for notifications from the server. */
 	struct rw_semaphore killsb;
 	struct super_block *sb;
@@ -111,6 +120,11 @@ enum {
 	VFSD_REQ_NOREPLY,	/* posted without a tag, done when posted */
 	VFSD_REQ_SENT,		/* posted to the server */
 	VFSD_REQ_FINISHED,	/* result is final */
+	/*
+	 * Set by the reply and by a waiter killed while the request was
+	 * with the server: whoever comes second deals with the reply.
+	 */
+	VFSD_REQ_ABANDONED,
 };
 
 struct vfsd_req {
@@ -119,6 +133,7 @@ struct vfsd_req {
 	struct vfsd_queue *q;
 	unsigned long flags;
 	struct vfsd_sqe sqe;
+	unsigned long queued_at;	/* jiffies, for the request timeout */
 	u16 tag;
 	int result;		/* -errno, or >= 0 validated against out_size */
 
@@ -156,6 +171,7 @@ struct vfsd_mount {
 	bool allow_other;
 	bool default_permissions;
 	unsigned int max_read;
+	unsigned int request_timeout;	/* seconds, 0 = none */
 };
 
 struct vfsd_inode {
@@ -223,6 +239,7 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *setup);
 void vfsd_conn_get(struct vfsd_conn *conn);
 void vfsd_conn_put(struct vfsd_conn *conn);
 void vfsd_conn_abort(struct vfsd_conn *conn, bool unmounted);
+void vfsd_conn_start_timeout(struct vfsd_conn *conn, unsigned int secs);
 void vfsd_protocol_error(struct vfsd_conn *conn);
 int vfsd_sysfs_init(void);
 void vfsd_sysfs_exit(void);

@@ -18,6 +18,8 @@ static int vfsd_xattr_get(const struct xattr_handler *handler,
 	struct vfsd_req *req;
 	int ret;
 
+	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
+		return -EACCES;
 	if (namelen > XATTR_NAME_MAX)
 		return -ERANGE;
 	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_GETXATTR,
@@ -46,6 +48,8 @@ static int vfsd_xattr_set(VFSD_XATTR_SET_ARGS(handler, idmap),
 	struct vfsd_req *req;
 	int ret;
 
+	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
+		return -EACCES;
 	if (in.namelen > XATTR_NAME_MAX)
 		return -ERANGE;
 	if (!value) {
@@ -84,6 +88,8 @@ ssize_t vfsd_listxattr(struct dentry *dentry, char *list, size_t size)
 	struct vfsd_req *req;
 	ssize_t ret;
 
+	if (!vfsd_allow_current(VFSD_M(inode->i_sb)))
+		return -EACCES;
 	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_LISTXATTR,
 			     vfsd_nodeid(inode), 0, cap, GFP_KERNEL);
 	if (IS_ERR(req))

@@ -60,7 +60,7 @@ VFSD_API int vfsd_session_loop(struct vfsd_session *s)
 	if (err)
 		return err;
 	why = wait_wakeup(s);
-	vfsd_signals_restore();
+	vfsd_signals_restore(s->wake[1]);
 
 	err = 0;
 	if (why == 'q') {

@@ -187,15 +187,11 @@ void vfsd_session_detach(struct vfsd_session *s)
 	s->nr_queues = 0;
 }
 
-VFSD_API int vfsd_session_mount(struct vfsd_session *s, const char *mountpoint)
+static int session_mount_transport(struct vfsd_session *s,
+				   const char *mountpoint)
 {
 	int err;
 
-	if (s->fd >= 0 || s->fuse)
-		return -EBUSY;
-	err = vfsd_session_choose(s);
-	if (err)
-		return err;
 	if (s->transport == VFSD_TRANSPORT_FUSE)
 		return vfsd_fuse_mount(s, mountpoint);
 	err = vfsd_device_open();
@@ -224,6 +220,29 @@ fail:
 	return err;
 }
 
+VFSD_API int vfsd_session_mount(struct vfsd_session *s, const char *mountpoint)
+{
+	int err;
+
+	if (s->fd >= 0 || s->fuse)
+		return -EBUSY;
+	err = vfsd_session_choose(s);
+	if (err)
+		return err;
+	/*
+	 * Stop signals wake the loop from before the mount can be seen: one
+	 * that comes before vfsd_session_loop() runs still unmounts cleanly
+	 * instead of killing the server (or being lost if it was ignored).
+	 */
+	err = vfsd_signals_install(s->wake[1]);
+	if (err)
+		return err;
+	err = session_mount_transport(s, mountpoint);
+	if (err)
+		vfsd_signals_restore(s->wake[1]);
+	return err;
+}
+
 VFSD_API void vfsd_session_unmount(struct vfsd_session *s)
 {
 	if (s->transport == VFSD_TRANSPORT_FUSE) {
@@ -246,6 +265,7 @@ VFSD_API void vfsd_session_destroy(struct vfsd_session *s)
 	if (!s)
 		return;
 	vfsd_session_unmount(s);
+	vfsd_signals_restore(s->wake[1]);
 	vfsd_session_run_destroy(s);
 	vfsd_fuse_free(s);
 	vfsd_session_detach(s);

@@ -47,6 +47,8 @@ int vfsd_signals_install(int fd)
 	struct sigaction sa = { .sa_handler = on_signal };
 	size_t i;
 
+	if (wake_fd == fd)
+		return 0;	/* since the mount already */
 	wake_fd = fd;
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < NSIG_STOP; i++) {
@@ -61,10 +63,13 @@ int vfsd_signals_install(int fd)
 	return 0;
 }
 
-void vfsd_signals_restore(void)
+/* Give the signals back, if the session with wake pipe @fd has them. */
+void vfsd_signals_restore(int fd)
 {
 	size_t i;
 
+	if (wake_fd != fd)
+		return;
 	for (i = 0; i < NSIG_STOP; i++) {
 		if (installed[i])
 			sigaction(stop_signals[i], &saved[i], NULL);

@@ -169,6 +169,6 @@ void vfsd_session_run_destroy(struct vfsd_session *s);
 
 /* signals.c */
 int vfsd_signals_install(int fd);
-void vfsd_signals_restore(void);
+void vfsd_signals_restore(int fd);
 
 #endif /* LIBVFSD_VFSD_I_H */

@@ -191,6 +191,12 @@ static int check_super(const struct fpga_super *sb, uint64_t card_size)
 	    !table_ok(sb->extent_off, sb->extent_count, sb->extent_size,
 		      sizeof(struct fpga_dextent), sb->data_off))
 		return -EUCLEAN;
+	/* The tables in fpga_layout.h's order, none overlapping the next. */
+	if (sb->inode_off + (uint64_t)sb->inode_count * sb->inode_size >
+	    sb->dirent_off ||
+	    sb->dirent_off + (uint64_t)sb->dirent_count * sb->dirent_size >
+	    sb->extent_off)
+		return -EUCLEAN;
 	if (sb->inode_count >= FPGA_NONE - 1 || sb->dirent_count >= FPGA_NONE ||
 	    sb->extent_count >= FPGA_NONE || sb->next_nodeid <= VFSD_ROOT_INO)
 		return -EUCLEAN;

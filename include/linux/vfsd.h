@@ -30,8 +30,14 @@
  * the kernel maps the page-cache pages of the request into the queue's
  * window at sqe.win_off for the lifetime of the request. The server reads
  * or writes them in place (or points a DMA engine at them). The mapping is
- * torn down before the kernel consumes the completion; touching the window
- * outside a live request raises SIGBUS.
+ * torn down before the kernel consumes the completion, in every address
+ * space that maps the window; touching the window outside a live request
+ * raises SIGBUS, and so does a store into pages handed over read-only
+ * (WRITE). The window cannot be mprotect()ed (EACCES), split or moved
+ * (EINVAL). READ pages arrive zeroed. For O_DIRECT only the request's
+ * bytes are handed over: a partly covered first or last page is a bounce
+ * page, and direct I/O the server imposes (VFSD_FOPEN_DIRECT_IO on a file
+ * the application did not open O_DIRECT) maps bounce pages only.
  *
  * Index protocol (io_uring style, free-running u32 indices, masked by
  * depth - 1): the kernel writes SQEs and publishes them by a release store
@@ -171,16 +177,19 @@ struct vfsd_dmap_add {
  *        pending requests into the SQ; with VFSD_ENTER_WAIT sleep until at
  *        least one is posted. Returns the number of SQEs posted, or -1 with
  *        errno ENODEV (unmounted) / ENOTCONN (aborted) when the connection
- *        is over, EINTR on a signal.
+ *        is over, EINTR on a signal, EPERM from any address space but the
+ *        one that mapped the queue's window (a forked child, another
+ *        process holding the fd).
  * ABORT: end the connection; every waiting request fails with ENOTCONN.
  * DMA_MAP: addrs[i] = bus address of page i of the request's window
  *        range (window page win_off / page size + i); EINVAL if the
  *        request is not in flight on that queue or has no pages, ENODEV
  *        without that PCI device, ENOSPC if nr is too small (nr is set),
  *        EBUSY if already mapped for another device, EPERM without
- *        CAP_SYS_RAWIO.
+ *        CAP_SYS_RAWIO or from another address space than the window's.
  * DMAP_ADD / DMAP_REMOVE: see struct vfsd_dmap_add; EINVAL for a BAR that
- *        is not memory or a range outside it, ENOENT for an unknown id.
+ *        is not prefetchable memory or a range outside it, EBUSY for a
+ *        device a kernel driver is bound to, ENOENT for an unknown id.
  */
 #define VFSD_IOC_SETUP		_IOWR(VFSD_IOC_MAGIC, 0, struct vfsd_setup)
 #define VFSD_IOC_ENTER		_IOW(VFSD_IOC_MAGIC, 1, struct vfsd_enter)

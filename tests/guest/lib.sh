@@ -22,7 +22,12 @@ KERNEL_ERRORS_RE=$VFSD_PROJECT/tests/vm/kernel-errors.re
 
 log() { echo "[$TEST_NAME] $*"; }
 fail() { echo "[$TEST_NAME] FAIL: $*" >&2; exit 1; }
-skip() { echo "[$TEST_NAME] SKIP: $*"; exit 77; }
+# skip REASON: exit 77; the runner reads REASON from $VFSD_SKIP_FILE.
+skip() {
+	echo "[$TEST_NAME] SKIP: $*"
+	[[ -z ${VFSD_SKIP_FILE:-} ]] || echo "$*" >"$VFSD_SKIP_FILE" || true
+	exit 77
+}
 
 # check DESCRIPTION CMD [ARG...]: run CMD, fail the test if it fails.
 check() {

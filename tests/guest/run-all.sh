@@ -8,8 +8,12 @@
 # PATTERN selects the tests whose name contains it (default: all). A test
 # fails if it exits non-zero (77 = skip), outlives VFSD_TEST_TIMEOUT seconds
 # (default 900, 3600 on the kdebug kernel), or the kernel logs an error
-# (tests/vm/kernel-errors.re) while it runs. Writes $VFSD_RESULTS/summary
-# ("passed=N failed=N skipped=N") and $VFSD_RESULTS/tests/NAME.log.
+# (tests/vm/kernel-errors.re) while it runs. Writes $VFSD_RESULTS/results,
+# one line per test as it ends: `PASS|FAIL|SKIP NAME [REASON]` (run-tests.sh
+# counts these), $VFSD_RESULTS/summary ("passed=N failed=N skipped=N") and
+# $VFSD_RESULTS/tests/NAME.log. VFSD_GUEST_TESTS: run the t-*.sh of another
+# directory (the runner self-test, tests/selftest-runners.sh, does that on
+# the host; run-guest.sh passes no environment into the guest).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck disable=SC2034 # read by lib.sh
@@ -24,7 +28,7 @@ else
 fi
 
 tests=()
-for t in "$here"/t-*.sh; do
+for t in "${VFSD_GUEST_TESTS:-$here}"/t-*.sh; do
 	[[ -f $t ]] || continue
 	name=$(basename "$t" .sh)
 	if [[ $# -gt 0 ]]; then
@@ -34,9 +38,11 @@ for t in "$here"/t-*.sh; do
 	fi
 	tests+=("$t")
 done
-[[ ${#tests[@]} -gt 0 ]] || fail "no tests in $here match: ${*:-t-*.sh}"
+[[ ${#tests[@]} -gt 0 ]] || fail "no tests in ${VFSD_GUEST_TESTS:-$here} match: ${*:-t-*.sh}"
 
 mkdir -p "$VFSD_RESULTS/tests"
+results=$VFSD_RESULTS/results
+: >"$results"
 passed=0 failed=0 skipped=0
 failed_names=() lines=()
 for t in "${tests[@]}"; do
@@ -50,6 +56,9 @@ for t in "${tests[@]}"; do
 	echo "<6>$mark" >/dev/kmsg
 	echo "=== $name"
 	start=$SECONDS
+	# skip() in lib.sh writes its reason here.
+	export VFSD_SKIP_FILE=$VFSD_RESULTS/tests/$name.skip
+	rm -f "$VFSD_SKIP_FILE"
 	set +e
 	# timeout signals the test's whole process group: its servers die with it.
 	TEST_NAME=$name timeout -k 10 "$per_test" bash "$t" 2>&1 | tee "$VFSD_RESULTS/tests/$name.log"
@@ -60,7 +69,8 @@ for t in "${tests[@]}"; do
 	why=
 	case $rc in
 	0) status=PASS ;;
-	77) status=SKIP ;;
+	77) status=SKIP why="exit status 77"
+		[[ ! -s $VFSD_SKIP_FILE ]] || why=$(head -c 300 "$VFSD_SKIP_FILE") ;;
 	124 | 137) status=FAIL why="timed out after ${per_test}s" ;;
 	*) status=FAIL why="exit status $rc" ;;
 	esac
@@ -80,6 +90,7 @@ for t in "${tests[@]}"; do
 	SKIP) skipped=$((skipped + 1)) ;;
 	FAIL) failed=$((failed + 1)); failed_names+=("$name") ;;
 	esac
+	echo "$status $name${why:+ ${why//[$'\n\r']/ }}" >>"$results"
 	lines+=("$(printf '%-4s %-28s %5ss%s' "$status" "$name" "$secs" "${why:+  ($why)}")")
 	echo "=== $status $name (${secs}s)${why:+: $why}"
 done

@@ -340,7 +340,11 @@ static void test_foreign_and_damaged_cards(void **state)
 	munmap(p, CARD_SIZE);
 }
 
-/* Random metadata: mount gives an error or a repaired tree, no crash. */
+/*
+ * Random metadata: garbage anywhere in the tables but the root's record
+ * gives a repaired tree (mounts, root readable); garbage in the root's
+ * record gives -EUCLEAN. No crash either way.
+ */
 static void test_garbage_metadata(void **state)
 {
 	struct fpga_super sb;
@@ -352,39 +356,55 @@ static void test_garbage_metadata(void **state)
 	stop();
 	p = map_card();
 	memcpy(&sb, p, sizeof(sb));
+	/* fpga_layout_format() puts the root in inode slot 0. */
+	assert_int_equal(sb.inode_off, FPGA_BLOCK);
 	srand(42);
 	for (round = 0; round < 20; round++) {
+		struct vfsd_attr a;
+
 		for (i = 0; i < 200; i++) {
-			uint64_t off = FPGA_BLOCK +
-				       (uint64_t)rand() % (sb.data_off - FPGA_BLOCK);
+			uint64_t first = sb.inode_off + sizeof(struct fpga_dinode);
+			uint64_t off = first + (uint64_t)rand() % (sb.data_off - first);
 
 			p[off] = (char)rand();
 		}
-		if (start() == 0) {
-			struct vfsd_attr a;
-
-			assert_int_equal(fko_getattr(&k, VFSD_ROOT_INO, &a), 0);
-			stop();
-		}
+		assert_int_equal(start(), 0);
+		assert_int_equal(fko_getattr(&k, VFSD_ROOT_INO, &a), 0);
+		stop();
 	}
+	p[sb.inode_off + offsetof(struct fpga_dinode, mode)] ^= 1;
+	assert_int_equal(start(), -EUCLEAN);
 	munmap(p, CARD_SIZE);
-	assert_true(start() == 0 || 1);
 }
 
-/* Superblock fields out of range, with a valid crc: refused, no crash. */
+/* sb with one field set to value (a 32-bit field: the low half), valid crc. */
+static void set_field(struct fpga_super *sb, const struct fpga_super *good,
+		      size_t off, size_t width, uint64_t value)
+{
+	*sb = *good;
+	memcpy((char *)sb + off, &value, width);
+	sb->crc = fpga_crc32c(0, sb, offsetof(struct fpga_super, crc));
+}
+
+#define SB_FIELD(f) { offsetof(struct fpga_super, f), \
+		      sizeof(((struct fpga_super *)0)->f), #f }
+
+/*
+ * Superblock fields out of range, with a valid crc: refused with -EUCLEAN,
+ * no crash. A count of 1 (inodes, extents, data blocks) is in range, a
+ * smaller table than formatted: that mounts. Tables that overlap are
+ * refused too.
+ */
 static void test_superblock_fields(void **state)
 {
-	static const size_t fields[] = {
-		offsetof(struct fpga_super, card_size),
-		offsetof(struct fpga_super, inode_off),
-		offsetof(struct fpga_super, inode_count),
-		offsetof(struct fpga_super, dirent_off),
-		offsetof(struct fpga_super, extent_count),
-		offsetof(struct fpga_super, data_off),
-		offsetof(struct fpga_super, data_blocks),
+	static const struct { size_t off, width; const char *name; } fields[] = {
+		SB_FIELD(card_size), SB_FIELD(inode_off), SB_FIELD(inode_count),
+		SB_FIELD(dirent_off), SB_FIELD(extent_count), SB_FIELD(data_off),
+		SB_FIELD(data_blocks),
 	};
 	static const uint64_t values[] = { 0, 1, 4095, 1ull << 40, UINT64_MAX };
 	struct fpga_super good, *sb;
+	struct vfsd_attr a;
 	unsigned int f, v;
 	char *p;
 
@@ -395,17 +415,34 @@ static void test_superblock_fields(void **state)
 	good = *sb;
 	for (f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
 		for (v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
-			*sb = good;
-			/* 32-bit fields take the low half. */
-			memcpy((char *)sb + fields[f], &values[v],
-			       fields[f] == offsetof(struct fpga_super, inode_count) ||
-			       fields[f] == offsetof(struct fpga_super, extent_count)
-			       ? 4 : 8);
-			sb->crc = fpga_crc32c(0, sb, offsetof(struct fpga_super, crc));
-			if (start() == 0)
+			bool in_range = values[v] == 1 &&
+				(fields[f].off == offsetof(struct fpga_super, inode_count) ||
+				 fields[f].off == offsetof(struct fpga_super, extent_count) ||
+				 fields[f].off == offsetof(struct fpga_super, data_blocks));
+			int want = in_range ? 0 : -EUCLEAN, got;
+
+			set_field(sb, &good, fields[f].off, fields[f].width, values[v]);
+			got = start();
+			if (got != want)
+				fail_msg("%s = %#llx: start() gave %d, want %d",
+					 fields[f].name, (unsigned long long)values[v],
+					 got, want);
+			if (got == 0) {
+				assert_int_equal(fko_getattr(&k, VFSD_ROOT_INO, &a), 0);
 				stop();
+			}
 		}
 	}
+	/* Overlapping tables: records of one would be read as the other's. */
+	set_field(sb, &good, offsetof(struct fpga_super, dirent_off), 8,
+		  good.inode_off);
+	assert_int_equal(start(), -EUCLEAN);
+	set_field(sb, &good, offsetof(struct fpga_super, dirent_off), 8,
+		  good.inode_off + FPGA_BLOCK);
+	assert_int_equal(start(), -EUCLEAN);
+	set_field(sb, &good, offsetof(struct fpga_super, extent_off), 8,
+		  good.dirent_off);
+	assert_int_equal(start(), -EUCLEAN);
 	*sb = good;
 	munmap(p, CARD_SIZE);
 	assert_int_equal(start(), 0);

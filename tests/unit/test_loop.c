@@ -130,7 +130,7 @@ static void test_respects_handlers(void **state)
 	assert_int_equal(vfsd_signals_install(s->wake[1]), 0);
 	kill(getpid(), SIGHUP);
 	kill(getpid(), SIGTERM);
-	vfsd_signals_restore();
+	vfsd_signals_restore(s->wake[1]);
 	assert_int_equal(app_signals, 1);
 	{
 		char c;
