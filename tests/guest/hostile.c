@@ -61,6 +61,7 @@ struct shared {
 	char ro_path[128];
 	long reads, writes, skipped_probes;
 	int roles, opened;	/* stuck cases: application roles */
+	int holder;		/* kill-fd-kept: the child keeping the fd */
 };
 
 enum { STAGE_NONE, STAGE_OPEN, STAGE_SETUP, STAGE_MOUNTED, STAGE_READY,
@@ -1090,7 +1091,8 @@ static int server_main(struct hs *h)
 	sh->conn_id = h->c.s.conn_id;
 	if (is(h, "kill-after-setup"))
 		hold(STAGE_HELD);
-	err = rs_mount(&h->c, h->mnt, NULL);
+	err = rs_mount(&h->c, h->mnt,
+		       is(h, "kill-fd-kept") ? "request_timeout=3" : NULL);
 	if (err) {
 		errno = -err;
 		die("mount");
@@ -1098,6 +1100,14 @@ static int server_main(struct hs *h)
 	__atomic_store_n(&sh->stage, STAGE_MOUNTED, __ATOMIC_SEQ_CST);
 	if (is(h, "kill-after-mount"))
 		hold(STAGE_HELD);
+	if (is(h, "kill-fd-kept")) {
+		/* A child keeps the fd (not the window) after we die. */
+		sh->holder = fork();
+		if (sh->holder == 0)
+			for (;;)
+				pause();
+		hold(STAGE_HELD);
+	}
 	if (h->hc->flags & HC_ALIAS)
 		prep_alias(h);
 	if (h->hc->prepare)
@@ -1685,6 +1695,8 @@ static const struct hcase cases[] = {
 	{ "kill-before-setup", NULL, NULL, HC_KILL, "kill -9 after open" },
 	{ "kill-after-setup", NULL, NULL, HC_KILL, "kill -9 after SETUP and mmap" },
 	{ "kill-after-mount", NULL, app_after_death, HC_KILL, "kill -9 after mount, idle" },
+	{ "kill-fd-kept", NULL, app_after_death, HC_KILL,
+	  "kill -9 of the window's owner while a forked child keeps the fd: calls fail within request_timeout" },
 	{ "kill-posted", NULL, app_killed_server, HC_KILL, "kill -9 with a LOOKUP posted" },
 	{ "kill-mapped", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages mapped" },
 	{ "kill-dma", NULL, app_killed_server, HC_KILL, "kill -9 with READ pages DMA-mapped" },
@@ -1820,7 +1832,8 @@ static int run_kill(const struct hcase *hc, const char *mnt)
 		snprintf(sh->ro_path, sizeof(sh->ro_path), "w");
 	else
 		sh->ro_path[0] = 0;
-	if (hc->app && strcmp(hc->name, "kill-after-mount")) {
+	if (hc->app && strcmp(hc->name, "kill-after-mount") &&
+	    strcmp(hc->name, "kill-fd-kept")) {
 		/* The application runs into the held request. */
 		if (!wait_stage(STAGE_READY, 30))
 			return finding("server did not start"), 1;
@@ -1849,8 +1862,13 @@ static int run_kill(const struct hcase *hc, const char *mnt)
 			rs_wait_deadline(p, 15, &st);
 		}
 	}
-	if (!strcmp(hc->name, "kill-after-mount"))
+	if (!strcmp(hc->name, "kill-after-mount") ||
+	    !strcmp(hc->name, "kill-fd-kept"))
 		run_app(hc, mnt, 30);
+	if (sh->holder > 0) {
+		kill(sh->holder, SIGKILL);
+		waitpid(sh->holder, &st, 0);
+	}
 	return 0;
 }
 
