@@ -555,7 +555,11 @@ static void hold_pages(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 	unsigned int nr;
 	uint8_t *pg = rs_req_pages(&h->c, q, sqe, &nr);
 
-	memset(pg, 'k', (size_t)nr * RS_PAGE);
+	/* READ pages are ours to fill; WRITE pages are read-only. */
+	if (sqe->opcode == VFSD_OP_READ)
+		memset(pg, 'k', (size_t)nr * RS_PAGE);
+	else
+		rs_probe_load(pg);
 	if (is(h, "kill-dma")) {
 		struct vfsd_dma_map m = { .id = sqe->id, .queue = q,
 					  .pci_dev = sh->pci_dev };
@@ -1102,10 +1106,12 @@ static int server_main(struct hs *h)
 		hold(STAGE_HELD);
 	if (is(h, "kill-fd-kept")) {
 		/* A child keeps the fd (not the window) after we die. */
-		sh->holder = fork();
-		if (sh->holder == 0)
+		pid_t holder = fork();
+
+		if (holder == 0)
 			for (;;)
 				pause();
+		sh->holder = holder;
 		hold(STAGE_HELD);
 	}
 	if (h->hc->flags & HC_ALIAS)
@@ -1742,8 +1748,14 @@ static bool wait_stage(int stage, double secs)
 	int st;
 
 	while (__atomic_load_n(&sh->stage, __ATOMIC_SEQ_CST) < stage) {
-		if (rs_now() > end || waitpid(server_pid, &st, WNOHANG) ==
-		    server_pid)
+		if (waitpid(server_pid, &st, WNOHANG) == server_pid) {
+			fprintf(stderr, "hostile: the server ended early (%s %d)\n",
+				WIFSIGNALED(st) ? "signal" : "exit",
+				WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+			server_pid = 0;
+			return false;
+		}
+		if (rs_now() > end)
 			return false;
 		usleep(20000);
 	}
@@ -1847,8 +1859,10 @@ static int run_kill(const struct hcase *hc, const char *mnt)
 		finding("server never reached the stage to kill it at");
 		return 1;
 	}
-	kill(server_pid, SIGKILL);
-	waitpid(server_pid, &st, 0);
+	if (server_pid > 0) {
+		kill(server_pid, SIGKILL);
+		waitpid(server_pid, &st, 0);
+	}
 	server_pid = 0;
 	if (app_pid > 0) {
 		pid_t p = app_pid;
@@ -1933,8 +1947,10 @@ static int run_stuck(const struct hcase *hc, const char *mnt)
 	/* umount -f may leave the mount (busy): end the connection now. */
 	if (sh->conn_id)
 		rs_abort_conn(sh->conn_id);
-	kill(server_pid, SIGKILL);
-	waitpid(server_pid, &st, 0);
+	if (server_pid > 0) {
+		kill(server_pid, SIGKILL);
+		waitpid(server_pid, &st, 0);
+	}
 	server_pid = 0;
 	return 0;
 }
