@@ -78,7 +78,7 @@ int vfsd_file_release(struct inode *inode, struct file *file)
 
 	if (vf && vfsd_file_writable(file)) {
 		/* Push what this handle dirtied while the server knows it. */
-		filemap_write_and_wait(inode->i_mapping);
+		vfsd_write_and_wait(inode->i_mapping, 0, LLONG_MAX);
 		spin_lock(&inode->i_lock);
 		list_del_init(&vf->write_entry);
 		spin_unlock(&inode->i_lock);
@@ -120,9 +120,13 @@ static int vfsd_file_flush(struct file *file, fl_owner_t id)
 	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
 	int err = 0, err2;
 
-	if (vfsd_file_writable(file))
-		err = filemap_write_and_wait(inode->i_mapping);
-	if (!READ_ONCE(conn->connected))
+	if (vfsd_file_writable(file)) {
+		err = vfsd_write_and_wait(inode->i_mapping, 0, LLONG_MAX);
+		if (!err)
+			err = filemap_check_errors(inode->i_mapping);
+	}
+	/* An exiting task gets no result: do not wait for the server. */
+	if (!READ_ONCE(conn->connected) || (current->flags & PF_EXITING))
 		return err;
 	err2 = vfsd_file_simple(file, VFSD_OP_FLUSH, 0, &conn->no_flush);
 	return err ? err : err2;
@@ -135,7 +139,9 @@ static int vfsd_file_fsync(struct file *file, loff_t start, loff_t end,
 	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
 	int err;
 
-	err = file_write_and_wait_range(file, start, end);
+	err = vfsd_write_and_wait(inode->i_mapping, start, end);
+	if (!err)
+		err = file_check_and_advance_wb_err(file);
 	if (err)
 		return err;
 	return vfsd_file_simple(file, VFSD_OP_FSYNC, datasync ? 1 : 0,

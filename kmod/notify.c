@@ -47,7 +47,15 @@ int vfsd_notify_inval_inode(struct vfsd_conn *conn, void __user *argp)
 		first = n.offset >> PAGE_SHIFT;
 		if (n.len > 0)
 			last = (n.offset + n.len - 1) >> PAGE_SHIFT;
-		invalidate_inode_pages2_range(inode->i_mapping, first, last);
+		/*
+		 * Without waiting for a page lock: the lock may be held by one
+		 * of this server's own READs in flight, whose pages get fresh
+		 * data anyway. Unmap first, so mapped clean pages go too.
+		 */
+		unmap_mapping_range(inode->i_mapping, (loff_t)first << PAGE_SHIFT,
+				    n.len > 0 ? (loff_t)(last - first + 1) << PAGE_SHIFT : 0,
+				    0);
+		invalidate_mapping_pages(inode->i_mapping, first, last);
 	}
 	iput(inode);
 	up_read(&conn->killsb);

@@ -341,6 +341,8 @@ extern const struct vm_operations_struct vfsd_file_vm_ops;
 int vfsd_writepages(struct address_space *mapping,
 		    struct writeback_control *wbc);
 u64 vfsd_write_fh(struct inode *inode);
+int vfsd_write_and_wait(struct address_space *mapping, loff_t start,
+			loff_t end);
 
 /* direct.c: O_DIRECT through pinned user pages */
 ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write);

@@ -6,6 +6,7 @@
  */
 #include <linux/slab.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/writeback.h>
 #include <linux/mm.h>
 
@@ -270,3 +271,53 @@ const struct address_space_operations vfsd_aops = {
 	/* O_DIRECT goes through vfsd_direct_io(); this only allows open. */
 	.direct_IO = noop_direct_IO,
 };
+
+/* Wait for writeback in [start, end] to end; a fatal signal ends the wait. */
+static int vfsd_wait_writeback_killable(struct address_space *mapping,
+					loff_t start, loff_t end)
+{
+	pgoff_t index = start >> PAGE_SHIFT, last = end >> PAGE_SHIFT;
+	struct folio_batch fbatch;
+	unsigned int i, nr;
+	int err = 0;
+
+	folio_batch_init(&fbatch);
+	while (!err && (nr = filemap_get_folios_tag(mapping, &index, last,
+						    PAGECACHE_TAG_WRITEBACK,
+						    &fbatch))) {
+		for (i = 0; !err && i < nr; i++)
+			err = folio_wait_writeback_killable(fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return err;
+}
+
+/*
+ * filemap_write_and_wait_range() for flush, fsync and release, whose
+ * waits a fatal signal ends, so a task a hung server owes a WRITE reply
+ * can still be killed. An exiting task (its SIGKILL already dequeued, no
+ * one to get the result) only starts writeback. Returns 0 or -errno; the
+ * caller reports writeback errors as its call does.
+ */
+int vfsd_write_and_wait(struct address_space *mapping, loff_t start,
+			loff_t end)
+{
+	struct writeback_control wbc = {
+		.sync_mode = WB_SYNC_NONE,
+		.nr_to_write = LONG_MAX,
+		.range_start = start,
+		.range_end = end,
+	};
+	int err;
+
+	if (current->flags & PF_EXITING)
+		return filemap_fdatawrite_wbc(mapping, &wbc);
+	/* WB_SYNC_ALL would wait unkillably for writeback already running. */
+	err = vfsd_wait_writeback_killable(mapping, start, end);
+	if (!err)
+		err = filemap_fdatawrite_range(mapping, start, end);
+	if (!err)
+		err = vfsd_wait_writeback_killable(mapping, start, end);
+	return err;
+}
