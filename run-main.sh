@@ -29,7 +29,7 @@ tests/install-deps.sh
 [ -d build ] || meson setup build
 meson compile -C build
 
-mem=3G timeout=2400
+mem=3G timeout=3600	# 4 targets, 2 s+ metadata phases: ~25-30 min
 if [ "$full" = 1 ]; then mem=4G timeout=10800; args+=(--full); fi
 results=${VFSD_VM_RUNS:-${TMPDIR:-/tmp}/vfsd-vm-runs}/bench-$(date +%Y%m%d-%H%M%S)
 start=$SECONDS

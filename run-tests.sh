@@ -17,6 +17,8 @@
 #                 in build-SERIES/. VERSION: an installed kernel release,
 #                 module in build-VERSION/
 #   --timeout S   limit for each whole guest run (default 7200, kdebug 28800)
+#   --smp N       guest CPUs (default 2; kdebug 1: it stalls in early boot
+#                 with 2 about every other time, and run-guest.sh retries)
 #   --no-guest    build, unit and host tests only (also --unit-only)
 #   --no-install  do not install missing packages (only done as root)
 #   PATTERN       run only the guest tests whose name contains it
@@ -44,11 +46,12 @@ HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils debootstrap)
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
-kernels=() only=() timeout='' guest=1 install=1
+kernels=() only=() timeout='' smp='' guest=1 install=1
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernels+=("$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	--no-guest|--unit-only) guest=0; shift ;;
 	--no-install) install=0; shift ;;
 	-h|--help) usage ;;
@@ -272,7 +275,8 @@ for k in "${kernels[@]}"; do
 	# --card) in its results dir, for the tests that need card memory.
 	mkdir -p "$results"
 	tests/vm/run-guest.sh --kernel "$k" --module "$module" --build "$PWD/build" \
-		--results "$results" --timeout "$t" --card "$results/card.img:64M" \
+		--results "$results" --timeout "$t" ${smp:+--smp "$smp"} \
+		--card "$results/card.img:64M" \
 		-- tests/guest/run-all.sh "${only[@]}" || grc=$?
 	# A crash, a timeout or a kernel error outside any test fails the run
 	# (run-guest.sh exits non-zero), as does a test without a result.

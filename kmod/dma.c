@@ -130,7 +130,7 @@ long vfsd_ioc_dma_map(struct vfsd_queue *q, struct vfsd_dma_map *m,
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	/* Bus addresses only for the server that holds the pages mapped. */
-	if (current->mm != READ_ONCE(q->win_mm))
+	if (!vfsd_window_claim(q))
 		return -EPERM;
 	if (m->flags)
 		return -EINVAL;

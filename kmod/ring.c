@@ -273,7 +273,7 @@ int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us)
 	 * Only the address space that mapped the window runs the queue: a
 	 * forked child or another process holding the fd gets nothing.
 	 */
-	if (current->mm != READ_ONCE(q->win_mm))
+	if (!vfsd_window_claim(q))
 		return -EPERM;
 	WRITE_ONCE(q->thread_cpu, raw_smp_processor_id());
 	/* Announce (or end) polling before posting what callers queued. */

@@ -61,7 +61,7 @@ struct vfsd_queue {
 	 * win_mm may run the queue (ENTER, DMA_MAP).
 	 */
 	unsigned long win_addr;
-	struct mm_struct *win_mm;	/* mmgrab()ed at the first mmap */
+	struct mm_struct *win_mm;	/* mmgrab()ed by vfsd_window_claim() */
 };
 
 struct vfsd_conn {
@@ -257,6 +257,7 @@ bool vfsd_queue_has_work(struct vfsd_queue *q);
 /* window.c: page handover into the server's address space */
 int vfsd_window_inode_alloc(struct vfsd_conn *conn);
 void vfsd_window_inode_free(struct vfsd_conn *conn);
+bool vfsd_window_claim(struct vfsd_queue *q);
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma);
 struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q);
 int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,

@@ -144,6 +144,24 @@ static const struct vm_operations_struct vfsd_window_vm_ops = {
 	.mprotect = vfsd_window_mprotect,
 };
 
+/*
+ * A queue belongs to one address space for the connection's life: the
+ * first that maps its window or enters it. Returns whether it is ours.
+ */
+bool vfsd_window_claim(struct vfsd_queue *q)
+{
+	struct mm_struct *mm = current->mm;
+
+	if (!mm)
+		return false;
+	if (!READ_ONCE(q->win_mm)) {
+		mmgrab(mm);
+		if (cmpxchg(&q->win_mm, NULL, mm))
+			mmdrop(mm);
+	}
+	return READ_ONCE(q->win_mm) == mm;
+}
+
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma)
 {
 	struct vfsd_conn *conn = q->conn;
@@ -154,13 +172,8 @@ int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (q->win_addr)
 		return -EBUSY;
-	/* The window belongs to one address space for the connection's life. */
-	if (q->win_mm && q->win_mm != current->mm)
+	if (!vfsd_window_claim(q))
 		return -EBUSY;
-	if (!q->win_mm) {
-		mmgrab(current->mm);
-		q->win_mm = current->mm;
-	}
 	vfsd_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
 			  VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vfsd_window_vm_ops;

@@ -31,6 +31,17 @@ struct vfsd_fuse {
 	int fd;			/* /dev/fuse; libfuse closes it */
 	unsigned int nr_threads;
 	bool writeback_cache;	/* the kernel agreed at INIT */
+	bool splice;		/* splice asked for (VFSD_FUSE_SPLICE, default on) */
+	/* At INIT: what libfuse offered, what we asked, what was granted. */
+	unsigned int capable, requested, want;
+	/*
+	 * File bytes copied in the server's threads, for --stats:
+	 * READ replies written to /dev/fuse (the kernel copies them from
+	 * our buffer into the reader's pages, in our writev), WRITE data
+	 * received (the kernel copied it into our buffer in read() of
+	 * /dev/fuse, or, spliced, we copy it out of the pipe: _spliced).
+	 */
+	uint64_t copy_read, copy_write, copy_write_spliced;
 };
 
 struct vfsd_fuse_worker {
@@ -52,7 +63,7 @@ void vfsd_fuse_set_self(struct vfsd_fuse_worker *w);
 extern const struct vfsd_xport vfsd_fuse_xport;
 
 /* fuse_tune.c: capabilities at INIT, readahead after the mount. */
-void vfsd_fuse_tune_init(struct fuse_conn_info *conn);
+void vfsd_fuse_tune_init(struct vfsd_fuse *fu, struct fuse_conn_info *conn);
 void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read);
 
 /* fuse_worker.c */

@@ -81,8 +81,12 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct vfsd_session *s = userdata;
 
-	vfsd_fuse_tune_init(conn);
+	vfsd_fuse_tune_init(s->fuse, conn);
 	s->fuse->writeback_cache = conn->want & FUSE_CAP_WRITEBACK_CACHE;
+	s->fuse->capable = conn->capable;
+	s->fuse->want = conn->want;
+	vfsd_log(VFSD_LOG_INFO, "fuse: INIT capable 0x%x want 0x%x (splice %s)",
+		 conn->capable, conn->want, s->fuse->splice ? "on" : "off");
 	if (!s->initialized && s->ops.init)
 		s->ops.init(s->userdata);
 	s->initialized = true;
@@ -258,7 +262,10 @@ static void ll_write_buf(fuse_req_t f, fuse_ino_t ino, struct fuse_bufvec *in,
 		}
 		size = (size_t)n;
 		data = self->data;
+		__atomic_fetch_add(&session(f)->fuse->copy_write_spliced, size,
+				   __ATOMIC_RELAXED);
 	}
+	__atomic_fetch_add(&session(f)->fuse->copy_write, size, __ATOMIC_RELAXED);
 	req->sqe.len = (uint32_t)size;
 	req->sqe.offset = (uint64_t)off;
 	OPS(f)->write(req, ino, data, size, off, file(req, fi));

@@ -67,7 +67,12 @@ static int send_payload(struct vfsd_req *req, fuse_req_t f, int32_t result)
 	case VFSD_OP_OPEN: case VFSD_OP_OPENDIR:
 		file_info(&fi, slot, req->sqe.opcode == VFSD_OP_OPEN);
 		return fuse_reply_open(f, &fi);
-	case VFSD_OP_READ: case VFSD_OP_READDIR:
+	case VFSD_OP_READ:
+		/* writev: the kernel copies it into the reader's pages. */
+		__atomic_fetch_add(&req->q->s->fuse->copy_read, (uint64_t)result,
+				   __ATOMIC_RELAXED);
+		return fuse_reply_buf(f, w->data, (size_t)result);
+	case VFSD_OP_READDIR:
 		return fuse_reply_buf(f, w->data, (size_t)result);
 	case VFSD_OP_WRITE:
 		return fuse_reply_write(f, (size_t)result);

@@ -371,6 +371,12 @@ static mode_t dir_root_mode(void *state)
 	return st.st_mode;
 }
 
+/* --stats: file bytes the host kernel copied for pread/pwrite. */
+static void dir_stats(void *state, FILE *out)
+{
+	copy_stats_print(&((struct dir_fs *)state)->copied, out);
+}
+
 const struct backend backend_dir = {
 	.name = "dir",
 	.summary = "serve a host directory tree (--source=DIR)",
@@ -378,4 +384,5 @@ const struct backend backend_dir = {
 	.destroy = dir_destroy_fs,
 	.root_mode = dir_root_mode,
 	.ops = &dir_ops,
+	.stats = dir_stats,
 };

@@ -13,6 +13,7 @@
 #include <vfsd/vfsd.h>
 
 #include "backend.h"
+#include "copy_stats.h"
 #include "dir_files.h"
 #include "dir_inodes.h"
 
@@ -22,6 +23,8 @@ struct dir_fs {
 	double entry_timeout;
 	bool keep_cache;
 	bool server_perms;	/* we check access: act as the caller */
+	/* file bytes pread/pwrite (io_uring or not) copied: a CPU copy */
+	struct copy_stats copied;
 };
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))

@@ -286,6 +286,12 @@ static mode_t mem_root_mode(void *state)
 	return S_IFDIR | 0755;
 }
 
+/* --stats: the file bytes copied by the CPU (every one, in this backend). */
+static void mem_stats(void *state, FILE *out)
+{
+	copy_stats_print(&((struct mem_fs *)state)->copied, out);
+}
+
 const struct backend backend_mem = {
 	.name = "mem",
 	.summary = "a filesystem in RAM (--size=BYTES, default 256M)",
@@ -293,4 +299,5 @@ const struct backend backend_mem = {
 	.destroy = mem_destroy_fs,
 	.root_mode = mem_root_mode,
 	.ops = &mem_ops,
+	.stats = mem_stats,
 };

@@ -16,6 +16,7 @@
 
 #include "backend.h"
 #include "mem_inode.h"
+#include "copy_stats.h"
 #include "mem_pool.h"
 
 #define MEM_DEFAULT_SIZE	(256ull << 20)
@@ -59,6 +60,7 @@ struct mem_fs {
 	double entry_timeout;
 	bool server_perms;
 	const struct mem_store_ops *store;	/* NULL: RAM only */
+	struct copy_stats copied;	/* file bytes memcpy'd by read/write */
 };
 
 #define MFS(req)	((struct mem_fs *)vfsd_req_userdata(req))

@@ -77,6 +77,7 @@ void mem_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 			  (uint64_t)off);
 	pthread_rwlock_unlock(&in->lock);
 	mem_inode_put(&fs->inodes, in);
+	copy_stats_add(&fs->copied, COPY_READ, n);	/* memcpy (holes: memset) */
 	vfsd_reply_read(req, n);
 }
 
@@ -96,6 +97,7 @@ void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 	if (n >= 0 && (size_t)n < size)
 		n = -ENOSPC;	/* lost a race for the last blocks */
 	if (n > 0) {
+		copy_stats_add(&fs->copied, COPY_WRITE, (uint64_t)n);
 		mem_now(&in->mtime);
 		in->ctime = in->mtime;
 	}

@@ -26,6 +26,9 @@ struct dir_io_op {
 
 static void finish(struct dir_io_op *op, int err)
 {
+	/* The host kernel copied op->done bytes, in this thread or io_uring's. */
+	copy_stats_add(&FS(op->req)->copied, op->write ? COPY_WRITE : COPY_READ,
+		       op->done);
 	/*
 	 * Bytes read before an error still count. A write that stopped
 	 * short reports the error (ENOSPC, EDQUOT): the module takes any

@@ -71,7 +71,9 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 		daemon_ready(fd);
 		server_log_to_syslog();
 	}
+	server_stats_session(s);
 	err = vfsd_session_loop(s);
+	server_stats_session(NULL);	/* keeps its last transport counters */
 	vfsd_session_destroy(s);
 	if (o->stats_file)
 		server_stats_write(b, state, o->stats_file);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vfsd/vfsd.h>
@@ -19,6 +20,27 @@ struct stats_target {
 
 static struct stats_target target;
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vfsd_session *session;	/* under write_lock */
+static char *session_last;	/* its last counters, once it is gone */
+
+void server_stats_session(struct vfsd_session *s)
+{
+	size_t len;
+	FILE *f;
+
+	pthread_mutex_lock(&write_lock);
+	if (session && !s) {
+		free(session_last);
+		session_last = NULL;
+		f = open_memstream(&session_last, &len);
+		if (f) {
+			vfsd_session_stats(session, f);
+			fclose(f);
+		}
+	}
+	session = s;
+	pthread_mutex_unlock(&write_lock);
+}
 
 int server_stats_write(const struct backend *b, void *state, const char *path)
 {
@@ -36,6 +58,10 @@ int server_stats_write(const struct backend *b, void *state, const char *path)
 		err = -errno;
 	} else {
 		b->stats(state, f);
+		if (session)
+			vfsd_session_stats(session, f);
+		else if (session_last)
+			fputs(session_last, f);
 		if (fclose(f) != 0)
 			err = -errno;
 		else if (rename(tmp, path) < 0)

@@ -178,8 +178,8 @@ struct vfsd_dmap_add {
  *        least one is posted. Returns the number of SQEs posted, or -1 with
  *        errno ENODEV (unmounted) / ENOTCONN (aborted) when the connection
  *        is over, EINTR on a signal, EPERM from any address space but the
- *        one that mapped the queue's window (a forked child, another
- *        process holding the fd).
+ *        queue's own: the first to map its window or enter it (not a
+ *        forked child, not another process holding the fd).
  * ABORT: end the connection; every waiting request fails with ENOTCONN.
  * DMA_MAP: addrs[i] = bus address of page i of the request's window
  *        range (window page win_off / page size + i); EINVAL if the

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -342,6 +343,13 @@ void vfsd_session_destroy(struct vfsd_session *s);
  * (or the transport the options asked for).
  */
 const char *vfsd_session_transport(const struct vfsd_session *s);
+/*
+ * The transport's counters as "name value" lines (vfsd-server --stats):
+ * file bytes copied in the server's threads to move them over the
+ * transport (0 over the module's window), and over FUSE the capabilities
+ * INIT offered, asked and granted. Safe from any thread while mounted.
+ */
+void vfsd_session_stats(struct vfsd_session *s, FILE *out);
 
 enum vfsd_log_level {
 	VFSD_LOG_ERR = 3,

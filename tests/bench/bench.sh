@@ -2,12 +2,19 @@
 # vfsd vs FUSE vs tmpfs, inside one guest boot: the same fio jobs (and
 # metabench for metadata) on
 #   vfsd   build/server/vfsd-server --backend=mem over the vfsd module
-#   fuse   the same binary and backend with --transport=fuse (appears by
-#          itself once `vfsd-server --help` lists --transport)
+#   fuse   the same binary and backend with --transport=fuse, splice on
+#          (libfuse's passthrough_hp default; appears by itself once
+#          `vfsd-server --help` lists --transport)
+#   fuse-nosplice  the same with VFSD_FUSE_SPLICE=0 (passthrough_hp
+#          --nosplice); the table compares vfsd with the better FUSE per job
 #   tmpfs  the in-kernel ceiling
-# all three mounted at once; every job runs REPS times, the targets
-# interleaved (job, rep, target) so that a slow patch of the host hits all of
-# them alike. Raw results go to OUT/raw/JOB/TARGET/REP/; then report.py
+# all mounted at once; every job runs REPS times, the targets interleaved
+# (job, rep, target) and their order rotated by one every repetition, so
+# that a slow patch of the host hits all of them alike and none always runs
+# first. Both servers run with --stats, read before and after every run
+# (SIGUSR1): the file bytes they copied. The vfsd and FUSE mounts get the
+# same dirty-page limit (BENCH_BDI_MAX_RATIO in /sys/class/bdi/BDI/
+# max_ratio). Raw results go to OUT/raw/JOB/TARGET/REP/; then report.py
 # writes OUT/results.md (the table) and OUT/chart.png.
 #
 # usage (in the guest; see tests/bench/README.md):
@@ -16,8 +23,9 @@
 #     --full          longer runs, bigger files, every job at numjobs 1 and 2
 #                     (also VFSD_BENCH_FULL=1; give the guest --mem 4G)
 #     --jobs REGEX    only the jobs whose name matches (grep -E)
-#     --targets LIST  e.g. "vfsd tmpfs" (default: vfsd fuse tmpfs, fuse only
-#                     if the server has the FUSE transport)
+#     --targets LIST  e.g. "vfsd tmpfs" (default: vfsd fuse fuse-nosplice
+#                     tmpfs, the fuse ones only if the server has the FUSE
+#                     transport)
 #     --out DIR       results dir (default $VFSD_RESULTS/bench)
 #     --list          print the jobs and exit
 #     --fpga          then the FPGA-backed mount (fpga.sh; needs the guest's
@@ -26,7 +34,12 @@
 # Environment (defaults in brackets, full run in parentheses):
 #   BENCH_RUNTIME [2] (8) seconds per time-based job, and the cap of the
 #   sequential ones; BENCH_SEQ_SIZE [32M] (64M), BENCH_RAND_SIZE [128M]
-#   (192M) per file and job; BENCH_META_FILES [500] (2000) files per thread;
+#   (192M) per file and job; BENCH_META_SECONDS [2] (8) seconds per
+#   metadata phase at least (create runs that long, stat and unlink repeat
+#   passes until their timed passes add up to it); BENCH_META_FILES [100]
+#   files per thread at least;
+#   BENCH_BDI_MAX_RATIO [20] the max_ratio of both the vfsd and the FUSE
+#   mount's bdi (the module sets 20, FUSE 1: see tests/bench/README.md);
 #   BENCH_MEM_SIZE [768M] (1536M) mem backend storage per server;
 #   BENCH_QUEUES [0 = one per CPU] vfsd-server --queues;
 #   BENCH_STRACE=1 runs both servers under `strace -f -c` (a diagnostic: it
@@ -56,12 +69,12 @@ done
 
 if [[ $full = 1 ]]; then
 	: "${reps:=5}" "${BENCH_RUNTIME:=8}" "${BENCH_SEQ_SIZE:=64M}" "${BENCH_RAND_SIZE:=192M}"
-	: "${BENCH_META_FILES:=2000}" "${BENCH_MEM_SIZE:=1536M}"
+	: "${BENCH_META_FILES:=100}" "${BENCH_META_SECONDS:=8}" "${BENCH_MEM_SIZE:=1536M}"
 else
 	: "${reps:=3}" "${BENCH_RUNTIME:=2}" "${BENCH_SEQ_SIZE:=32M}" "${BENCH_RAND_SIZE:=128M}"
-	: "${BENCH_META_FILES:=500}" "${BENCH_MEM_SIZE:=768M}"
+	: "${BENCH_META_FILES:=100}" "${BENCH_META_SECONDS:=2}" "${BENCH_MEM_SIZE:=768M}"
 fi
-: "${BENCH_QUEUES:=0}"
+: "${BENCH_QUEUES:=0}" "${BENCH_BDI_MAX_RATIO:=20}"
 export BENCH_RUNTIME BENCH_SEQ_SIZE BENCH_RAND_SIZE
 
 # The jobs: NAME JOBFILE|meta VAR=VALUE... (VARs become BENCH_VAR for fio).
@@ -106,7 +119,7 @@ fi
 require_guest	# mounts filesystems, drops caches, loads modules
 have_fuse() { "${REAL_SERVER:-$VFSD_SERVER}" --help 2>&1 | grep -q -- --transport; }
 if [[ -z $targets ]]; then
-	targets="vfsd fuse tmpfs"
+	targets="vfsd fuse fuse-nosplice tmpfs"
 	have_fuse || { log "vfsd-server has no --transport yet: no FUSE column"; targets="vfsd tmpfs"; }
 fi
 out=${out:-$VFSD_RESULTS/bench}
@@ -138,10 +151,13 @@ strace_wrap() {
 }
 REAL_SERVER=$VFSD_SERVER
 FUSE_SERVER=$VFSD_SERVER
+STATS=1	# the servers' --stats, read by SIGUSR1 (not through strace)
 if [[ ${BENCH_STRACE:-0} = 1 ]]; then
 	VFSD_SERVER=$(strace_wrap vfsd)
 	FUSE_SERVER=$(strace_wrap fuse)
+	STATS=0
 fi
+stats_file() { echo "$root/stats-$1.txt"; }
 
 mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
 for t in $targets; do
@@ -150,26 +166,76 @@ for t in $targets; do
 	MNT[$t]=$m
 	case $t in
 	vfsd)
-		vfsd_start_server "${vfsd_args[@]}" "${server_args[@]}" "$m"
+		vfsd_start_server "${vfsd_args[@]}" "${server_args[@]}" "--stats=$(stats_file "$t")" "$m"
 		PID[$t]=$VFSD_SERVER_PID
 		CONN[$t]=$(vfsd_conn_of "$m")
 		log "vfsd:  $REAL_SERVER -f ${vfsd_args[*]} ${server_args[*]} $m (connection ${CONN[$t]})" ;;
-	fuse)
+	fuse|fuse-nosplice)
 		have_fuse || fail "vfsd-server has no FUSE transport (--transport)"
 		[[ -c /dev/fuse ]] || modprobe fuse 2>/dev/null || true
 		[[ -c /dev/fuse ]] || fail "no /dev/fuse in the guest (fuse.ko in tests/vm/mkinitramfs.sh)"
-		"$FUSE_SERVER" -f --transport=fuse "${server_args[@]}" "$m" &
+		splice=1; [[ $t = fuse-nosplice ]] && splice=0
+		VFSD_FUSE_SPLICE=$splice "$FUSE_SERVER" -f --transport=fuse "${server_args[@]}" \
+			"--stats=$(stats_file "$t")" "$m" &
 		PID[$t]=$!
 		defer "umount -l '$m' 2>/dev/null; kill -9 ${PID[$t]} 2>/dev/null; true"
 		wait_for 20 mounted "$m" || fail "the FUSE mount of $m did not appear"
-		log "fuse:  $REAL_SERVER -f --transport=fuse ${server_args[*]} $m ($(awk -v m="$m" '$2 == m { print $3, $4 }' /proc/mounts))" ;;
+		log "$t:  VFSD_FUSE_SPLICE=$splice $REAL_SERVER -f --transport=fuse ${server_args[*]} $m ($(awk -v m="$m" '$2 == m { print $3, $4 }' /proc/mounts))" ;;
 	tmpfs)
 		mount -t tmpfs -o "size=$BENCH_MEM_SIZE" tmpfs "$m" || fail "mount tmpfs"
 		defer "umount -l '$m' 2>/dev/null; true"
 		log "tmpfs: mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs $m" ;;
-	*) fail "unknown target $t (vfsd fuse tmpfs)" ;;
+	*) fail "unknown target $t (vfsd fuse fuse-nosplice tmpfs)" ;;
 	esac
 done
+
+# The bdi of a mount: FUSE names it MAJOR:MINOR of the mount's device,
+# the module (super_setup_bdi) vfsd-N; tmpfs has none of its own.
+declare -A BDI
+bdi_of() {
+	local dev
+	case $1 in
+	vfsd) ls -d /sys/class/bdi/vfsd-* 2>/dev/null | sort -t- -k2 -n | tail -n 1 ;;
+	fuse*)
+		dev=$(awk -v m="${MNT[$1]}" '$5 == m { print $3 }' /proc/self/mountinfo | tail -n 1)
+		[[ -n $dev && -d /sys/class/bdi/$dev ]] && echo "/sys/class/bdi/$dev" ;;
+	esac
+}
+# Dirty-page limits: the module sets its bdi's max_ratio to 20 %, FUSE
+# to 1 % (both with BDI_CAP_STRICTLIMIT), which gave vfsd a twenty times
+# larger dirty budget for buffered writes. Give both the same, as an admin
+# would.
+for t in $targets; do
+	BDI[$t]=$(bdi_of "$t")
+	[[ $t = tmpfs ]] && continue
+	[[ -n ${BDI[$t]} ]] || fail "no bdi found for the $t mount"
+	echo "$BENCH_BDI_MAX_RATIO" >"${BDI[$t]}/max_ratio" || fail "cannot set ${BDI[$t]}/max_ratio"
+	log "$t: bdi ${BDI[$t]##*/} max_ratio $(cat "${BDI[$t]}/max_ratio") read_ahead_kb $(cat "${BDI[$t]}/read_ahead_kb")"
+done
+bdi_line() {	# bdi_line TARGET: its bdi's settings for env.txt
+	local b=${BDI[$1]:-} f v line
+	[[ -n $b ]] || { echo "none (tmpfs: no bdi of its own, noop_backing_dev_info)"; return; }
+	line="${b##*/}"
+	for f in max_ratio min_ratio read_ahead_kb strict_limit; do
+		if [[ -r $b/$f ]]; then v=$(cat "$b/$f"); else v="not-in-sysfs"; fi
+		line+=" $f=$v"
+	done
+	echo "$line"
+}
+
+# server_stats TARGET FILE: the server's --stats now (SIGUSR1), into FILE.
+server_stats() {
+	local t=$1 f
+	[[ $STATS = 1 && -n ${PID[$t]:-} ]] || return 0
+	f=$(stats_file "$t")
+	rm -f "$f"
+	kill -USR1 "${PID[$t]}" 2>/dev/null || return 0
+	if wait_for 10 test -s "$f"; then
+		cp "$f" "$2"
+	else
+		log "WARNING: $t server wrote no --stats file"
+	fi
+}
 
 # Which targets take O_DIRECT (the 6.1 tmpfs does not).
 declare -A DIRECT_OK
@@ -249,6 +315,7 @@ run_one() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	counters "$t" >"$dir/counters.pre"
+	server_stats "$t" "$dir/stats.pre"
 	tlb_shootdowns >"$dir/tlb.pre"
 	if [[ $file = meta ]]; then
 		local nj=1
@@ -256,7 +323,7 @@ run_one() {
 		mkdir -p "${MNT[$t]}/meta"
 		local cnt=()
 		[[ -n ${CONN[$t]:-} ]] && cnt=(-c "/sys/fs/vfsd/${CONN[$t]}/requests")
-		"$METABENCH" -d "${MNT[$t]}/meta" -n "$BENCH_META_FILES" -j "$nj" -D "${cnt[@]}" \
+		"$METABENCH" -d "${MNT[$t]}/meta" -t "$BENCH_META_SECONDS" -n "$BENCH_META_FILES" -j "$nj" -D "${cnt[@]}" \
 			>"$dir/meta.json" 2>"$dir/stderr" || rc=$?
 		rm -rf "${MNT[$t]}/meta"
 	else
@@ -265,12 +332,13 @@ run_one() {
 	fi
 	tlb_shootdowns >"$dir/tlb.post"
 	counters "$t" >"$dir/counters.post"
+	server_stats "$t" "$dir/stats.post"
 	if [[ $rc != 0 ]]; then
 		echo "exit status $rc" >"$dir/failed"
 		rm -f "$dir/fio.json" "$dir/meta.json"
 		log "$name $t rep $rep FAILED: $(tail -n 3 "$dir/stderr" | tr '\n' ' ')"
 	fi
-	if [[ $t = vfsd || $t = fuse ]] && ! kill -0 "${PID[$t]}" 2>/dev/null; then
+	if [[ -n ${PID[$t]:-} ]] && ! kill -0 "${PID[$t]}" 2>/dev/null; then
 		fail "the $t server died during $name"
 	fi
 }
@@ -282,10 +350,25 @@ run_one() {
 	echo "mem=$(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)"
 	echo "commit=$(git -C "$VFSD_PROJECT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	echo "targets=$targets"
-	echo "settings=reps=$reps full=$full runtime=$BENCH_RUNTIME seq_size=$BENCH_SEQ_SIZE rand_size=$BENCH_RAND_SIZE meta_files=$BENCH_META_FILES mem_size=$BENCH_MEM_SIZE queues=$BENCH_QUEUES"
-	echo "vfsd=$REAL_SERVER -f ${vfsd_args[*]} ${server_args[*]} MNT"
-	have_fuse && echo "fuse=$REAL_SERVER -f --transport=fuse ${server_args[*]} MNT"
+	echo "settings=reps=$reps full=$full runtime=$BENCH_RUNTIME seq_size=$BENCH_SEQ_SIZE rand_size=$BENCH_RAND_SIZE meta_seconds=$BENCH_META_SECONDS meta_files=$BENCH_META_FILES mem_size=$BENCH_MEM_SIZE queues=$BENCH_QUEUES bdi_max_ratio=$BENCH_BDI_MAX_RATIO"
+	echo "order=targets rotated by one every repetition (rep 1: $targets)"
+	echo "vfsd=$REAL_SERVER -f ${vfsd_args[*]} ${server_args[*]} --stats=FILE MNT"
+	if have_fuse; then
+		echo "fuse=VFSD_FUSE_SPLICE=1 $REAL_SERVER -f --transport=fuse ${server_args[*]} --stats=FILE MNT"
+		echo "fuse-nosplice=VFSD_FUSE_SPLICE=0 $REAL_SERVER -f --transport=fuse ${server_args[*]} --stats=FILE MNT"
+	fi
 	echo "tmpfs=mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs MNT"
+	echo "timeouts=attr and entry 1 s on both transports (vfsd-server's defaults; passthrough_hp uses 86400 s)"
+	echo "vm_dirty=dirty_ratio=$(cat /proc/sys/vm/dirty_ratio) dirty_background_ratio=$(cat /proc/sys/vm/dirty_background_ratio) dirty_bytes=$(cat /proc/sys/vm/dirty_bytes)"
+	for t in $targets; do
+		echo "bdi_$t=$(bdi_line "$t")"
+	done
+	for t in $targets; do
+		[[ $t = fuse* ]] || continue
+		server_stats "$t" "$out/init-stats-$t.txt"
+		[[ -f $out/init-stats-$t.txt ]] || continue
+		awk -v t="$t" '/^fuse_(splice|capable|requested|want|refused) / { k = $1; $1 = ""; sub(/^ /, ""); print k "_" t "=" $0 }' "$out/init-stats-$t.txt"
+	done
 	echo "fio=$(fio --version)"
 } >"$out/env.txt"
 printf '%s\n' "${JOBS[@]}" >"$out/jobs.txt"
@@ -296,7 +379,10 @@ for spec in "${JOBS[@]}"; do
 	read -r name file rest <<<"$spec"
 	for ((rep = 1; rep <= reps; rep++)); do
 		line="$name rep $rep:"
-		for t in $targets; do
+		# Rotate: rep 1 runs the targets in order, rep 2 from the second...
+		read -r -a order <<<"$targets"
+		order=("${order[@]:$(((rep - 1) % ${#order[@]}))}" "${order[@]:0:$(((rep - 1) % ${#order[@]}))}")
+		for t in "${order[@]}"; do
 			run_one "$name" "$file" "$rest" "$t" "$rep"
 			line+=" $t $(progress "$out/raw/$name/$t/$rep");"
 		done
@@ -311,11 +397,17 @@ for t in $targets; do
 		errs=$(vfsd_counter "${CONN[$t]}" protocol_errors)
 		[[ $errs = 0 ]] || log "WARNING: vfsd protocol_errors=$errs"
 		vfsd_stop_server "${MNT[$t]}" ;;
-	fuse)
+	fuse*)
 		umount "${MNT[$t]}" || umount -l "${MNT[$t]}"
 		wait_for 10 eval "! kill -0 ${PID[$t]} 2>/dev/null" || kill -9 "${PID[$t]}" 2>/dev/null || true ;;
 	tmpfs) umount "${MNT[$t]}" ;;
 	esac
+done
+
+# The servers' last counters (written at exit), with the FUSE INIT caps.
+for t in $targets; do
+	f=$(stats_file "$t")
+	[[ -f $f ]] && cp "$f" "$out/stats-$t.txt"
 done
 
 python3 "$HERE/report.py" "$out"

@@ -2,20 +2,30 @@
 /*
  * metabench: metadata operations per second on one filesystem.
  *
- *   metabench -d DIR [-n FILES] [-j THREADS] [-s BYTES] [-D] [-c FILE]
+ *   metabench -d DIR [-t SECONDS] [-n FILES] [-j THREADS] [-s BYTES] [-D]
+ *             [-c FILE]
  *
- * Each of THREADS threads owns DIR/t<i>/ and, phase by phase (all threads
- * start a phase together), creates FILES files in it (open O_CREAT|O_EXCL,
- * BYTES of data, close), stats every one, then unlinks every one. With -D
- * the kernel's dentry and inode caches are dropped before the stat and the
- * unlink phases, so a network or user-space filesystem must look every name
- * up again (tmpfs cannot drop them: they are its storage).
+ * Each of THREADS threads owns DIR/t<i>/. Three phases, all threads
+ * starting each pass together:
+ *   create  open O_CREAT|O_EXCL (BYTES of data), close: with -t, files
+ *           f000000, f000001, ... until SECONDS have passed (at least FILES
+ *           each); without, FILES files;
+ *   stat    stat every file the thread created, in passes;
+ *   unlink  unlink every one, in passes; between two passes the files are
+ *           created again (not timed).
+ * A stat or unlink pass is repeated until the timed passes add up to
+ * SECONDS (0: one pass). With -D the kernel's dentry and inode caches are
+ * dropped before every stat and unlink pass (not timed), so a network or
+ * user-space filesystem must look every name up again (tmpfs cannot drop
+ * them: they are its storage).
  *
- * Prints one JSON object: per phase the operations, wall seconds, the
- * system-wide busy CPU jiffies (user+nice+system+irq+softirq+steal from
- * /proc/stat, so server threads count), the context switches (ctxt in
- * /proc/stat), latency percentiles and, with -c, how much the number in
- * FILE grew (e.g. a vfsd connection's requests counter in sysfs).
+ * Prints one JSON object: per phase the operations, passes, timed wall
+ * seconds, the system-wide busy CPU jiffies over the timed passes
+ * (user+nice+system+irq+softirq+steal from /proc/stat, so server threads
+ * count; at least SECONDS x CPUs x CLK_TCK ticks of wall time, so a CPU
+ * per op from them is not a count of a handful of ticks), the context
+ * switches (ctxt in /proc/stat), latency percentiles and, with -c, how
+ * much the number in FILE grew (e.g. a vfsd connection's requests counter).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,18 +39,27 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { CREATE, STAT, UNLINK, NPHASES };
+enum { CREATE, STAT, UNLINK, NPHASES, RECREATE = NPHASES, QUIT };
 static const char *const phase_name[NPHASES] = { "create", "stat", "unlink" };
 
 static const char *dir;
 static int nfiles = 1000, nthreads = 1, drop;
+static double min_secs;
 static size_t fsize;
 static pthread_barrier_t start_bar, end_bar;
+static int cmd;			/* what the next pass does */
+static volatile int stop;	/* timed create: time is up */
+
+struct lat {
+	uint64_t *v;
+	size_t n, cap;
+};
 
 struct worker {
 	pthread_t tid;
 	int idx;
-	uint64_t *lat[NPHASES];	/* ns per operation */
+	size_t files;		/* created in the create phase */
+	struct lat lat[NPHASES];	/* ns per operation */
 	int err;
 };
 
@@ -50,6 +69,17 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static void lat_add(struct lat *l, uint64_t ns)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 4096;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			abort();
+	}
+	l->v[l->n++] = ns;
 }
 
 static const char *counter_file;
@@ -106,6 +136,7 @@ static int do_op(int phase, const char *path, const char *buf)
 
 	switch (phase) {
 	case CREATE:
+	case RECREATE:
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
 		if (fd < 0)
 			return -1;
@@ -121,11 +152,29 @@ static int do_op(int phase, const char *path, const char *buf)
 	}
 }
 
+static void one(struct worker *w, int op, size_t i, const char *buf)
+{
+	char path[4096];
+	uint64_t t0;
+
+	snprintf(path, sizeof(path), "%s/t%d/f%06zu", dir, w->idx, i);
+	t0 = now_ns();
+	if (do_op(op, path, buf)) {
+		fprintf(stderr, "metabench: %s %s: %s\n",
+			op == RECREATE ? "re-create" : phase_name[op], path,
+			strerror(errno));
+		w->err = 1;
+	}
+	if (op < NPHASES)
+		lat_add(&w->lat[op], now_ns() - t0);
+}
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
-	char path[4096], *buf = NULL;
-	int phase, i;
+	char *buf = NULL;
+	size_t i;
+	int op;
 
 	if (fsize) {
 		buf = malloc(fsize);
@@ -133,19 +182,20 @@ static void *run(void *arg)
 			abort();
 		memset(buf, 0x5a, fsize);
 	}
-	for (phase = 0; phase < NPHASES; phase++) {
+	for (;;) {
 		pthread_barrier_wait(&start_bar);
-		for (i = 0; i < nfiles && !w->err; i++) {
-			uint64_t t0;
-
-			snprintf(path, sizeof(path), "%s/t%d/f%06d", dir, w->idx, i);
-			t0 = now_ns();
-			if (do_op(phase, path, buf)) {
-				fprintf(stderr, "metabench: %s %s: %s\n",
-					phase_name[phase], path, strerror(errno));
-				w->err = 1;
-			}
-			w->lat[phase][i] = now_ns() - t0;
+		op = cmd;
+		if (op == QUIT)
+			break;
+		if (op == CREATE) {
+			/* At least nfiles; with -t, on until the time is up. */
+			for (i = 0; !w->err && (i < (size_t)nfiles ||
+				     (min_secs > 0 && !stop)); i++)
+				one(w, op, i, buf);
+			w->files = i;
+		} else {
+			for (i = 0; i < w->files && !w->err; i++)
+				one(w, op, i, buf);
 		}
 		pthread_barrier_wait(&end_bar);
 	}
@@ -160,29 +210,70 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One pass of op by every thread; its wall time, CPU etc. into acc. */
+static double pass(int op, struct sample *acc)
+{
+	struct sample a, b;
+	uint64_t t0;
+	double secs;
+
+	cmd = op;
+	stop = 0;
+	sample(&a);
+	t0 = now_ns();
+	pthread_barrier_wait(&start_bar);
+	if (op == CREATE && min_secs > 0) {
+		struct timespec ts = { (time_t)min_secs,
+				       (long)((min_secs - (time_t)min_secs) * 1e9) };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		stop = 1;
+	}
+	pthread_barrier_wait(&end_bar);
+	secs = (now_ns() - t0) / 1e9;
+	sample(&b);
+	acc->busy += b.busy - a.busy;
+	acc->ctxt += b.ctxt - a.ctxt;
+	acc->counter += b.counter - a.counter;
+	return secs;
+}
+
+static int any_err(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < nthreads; i++)
+		if (w[i].err)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct sample a[NPHASES], b[NPHASES];
-	double secs[NPHASES];
+	struct sample acc[NPHASES] = { { 0 } };
+	double secs[NPHASES] = { 0 };
+	int passes[NPHASES] = { 0 };
 	struct worker *w;
 	uint64_t *all;
 	int opt, i, p, err = 0;
 	size_t n;
 
-	while ((opt = getopt(argc, argv, "d:n:j:s:Dc:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:j:s:t:Dc:")) != -1) {
 		switch (opt) {
 		case 'd': dir = optarg; break;
 		case 'n': nfiles = atoi(optarg); break;
 		case 'j': nthreads = atoi(optarg); break;
 		case 's': fsize = strtoul(optarg, NULL, 0); break;
+		case 't': min_secs = strtod(optarg, NULL); break;
 		case 'D': drop = 1; break;
 		case 'c': counter_file = optarg; break;
 		default:
-			fprintf(stderr, "usage: metabench -d DIR [-n FILES] [-j THREADS] [-s BYTES] [-D] [-c FILE]\n");
+			fprintf(stderr, "usage: metabench -d DIR [-t SECONDS] [-n FILES] [-j THREADS] [-s BYTES] [-D] [-c FILE]\n");
 			return 2;
 		}
 	}
-	if (!dir || nfiles < 1 || nthreads < 1) {
+	if (!dir || nfiles < 1 || nthreads < 1 || min_secs < 0) {
 		fprintf(stderr, "metabench: -d DIR is required; -n and -j must be positive\n");
 		return 2;
 	}
@@ -196,25 +287,31 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		w[i].idx = i;
-		for (p = 0; p < NPHASES; p++)
-			w[i].lat[p] = calloc(nfiles, sizeof(uint64_t));
 	}
 	pthread_barrier_init(&start_bar, NULL, nthreads + 1);
 	pthread_barrier_init(&end_bar, NULL, nthreads + 1);
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&w[i].tid, NULL, run, &w[i]);
-	for (p = 0; p < NPHASES; p++) {
-		uint64_t t0;
 
-		if (drop && p > 0)
-			drop_caches();
-		sample(&a[p]);
-		t0 = now_ns();
-		pthread_barrier_wait(&start_bar);
-		pthread_barrier_wait(&end_bar);
-		secs[p] = (now_ns() - t0) / 1e9;
-		sample(&b[p]);
+	secs[CREATE] = pass(CREATE, &acc[CREATE]);
+	passes[CREATE] = 1;
+	for (p = STAT; p <= UNLINK && !any_err(w); p++) {
+		do {
+			if (p == UNLINK && passes[p]) {
+				struct sample junk = { 0 };
+
+				pass(RECREATE, &junk);
+				if (any_err(w))
+					break;
+			}
+			if (drop)
+				drop_caches();
+			secs[p] += pass(p, &acc[p]);
+			passes[p]++;
+		} while (secs[p] < min_secs && !any_err(w));
 	}
+	cmd = QUIT;
+	pthread_barrier_wait(&start_bar);
 	for (i = 0; i < nthreads; i++) {
 		char path[4096];
 
@@ -224,20 +321,28 @@ int main(int argc, char **argv)
 		rmdir(path);
 	}
 
-	n = (size_t)nfiles * nthreads;
-	all = malloc(n * sizeof(*all));
-	printf("{\"threads\": %d, \"files\": %d, \"bytes\": %zu, \"drop\": %d, \"clk_tck\": %ld, \"phases\": [",
-	       nthreads, nfiles, fsize, drop, sysconf(_SC_CLK_TCK));
+	printf("{\"threads\": %d, \"min_seconds\": %.1f, \"bytes\": %zu, \"drop\": %d, \"clk_tck\": %ld, \"cpus\": %ld, \"phases\": [",
+	       nthreads, min_secs, fsize, drop, sysconf(_SC_CLK_TCK),
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	for (p = 0; p < NPHASES; p++) {
+		n = 0;
 		for (i = 0; i < nthreads; i++)
-			memcpy(all + (size_t)i * nfiles, w[i].lat[p], nfiles * sizeof(*all));
+			n += w[i].lat[p].n;
+		all = malloc((n ? n : 1) * sizeof(*all));
+		n = 0;
+		for (i = 0; i < nthreads; i++) {
+			memcpy(all + n, w[i].lat[p].v, w[i].lat[p].n * sizeof(*all));
+			n += w[i].lat[p].n;
+		}
 		qsort(all, n, sizeof(*all), cmp_u64);
-		printf("%s\n {\"name\": \"%s\", \"ops\": %zu, \"seconds\": %.6f, \"busy_jiffies\": %llu, "
-		       "\"ctxt\": %llu, \"counter\": %llu, \"p50_ns\": %llu, \"p99_ns\": %llu}",
-		       p ? "," : "", phase_name[p], n, secs[p], b[p].busy - a[p].busy,
-		       b[p].ctxt - a[p].ctxt, b[p].counter - a[p].counter,
-		       (unsigned long long)all[n / 2],
-		       (unsigned long long)all[(size_t)(n * 0.99)]);
+		printf("%s\n {\"name\": \"%s\", \"ops\": %zu, \"passes\": %d, \"seconds\": %.6f, "
+		       "\"busy_jiffies\": %llu, \"ctxt\": %llu, \"counter\": %llu, "
+		       "\"p50_ns\": %llu, \"p99_ns\": %llu}",
+		       p ? "," : "", phase_name[p], n, passes[p], secs[p],
+		       acc[p].busy, acc[p].ctxt, acc[p].counter,
+		       n ? (unsigned long long)all[n / 2] : 0ULL,
+		       n ? (unsigned long long)all[(size_t)(n * 0.99)] : 0ULL);
+		free(all);
 	}
 	printf("\n]}\n");
 	return err;

@@ -5,7 +5,8 @@ gnuplot bar chart.
     python3 tests/bench/report.py OUT
 
 reads OUT/raw/JOB/TARGET/REP/{fio.json|meta.json, *.prerun.txt,
-*.postrun.txt, counters.pre, counters.post}, OUT/jobs.txt, OUT/env.txt and
+*.postrun.txt, counters.pre, counters.post, stats.pre, stats.post, failed,
+skipped}, OUT/jobs.txt, OUT/env.txt and
 writes OUT/results.md, OUT/summary.tsv, OUT/chart.dat, OUT/chart.gp and (with
 gnuplot) OUT/chart.png. Prints results.md.
 """
@@ -17,8 +18,11 @@ import statistics
 import subprocess
 import sys
 
-TARGETS = ["vfsd", "fuse", "tmpfs"]
-LABEL = {"vfsd": "vfsd", "fuse": "FUSE", "tmpfs": "tmpfs"}
+TARGETS = ["vfsd", "fuse", "fuse-nosplice", "tmpfs"]
+LABEL = {"vfsd": "vfsd", "fuse": "FUSE splice", "fuse-nosplice": "FUSE no-splice",
+         "tmpfs": "tmpfs"}
+FUSES = ["fuse", "fuse-nosplice"]
+SHORT = {"fuse": "splice", "fuse-nosplice": "no-splice"}
 GIB = float(1 << 30)
 
 
@@ -45,6 +49,34 @@ def counters(d):
         return [b - a for a, b in zip(pre, post)]
     except (OSError, ValueError):
         return None
+
+
+def stats_file(path):
+    out = {}
+    try:
+        for line in open(path):
+            k, _, v = line.strip().partition(" ")
+            try:
+                out[k] = int(v)
+            except ValueError:
+                pass
+    except OSError:
+        return None
+    return out
+
+
+def server_copied(d):
+    """(backend, transport) file bytes the server copied with the CPU during
+    one run, from its --stats before and after; None without them."""
+    a = stats_file(os.path.join(d, "stats.pre"))
+    b = stats_file(os.path.join(d, "stats.post"))
+    if a is None or b is None:
+        return None
+
+    def delta(*keys):
+        return sum(b.get(k, 0) - a.get(k, 0) for k in keys)
+    return (delta("data_cpu_read", "data_cpu_write"),
+            delta("xport_copy_read", "xport_copy_write"))
 
 
 def fio_run(d, seq):
@@ -84,6 +116,11 @@ def fio_run(d, seq):
         if len(c) > 2 and c[2]:
             r["req"] = c[2] / float(ios)            # requests per I/O
             r["kib_req"] = c[0] / 1024.0 / c[2]     # KiB mapped per request
+    sc = server_copied(d)
+    if sc and moved:
+        r["srv_backend"] = sc[0] / float(moved)   # GiB copied per GiB moved
+        r["srv_xport"] = sc[1] / float(moved)
+        r["srv"] = (sc[0] + sc[1]) / float(moved)
     return r
 
 
@@ -92,11 +129,15 @@ def meta_runs(d):
     m = json.load(open(os.path.join(d, "meta.json")))
     out = {}
     for p in m["phases"]:
+        if not p["ops"] or not p["seconds"]:
+            continue
         out[p["name"]] = {
-            "value": p["ops"] / p["seconds"] if p["seconds"] else 0,
+            "value": p["ops"] / p["seconds"],
             "p50": p["p50_ns"] / 1000.0,
             "p99": p["p99_ns"] / 1000.0,
             "cpu": p["busy_jiffies"] / float(m.get("clk_tck", 100)) / p["ops"] * 1e6,  # µs/op
+            "ticks": p["busy_jiffies"],
+            "secs": p["seconds"],
         }
         if "ctxt" in p:
             out[p["name"]]["ctxt"] = p["ctxt"] / float(p["ops"])
@@ -133,14 +174,18 @@ def main():
     jobs = [l.split()[:2] for l in open(os.path.join(out, "jobs.txt")) if l.strip()]
     present = [t for t in TARGETS if t in env.get("targets", " ".join(TARGETS)).split()]
 
-    # rows: (row name, unit, {target: [run results]}, {target: skipped?})
+    # rows: (row name, unit, {target: [run results]}, {target: skipped?}).
+    # TRIED[(row, target)]: repetitions that ran (failed ones included), so
+    # a failed repetition shows as "2 of 3 reps" instead of vanishing.
     rows = []
+    TRIED = {}
     for name, kind in jobs:
         base = os.path.join(raw, name)
         if kind == "meta":
-            sub = {}
+            sub, tried = {}, {}
             for t in present:
                 for rep in sorted(glob.glob(os.path.join(base, t, "*"))):
+                    tried[t] = tried.get(t, 0) + 1
                     try:
                         res = meta_runs(rep)
                     except (OSError, ValueError, KeyError):
@@ -149,7 +194,10 @@ def main():
                         sub.setdefault(ph, {}).setdefault(t, []).append(r)
             sfx = name[len("meta"):]
             for ph in ("create", "stat", "unlink"):
-                rows.append(("meta-%s%s" % (ph, sfx), "ops/s", sub.get(ph, {}), {}))
+                rn = "meta-%s%s" % (ph, sfx)
+                for t, n in tried.items():
+                    TRIED[(rn, t)] = n
+                rows.append((rn, "ops/s", sub.get(ph, {}), {}))
             continue
         seq = name.startswith("seq")
         per, skipped = {}, {}
@@ -158,6 +206,7 @@ def main():
                 if os.path.exists(os.path.join(rep, "skipped")):
                     skipped[t] = True
                     continue
+                TRIED[(name, t)] = TRIED.get((name, t), 0) + 1
                 try:
                     r = fio_run(rep, seq)
                 except (OSError, ValueError, KeyError, IndexError):
@@ -166,15 +215,31 @@ def main():
                     per.setdefault(t, []).append(r)
         rows.append((name, "MiB/s" if seq else "IOPS", per, skipped))
 
-    def cell(runs, skipped):
+    def cell(name, t, runs, skipped):
         if skipped:
             return "n/a"
+        tried = TRIED.get((name, t), 0)
         if not runs:
-            return "fail"
+            return "fail (0 of %d reps)" % tried if tried else "–"
         v = [r["value"] for r in runs]
         if len(v) == 1:
-            return fmt(v[0])
-        return "%s (%s–%s)" % (fmt(statistics.median(v)), fmt(min(v)), fmt(max(v)))
+            c = fmt(v[0])
+        else:
+            c = "%s (%s–%s)" % (fmt(statistics.median(v)), fmt(min(v)), fmt(max(v)))
+        if len(v) < tried:
+            c += " **%d of %d reps**" % (len(v), tried)
+        return c
+
+    def best_fuse(per):
+        """The FUSE variant with the higher median on this row, or None."""
+        best = None
+        for t in FUSES:
+            if t not in present:
+                continue
+            m = med([r["value"] for r in per.get(t, [])])
+            if m is not None and (best is None or m > best[1]):
+                best = (t, m)
+        return best[0] if best else None
 
     def ratio(per, a, b):
         ma = med([r["value"] for r in per.get(a, [])])
@@ -183,41 +248,62 @@ def main():
             return None
         return ma / mb
 
+    fuses = [t for t in FUSES if t in present]
     hdr = ["job", "unit"] + [LABEL[t] for t in present]
-    if "fuse" in present:
-        hdr.append("vfsd/FUSE")
+    if fuses:
+        hdr.append("vfsd/FUSE best")
     if "tmpfs" in present:
         hdr.append("vfsd/tmpfs")
-    hdr += ["p50 / p99 µs " + LABEL[t] for t in present]
-    hdr += ["CPU " + LABEL[t] for t in present]
-    hdr += ["vfsd mapped GiB/GiB", "vfsd copied B/GiB"]
+    hdr += ["module mapped GiB/GiB", "module copied B/GiB"]
+    hdr += ["server CPU-copied GiB/GiB " + LABEL[t] for t in present]
     lines = ["| " + " | ".join(hdr) + " |", "|" + "---|" * len(hdr)]
+    hdr2 = ["job"] + ["p50 / p99 µs " + LABEL[t] for t in present] + ["CPU " + LABEL[t] for t in present]
+    lines2 = ["| " + " | ".join(hdr2) + " |", "|" + "---|" * len(hdr2)]
     tsv = ["\t".join(["job", "unit", "target", "median", "min", "max", "p50_us", "p99_us",
-                      "cpu", "mapped_per_byte", "copied_per_gib", "reps"])]
+                      "cpu", "mapped_per_byte", "copied_per_gib", "server_copied_per_byte",
+                      "reps", "reps_tried"])]
     ratios = {}
+    winners = {}
     for name, unit, per, skipped in rows:
-        c = [name, unit] + [cell(per.get(t, []), skipped.get(t)) for t in present]
-        if "fuse" in present:
-            x = ratio(per, "vfsd", "fuse")
+        c = [name, unit] + [cell(name, t, per.get(t, []), skipped.get(t)) for t in present]
+        if fuses:
+            bt = best_fuse(per)
+            x = ratio(per, "vfsd", bt) if bt else None
             ratios[(name, "fuse")] = x
-            c.append(fmt(x, 2) + "×" if x else "–")
+            winners[name] = bt
+            c.append("%s× (%s)" % (fmt(x, 2), SHORT[bt]) if x else "–")
         if "tmpfs" in present:
             x = ratio(per, "vfsd", "tmpfs")
             ratios[(name, "tmpfs")] = x
             c.append(fmt(x, 2) + "×" if x else "–")
-        for t in present:
-            rs = per.get(t, [])
-            c.append("%s / %s" % (fmt(med([r["p50"] for r in rs])), fmt(med([r["p99"] for r in rs]))) if rs else "–")
-        for t in present:
-            rs = per.get(t, [])
-            x = med([r.get("cpu") for r in rs])
-            c.append(fmt(x) + (" µs/op" if unit == "ops/s" else " s/GiB") if x is not None else "–")
         rs = per.get("vfsd", [])
         x = med([r.get("mapped") for r in rs])
         c.append(fmt(x) if x is not None else "–")
         x = med([r.get("copied") for r in rs])
         c.append(fmt(x) if x is not None else "–")
+        for t in present:
+            if t == "tmpfs":
+                c.append("n/a")
+                continue
+            x = med([r.get("srv") for r in per.get(t, [])])
+            c.append(fmt(x) if x is not None else "–")
         lines.append("| " + " | ".join(c) + " |")
+        c2 = [name]
+        for t in present:
+            rs = per.get(t, [])
+            c2.append("%s / %s" % (fmt(med([r["p50"] for r in rs])), fmt(med([r["p99"] for r in rs]))) if rs else "–")
+        for t in present:
+            rs = per.get(t, [])
+            x = med([r.get("cpu") for r in rs])
+            if x is None:
+                c2.append("–")
+                continue
+            v = fmt(x) + (" µs/op" if unit == "ops/s" else " s/GiB")
+            ticks = med([r.get("ticks") for r in rs])
+            if ticks is not None and ticks < 100:
+                v += " (%d ticks)" % ticks
+            c2.append(v)
+        lines2.append("| " + " | ".join(c2) + " |")
         for t in present:
             rs = per.get(t, [])
             if not rs:
@@ -227,7 +313,8 @@ def main():
                 name, unit, t, statistics.median(v), min(v), max(v),
                 med([r["p50"] for r in rs]), med([r["p99"] for r in rs]),
                 med([r.get("cpu") for r in rs]), med([r.get("mapped") for r in rs]),
-                med([r.get("copied") for r in rs]), len(rs)]))
+                med([r.get("copied") for r in rs]), med([r.get("srv") for r in rs]),
+                len(rs), TRIED.get((name, t), len(rs))]))
 
     # The goals the project measures itself against.
     goals = []
@@ -239,14 +326,14 @@ def main():
         else:
             goals.append("- %s: **%s×** (goal ≥ %s×) — %s" % (what, fmt(x, 2), fmt(want, 2),
                                                          "met" if x >= want else "MISSED"))
-    if "fuse" in present:
-        goal("1 MiB sequential read, vfsd/FUSE", "seqread-1m", "fuse", 3)
-        goal("1 MiB sequential write, vfsd/FUSE", "seqwrite-1m", "fuse", 3)
-        goal("4 KiB random read (buffered, psync QD1), vfsd/FUSE", "randread-4k-psync", "fuse", 3)
-        goal("4 KiB random read (O_DIRECT, psync QD1), vfsd/FUSE", "randread-4k-direct-psync", "fuse", 3)
-        goal("metadata create, vfsd/FUSE", "meta-create", "fuse", 3)
-        goal("metadata stat, vfsd/FUSE", "meta-stat", "fuse", 3)
-        goal("metadata unlink, vfsd/FUSE", "meta-unlink", "fuse", 3)
+    if fuses:
+        goal("1 MiB sequential read, vfsd/FUSE best", "seqread-1m", "fuse", 3)
+        goal("1 MiB sequential write, vfsd/FUSE best", "seqwrite-1m", "fuse", 3)
+        goal("4 KiB random read (buffered, psync QD1), vfsd/FUSE best", "randread-4k-psync", "fuse", 3)
+        goal("4 KiB random read (O_DIRECT, psync QD1), vfsd/FUSE best", "randread-4k-direct-psync", "fuse", 3)
+        goal("metadata create, vfsd/FUSE best", "meta-create", "fuse", 3)
+        goal("metadata stat, vfsd/FUSE best", "meta-stat", "fuse", 3)
+        goal("metadata unlink, vfsd/FUSE best", "meta-unlink", "fuse", 3)
     else:
         goals.append("- vfsd/FUSE goals: not measured (the server has no FUSE transport yet)")
     if "tmpfs" in present:
@@ -261,7 +348,8 @@ def main():
                    for rs in per.values() for r in rs)
     diag_hdr = ["job"] + ["ctx switches/op " + LABEL[t] for t in present] + \
         ["TLB shootdowns/op " + LABEL[t] for t in present if have_tlb] + \
-        ["vfsd requests/op", "vfsd KiB mapped/request"]
+        ["vfsd requests/op", "vfsd KiB mapped/request"] + \
+        ["%s server copies GiB/GiB: backend + /dev/fuse" % LABEL[t] for t in fuses]
     diag = ["| " + " | ".join(diag_hdr) + " |", "|" + "---|" * len(diag_hdr)]
     for name, unit, per, skipped in rows:
         c = [name]
@@ -272,10 +360,15 @@ def main():
         rs = per.get("vfsd", [])
         c.append(fmt(med([r.get("req") for r in rs])))
         c.append(fmt(med([r.get("kib_req") for r in rs])))
+        for t in fuses:
+            b_ = med([r.get("srv_backend") for r in per.get(t, [])])
+            x_ = med([r.get("srv_xport") for r in per.get(t, [])])
+            c.append("%s + %s" % (fmt(b_), fmt(x_)) if b_ is not None else "–")
         diag.append("| " + " | ".join(c) + " |")
 
     md = []
     md.append("## vfsd vs FUSE vs tmpfs (%s)" % env.get("date", "?"))
+    won = [winners[n] for n, _, _, _ in rows if winners.get(n)]
     md.append("")
     md.append("Guest kernel %s, %s vCPUs under QEMU **TCG (software emulation)**, %s RAM; "
               "commit %s; %s." % (env.get("kernel", "?"), env.get("cpus", "?"), env.get("mem", "?"),
@@ -284,14 +377,44 @@ def main():
     md.append("")
     md.append("Targets: " + "; ".join("%s `%s`" % (LABEL[t], env.get(t, "?")) for t in present) + ".")
     md.append("")
+    setup = ["Order: %s." % env.get("order", "fixed (vfsd first)")]
+    if "timeouts" in env:
+        setup.append("Timeouts: %s." % env["timeouts"])
+    if "vm_dirty" in env:
+        setup.append("vm: %s." % env["vm_dirty"])
+    for t in present:
+        if "bdi_" + t in env:
+            setup.append("%s bdi: %s." % (LABEL[t], env["bdi_" + t]))
+    for t in fuses:
+        if "fuse_want_" + t in env:
+            setup.append("%s INIT granted (want): %s; refused: %s." % (
+                LABEL[t], env["fuse_want_" + t].split(" ", 1)[-1],
+                env.get("fuse_refused_" + t, "?").split(" ", 1)[-1]))
+    md.append(" ".join(setup))
+    md.append("")
     md.append("Only ratios within one run mean anything: TCG makes every instruction, page-table "
               "update and TLB flush far slower than on hardware, in different proportions.")
-    md.append("Values are median (min–max) over the repetitions; n/a: the target lacks the "
-              "feature (O_DIRECT on tmpfs); fail: the job failed. CPU is system-wide busy time "
-              "from /proc/stat (server threads included) per GiB moved, or per operation for "
-              "metadata. mapped/copied come from /sys/fs/vfsd/<id>/bytes_mapped and bytes_copied.")
+    md.append("Values are median (min–max) over the repetitions; **k of n reps**: only k of "
+              "the n repetitions that ran succeeded (the median is of those); n/a: the target "
+              "lacks the feature (O_DIRECT on tmpfs); fail: every repetition failed. "
+              "vfsd/FUSE best: vfsd against the FUSE variant (splice or no-splice) with the higher "
+              "median on that row%s. module mapped/copied: /sys/fs/vfsd/<id>/bytes_mapped and "
+              "bytes_copied per byte / per GiB the application moved. server CPU-copied: file "
+              "bytes the server copied with the CPU (its --stats: the mem backend's memcpy, and "
+              "over FUSE also the READ replies and WRITE data the kernel copies to and from "
+              "/dev/fuse in the server's system calls) per byte moved; tmpfs has no server." % (
+                  " (no-splice won %d of %d rows)" % (won.count("fuse-nosplice"), len(won))
+                  if won else ""))
     md.append("")
     md.extend(lines)
+    md.append("")
+    md.append("Latency and CPU (medians). CPU is system-wide busy time from /proc/stat (server "
+              "threads included) per GiB moved, or per operation for metadata (over ≥ %s s of "
+              "timed passes per phase; \"(n ticks)\" flags a figure from fewer than 100 ticks)."
+              % (env.get("settings", "").split("meta_seconds=")[-1].split()[0]
+                 if "meta_seconds=" in env.get("settings", "") else "?"))
+    md.append("")
+    md.extend(lines2)
     md.append("")
     md.append("Goals:")
     md.append("")

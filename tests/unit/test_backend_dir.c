@@ -420,6 +420,11 @@ static void test_read(void **state)
 	/* Directories are not opened as files. */
 	open_(VFSD_OP_OPEN, VFSD_ROOT_INO, O_RDONLY, &res);
 	assert_int_equal(res, -EINVAL);
+	/* --stats: every byte read went through pread (a CPU copy). */
+	assert_int_equal(copy_stats_get(&((struct dir_fs *)fs)->copied,
+					COPY_READ), BIG_SIZE + 4096);
+	assert_int_equal(copy_stats_get(&((struct dir_fs *)fs)->copied,
+					COPY_WRITE), 0);
 }
 
 static void test_forget(void **state)

@@ -152,6 +152,44 @@ static void test_create_write_read(void **state)
 	fko_noreply(&k, VFSD_OP_RELEASE, ino, fh, 0);
 }
 
+/* --stats counts every file byte the backend copies, per direction. */
+static void test_copy_counter(void **state)
+{
+	static char buf[2 * BS + 100], back[sizeof(buf)];
+	char *text = NULL;
+	size_t len = 0;
+	uint64_t fh, ino;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_READ), 0);
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_WRITE), 0);
+	ino = new_file(VFSD_ROOT_INO, "c", &fh);
+	fill(buf, sizeof(buf), 3);
+	assert_int_equal(fko_write(&k, ino, fh, buf, sizeof(buf), 0),
+			 sizeof(buf));
+	assert_int_equal(fko_write(&k, ino, fh, buf, 10, BS - 5), 10);
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_WRITE),
+			 sizeof(buf) + 10);
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_READ), 0);
+	/* A read short at the end counts what it returned; past EOF nothing. */
+	assert_int_equal(fko_read(&k, ino, fh, back, sizeof(back), 0),
+			 sizeof(buf));
+	assert_int_equal(fko_read(&k, ino, fh, back, BS, sizeof(buf) - 7), 7);
+	assert_int_equal(fko_read(&k, ino, fh, back, BS, sizeof(buf)), 0);
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_READ),
+			 sizeof(buf) + 7);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	assert_non_null(backend_mem.stats);
+	backend_mem.stats(fs, out);
+	fclose(out);
+	assert_non_null(strstr(text, "data_cpu_read 8299\n"));
+	assert_non_null(strstr(text, "data_cpu_write 8302\n"));
+	free(text);
+	fko_noreply(&k, VFSD_OP_RELEASE, ino, fh, 0);
+}
+
 static void test_sparse(void **state)
 {
 	char buf[BS], back[2 * BS];
@@ -600,7 +638,7 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_create_write_read), T(test_sparse), T(test_truncate),
+		T(test_create_write_read), T(test_copy_counter), T(test_sparse), T(test_truncate),
 		T(test_enospc), T(test_unlink_open_file), T(test_rename),
 		T(test_namespace), T(test_readdir), T(test_xattr),
 		cmocka_unit_test_setup_teardown(test_server_permissions,
