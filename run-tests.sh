@@ -6,13 +6,16 @@
 # usage: ./run-tests.sh [--kernel stock|kdebug|VERSION]... [--timeout SECS]
 #                       [--no-guest] [--no-install] [PATTERN...]
 #
-#   --kernel K    guest kernel (repeatable; default: stock, then 6.12 from
+#   --kernel K    guest kernel (repeatable; default: stock (Debian 12's 6.1),
+#                 7.3 from trixie-backports, then 6.12 from
 #                 bookworm-backports, each in its own guest). kdebug is the
 #                 KASAN/lockdep kernel from the kdebug .debs; the module is
 #                 then built against its headers in build-kdebug/. A
-#                 series like 6.12 is fetched and unpacked by
-#                 tests/vm/fetch-kernel.sh, module in build-6.12/. VERSION:
-#                 an installed kernel release, module in build-VERSION/
+#                 series like 6.12 or 7.3 is fetched and unpacked by
+#                 tests/vm/fetch-kernel.sh (7.x: the module is built in a
+#                 debootstrapped Debian 13 root with its gcc-14), module
+#                 in build-SERIES/. VERSION: an installed kernel release,
+#                 module in build-VERSION/
 #   --timeout S   limit for each whole guest run (default 7200, kdebug 28800)
 #   --smp N       guest CPUs (default 2; kdebug 1: it stalls in early boot
 #                 with 2 about every other time, and run-guest.sh retries)
@@ -38,7 +41,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 . tests/vm/common.sh
 
 # What the VM harness needs beyond tests/install-deps.sh (the project's list).
-HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils)
+# debootstrap makes the Debian 13 build root of the 7.x kernels.
+HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils debootstrap)
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
@@ -55,7 +59,7 @@ while [[ $# -gt 0 ]]; do
 	*) only+=("$1"); shift ;;
 	esac
 done
-[[ ${#kernels[@]} -gt 0 ]] || kernels=(stock 6.12)
+[[ ${#kernels[@]} -gt 0 ]] || kernels=(stock 7.3 6.12)
 
 ci=0
 case ${CI:-} in true | 1) ci=1 ;; esac
@@ -242,7 +246,8 @@ for k in "${kernels[@]}"; do
 			kdir=$(kdebug_kdir)
 			bdir=build-kdebug
 		elif [[ $k =~ ^[0-9]+\.[0-9]+$ ]]; then
-			# A Debian series (6.12) unpacked, not installed.
+			# A Debian series (6.12, 7.3) unpacked, not installed.
+			# One that cannot be fetched fails the run (CI too).
 			if ! kdir=$(tests/vm/fetch-kernel.sh --kdir "$k"); then
 				fails+=("build ($k): tests/vm/fetch-kernel.sh failed")
 				tally "build ($k)" 0 1 0

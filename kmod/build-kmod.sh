@@ -13,5 +13,28 @@ mkdir -p "$out/obj"
 for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
 	ln -sf "$f" "$out/obj/"
 done
-make -s -C "$kdir" M="$out/obj" VFSD_INCLUDE="$src/../include" modules
+# A header tree inside a build root made by tests/vm/fetch-kernel.sh (7.x,
+# built with a compiler the host lacks): run kbuild chrooted into that
+# root, in a private mount namespace that sees the sources and the output
+# at their own paths and has /proc (objtool reads it).
+broot=
+case $kdir in */usr/src/*) broot=${kdir%%/usr/src/*} ;; esac
+if [ -n "$broot" ] && [ -f "$broot/.vfsd-buildroot" ]; then
+	[ "$(id -u)" = 0 ] || { echo "vfsd: building against $kdir chroots into $broot: run as root" >&2; exit 1; }
+	proj=$(realpath "$src/..")
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private -- sh -euc '
+		root=$1 kdir=$2 proj=$3 out=$4
+		for d in "$proj" "$out"; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		mount -t proc proc "$root/proc"
+		mount --bind /dev "$root/dev"
+		exec chroot "$root" make -s -C "$kdir" M="$out/obj" \
+			VFSD_INCLUDE="$proj/include" modules
+	' sh "$broot" "${kdir#"$broot"}" "$proj" "$out"
+else
+	make -s -C "$kdir" M="$out/obj" VFSD_INCLUDE="$src/../include" modules
+fi
 cp "$out/obj/vfsd.ko" "$out/vfsd.ko"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel-version differences, in one place. Supported: 6.1 and 6.12.
+ * Kernel-version differences, in one place. Supported and built: 6.1,
+ * 6.12 and 7.3. The boundaries in between follow the upstream changes
+ * as far as they are known; releases other than those three are not built.
  */
 #ifndef _VFSD_COMPAT_H
 #define _VFSD_COMPAT_H
@@ -10,6 +12,8 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/writeback.h>
+#include <linux/dcache.h>
+#include <linux/namei.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 /* 6.3 replaced the user namespace argument of inode ops by an idmap. */
@@ -104,11 +108,30 @@ static inline struct timespec64 vfsd_inode_get_mtime(const struct inode *inode)
 #endif
 
 /*
- * 6.12 passes folios to ->write_begin and ->write_end. vfsd implements
- * them on folios; these macros generate the entry points with the
- * signature of the kernel being built.
+ * 6.12 passes folios to ->write_begin and ->write_end, 6.17 the kiocb in
+ * place of the file. vfsd implements them on a file and folios; these
+ * macros generate the entry points with the signature of the kernel
+ * being built.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define VFSD_DEFINE_WRITE_BEGIN(name, impl)				\
+static int name(const struct kiocb *iocb, struct address_space *mapping,\
+		loff_t pos, unsigned int len, struct folio **foliop,	\
+		void **fsdata)						\
+{									\
+	return impl(iocb ? iocb->ki_filp : NULL, mapping, pos, len,	\
+		    foliop);						\
+}
+
+#define VFSD_DEFINE_WRITE_END(name, impl)				\
+static int name(const struct kiocb *iocb, struct address_space *mapping,\
+		loff_t pos, unsigned int len, unsigned int copied,	\
+		struct folio *folio, void *fsdata)			\
+{									\
+	return impl(iocb ? iocb->ki_filp : NULL, mapping, pos, len,	\
+		    copied, folio);					\
+}
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #define VFSD_DEFINE_WRITE_BEGIN(name, impl)				\
 static int name(struct file *file, struct address_space *mapping,	\
 		loff_t pos, unsigned int len, struct folio **foliop,	\
@@ -145,22 +168,79 @@ static int name(struct file *file, struct address_space *mapping,	\
 }
 #endif
 
-/* 6.3 passes folios to the write_cache_pages() callback. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-#define VFSD_DEFINE_WRITEPAGE_CB(name, impl)				\
-static int name(struct folio *folio, struct writeback_control *wbc,	\
-		void *data)						\
-{									\
-	return impl(folio, wbc, data);					\
+/*
+ * Writeback: one call of FN per dirty folio, locked and cleared for I/O.
+ * 6.10 added writeback_iter(), which write_cache_pages() then wrapped
+ * until it was removed (by 7.3); before 6.3 its callback took a page.
+ */
+typedef int (*vfsd_writepage_fn)(struct folio *folio,
+				 struct writeback_control *wbc, void *data);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+static inline int vfsd_write_cache_pages(struct address_space *mapping,
+					 struct writeback_control *wbc,
+					 vfsd_writepage_fn fn, void *data)
+{
+	struct folio *folio = NULL;
+	int err = 0;
+
+	while ((folio = writeback_iter(mapping, wbc, folio, &err)))
+		err = fn(folio, wbc, data);
+	return err;
+}
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static inline int vfsd_write_cache_pages(struct address_space *mapping,
+					 struct writeback_control *wbc,
+					 vfsd_writepage_fn fn, void *data)
+{
+	return write_cache_pages(mapping, wbc, fn, data);
 }
 #else
-#define VFSD_DEFINE_WRITEPAGE_CB(name, impl)				\
-static int name(struct page *page, struct writeback_control *wbc,	\
-		void *data)						\
-{									\
-	return impl(page_folio(page), wbc, data);			\
+struct vfsd_writepage_ctx {
+	vfsd_writepage_fn fn;
+	void *data;
+};
+
+static inline int vfsd_writepage_page(struct page *page,
+				      struct writeback_control *wbc,
+				      void *data)
+{
+	struct vfsd_writepage_ctx *ctx = data;
+
+	return ctx->fn(page_folio(page), wbc, ctx->data);
+}
+
+static inline int vfsd_write_cache_pages(struct address_space *mapping,
+					 struct writeback_control *wbc,
+					 vfsd_writepage_fn fn, void *data)
+{
+	struct vfsd_writepage_ctx ctx = { .fn = fn, .data = data };
+
+	return write_cache_pages(mapping, wbc, vfsd_writepage_page, &ctx);
 }
 #endif
+
+/*
+ * Start writeback of a byte range without waiting for it (WB_SYNC_NONE).
+ * filemap_fdatawrite_wbc() is no longer exported by 7.3, which has
+ * filemap_flush_range() instead.
+ */
+static inline void vfsd_flush_range(struct address_space *mapping,
+				    loff_t start, loff_t end)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+	filemap_flush_range(mapping, start, end);
+#else
+	struct writeback_control wbc = {
+		.sync_mode = WB_SYNC_NONE,
+		.nr_to_write = LONG_MAX,
+		.range_start = start,
+		.range_end = end,
+	};
+
+	filemap_fdatawrite_wbc(mapping, &wbc);
+#endif
+}
 
 /* 6.4 made __filemap_get_folio() return ERR_PTR instead of NULL. */
 static inline struct folio *vfsd_grab_folio(struct address_space *mapping,
@@ -178,5 +258,116 @@ static inline struct folio *vfsd_grab_folio(struct address_space *mapping,
 /* xattr ->set gained the idmap in place of the user namespace (6.3). */
 #define VFSD_XATTR_SET_ARGS(h, idmap)					\
 	const struct xattr_handler *h, vfsd_idmap_t *idmap
+
+/*
+ * 6.14 passes ->d_revalidate the parent inode and a stable copy of the
+ * name. vfsd implements it that way; before 6.14 the entry point takes
+ * them from the dentry (the parent only when not in RCU walk: the
+ * implementation returns -ECHILD there before it looks at either).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+#define VFSD_DEFINE_D_REVALIDATE(name, impl)				\
+static int name(struct inode *dir, const struct qstr *qname,		\
+		struct dentry *dentry, unsigned int flags)		\
+{									\
+	return impl(dir, qname, dentry, flags);				\
+}
+#else
+#define VFSD_DEFINE_D_REVALIDATE(name, impl)				\
+static int name(struct dentry *dentry, unsigned int flags)		\
+{									\
+	struct dentry *parent;						\
+	int ret;							\
+									\
+	if (flags & LOOKUP_RCU)						\
+		return impl(NULL, &dentry->d_name, dentry, flags);	\
+	parent = dget_parent(dentry);					\
+	ret = impl(d_inode(parent), &dentry->d_name, dentry, flags);	\
+	dput(parent);							\
+	return ret;							\
+}
+#endif
+
+/*
+ * 6.15: ->mkdir returns the dentry it used (NULL: the one it was given,
+ * or an alias spliced in its place). The implementation returns that;
+ * before 6.15 the entry point drops the alias and returns 0.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#define VFSD_DEFINE_MKDIR(name, impl)					\
+static struct dentry *name(vfsd_idmap_t *idmap, struct inode *dir,	\
+			   struct dentry *dentry, umode_t mode)		\
+{									\
+	return impl(dir, dentry, mode);					\
+}
+#else
+#define VFSD_DEFINE_MKDIR(name, impl)					\
+static int name(vfsd_idmap_t *idmap, struct inode *dir,		\
+		struct dentry *dentry, umode_t mode)			\
+{									\
+	struct dentry *de = impl(dir, dentry, mode);			\
+									\
+	if (IS_ERR(de))							\
+		return PTR_ERR(de);					\
+	dput(de);							\
+	return 0;							\
+}
+#endif
+
+/* ->create lost its unused "excl" argument (by 7.3). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define VFSD_DEFINE_CREATE(name, impl)					\
+static int name(vfsd_idmap_t *idmap, struct inode *dir,		\
+		struct dentry *dentry, umode_t mode)			\
+{									\
+	return impl(dir, dentry, mode);					\
+}
+#else
+#define VFSD_DEFINE_CREATE(name, impl)					\
+static int name(vfsd_idmap_t *idmap, struct inode *dir,		\
+		struct dentry *dentry, umode_t mode, bool excl)		\
+{									\
+	return impl(dir, dentry, mode);					\
+}
+#endif
+
+/* A cached name under DIR, or NULL; d_hash_and_lookup() is VFS-only by 6.16. */
+static inline struct dentry *vfsd_lookup_cached(struct dentry *dir,
+						struct qstr *name)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return try_lookup_noperm(name, dir);
+#else
+	return d_hash_and_lookup(dir, name);
+#endif
+}
+
+/* 6.17: the default dentry operations are set through a helper. */
+static inline void vfsd_set_d_op(struct super_block *sb,
+				 const struct dentry_operations *ops)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	set_default_d_op(sb, ops);
+#else
+	sb->s_d_op = ops;
+#endif
+}
+
+/* 6.18 renamed generic_delete_inode() (drop the inode at the last iput). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define vfsd_drop_inode_at_once	inode_just_drop
+#else
+#define vfsd_drop_inode_at_once	generic_delete_inode
+#endif
+
+/* I_NEW and the other state flags are read through accessors by 7.3. */
+static inline bool vfsd_inode_is_new(struct inode *inode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+	return inode_state_read_once(inode) & I_NEW;
+#else
+	return inode->i_state & I_NEW;
+#endif
+}
 
 #endif /* _VFSD_COMPAT_H */

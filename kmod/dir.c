@@ -82,12 +82,12 @@ struct dentry *vfsd_lookup(struct inode *dir, struct dentry *dentry,
  * A cached name is trusted until its timeout; then it is looked up again
  * and kept only if the server still maps it to the same inode.
  */
-static int vfsd_d_revalidate(struct dentry *dentry, unsigned int flags)
+static int vfsd_do_revalidate(struct inode *dir, const struct qstr *name,
+			      struct dentry *dentry, unsigned int flags)
 {
 	struct vfsd_entry_out out;
-	struct inode *inode, *dir;
-	struct dentry *parent;
-	int err, ret = 0;
+	struct inode *inode;
+	int err;
 
 	if (time_before(jiffies, dentry->d_time))
 		return 1;
@@ -97,44 +97,39 @@ static int vfsd_d_revalidate(struct dentry *dentry, unsigned int flags)
 	inode = d_inode(dentry);
 	if (inode && is_bad_inode(inode))
 		return 0;
-	parent = dget_parent(dentry);
-	dir = d_inode(parent);
-	err = vfsd_send_lookup(dir, &dentry->d_name, &out);
+	err = vfsd_send_lookup(dir, name, &out);
 	if (err == -ENOENT)
 		out.nodeid = 0;
 	else if (err)
-		goto out;
+		return 0;
 
 	if (!inode) {
 		/* Negative: still valid if the name still does not exist. */
-		if (!out.nodeid) {
-			vfsd_set_entry_timeout(dentry,
-					       err ? 0 : out.entry_valid_ns);
-			ret = 1;
-		} else {
+		if (out.nodeid) {
 			vfsd_send_forget(dir->i_sb, out.nodeid, 1);
+			return 0;
 		}
-		goto out;
+		vfsd_set_entry_timeout(dentry, err ? 0 : out.entry_valid_ns);
+		return 1;
 	}
 	if (out.nodeid != vfsd_nodeid(inode)) {
 		if (out.nodeid)
 			vfsd_send_forget(dir->i_sb, out.nodeid, 1);
-		goto out;
+		return 0;
 	}
 	if ((out.attr.mode & S_IFMT) != (inode->i_mode & S_IFMT)) {
 		vfsd_send_forget(dir->i_sb, out.nodeid, 1);
-		goto out;
+		return 0;
 	}
 	spin_lock(&inode->i_lock);
 	VFSD_I(inode)->nlookup++;
 	spin_unlock(&inode->i_lock);
 	vfsd_update_attr(inode, &out.attr, out.attr_valid_ns);
 	vfsd_set_entry_timeout(dentry, out.entry_valid_ns);
-	ret = 1;
-out:
-	dput(parent);
-	return ret;
+	return 1;
 }
+
+VFSD_DEFINE_D_REVALIDATE(vfsd_d_revalidate, vfsd_do_revalidate)
 
 const struct dentry_operations vfsd_dentry_ops = {
 	.d_revalidate = vfsd_d_revalidate,

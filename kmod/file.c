@@ -311,16 +311,12 @@ static ssize_t vfsd_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 static void vfsd_write_behind(struct inode *inode, loff_t start, loff_t end)
 {
 	loff_t chunk = rounddown_pow_of_two(VFSD_M(inode->i_sb)->conn->max_io);
-	struct writeback_control wbc = {
-		.sync_mode = WB_SYNC_NONE,
-		.nr_to_write = LONG_MAX,
-	};
+	loff_t first = round_down(start, chunk);
+	loff_t last = round_down(end, chunk) - 1;
 
-	wbc.range_start = round_down(start, chunk);
-	wbc.range_end = round_down(end, chunk) - 1;
-	if (wbc.range_end < wbc.range_start)
+	if (last < first)
 		return;
-	filemap_fdatawrite_wbc(inode->i_mapping, &wbc);
+	vfsd_flush_range(inode->i_mapping, first, last);
 }
 
 static ssize_t vfsd_file_write_iter(struct kiocb *iocb, struct iov_iter *from)

@@ -155,7 +155,7 @@ retry:
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
 
-	if (inode->i_state & I_NEW) {
+	if (vfsd_inode_is_new(inode)) {
 		inode->i_mode = type;
 		/* The kernel keeps c/mtime of local writes until writeback. */
 		inode->i_flags |= S_NOATIME;

@@ -43,9 +43,16 @@ static struct vfsd_req *vfsd_name_req(struct inode *dir, u8 opcode,
  * Check the entry a server returned for a name it just made and
  * instantiate the dentry with its inode.
  */
+/*
+ * Give DENTRY the new entry's inode. If the dcache had the inode under
+ * another name, that alias takes DENTRY's place: with ALIASP it is
+ * returned there (a reference, NULL if DENTRY itself was used), else
+ * dropped.
+ */
 static int vfsd_instantiate(struct inode *dir, struct dentry *dentry,
 			    struct vfsd_req *req,
-			    const struct vfsd_entry_out *out, umode_t type)
+			    const struct vfsd_entry_out *out, umode_t type,
+			    struct dentry **aliasp)
 {
 	struct dentry *alias;
 	struct inode *inode;
@@ -76,20 +83,25 @@ static int vfsd_instantiate(struct inode *dir, struct dentry *dentry,
 	}
 	(alias ?: dentry)->d_time =
 		(unsigned long)vfsd_timeout_jiffies(out->entry_valid_ns);
-	dput(alias);
+	if (aliasp)
+		*aliasp = alias;
+	else
+		dput(alias);
 	return 0;
 }
 
 /* Send a request that creates a name and returns its entry. */
 static int vfsd_create_entry(struct inode *dir, struct dentry *dentry,
-			     struct vfsd_req *req, umode_t type)
+			     struct vfsd_req *req, umode_t type,
+			     struct dentry **aliasp)
 {
 	int err;
 
 	req->out_exact = true;
 	err = vfsd_req_send_wait(req);
 	if (!err)
-		err = vfsd_instantiate(dir, dentry, req, req->buf, type);
+		err = vfsd_instantiate(dir, dentry, req, req->buf, type,
+				       aliasp);
 	vfsd_req_put(req);
 	return err;
 }
@@ -105,14 +117,16 @@ static int vfsd_mknod_common(struct inode *dir, struct dentry *dentry,
 		return PTR_ERR(req);
 	req->sqe.arg = mode & ~current_umask();
 	req->sqe.offset = new_encode_dev(rdev);
-	return vfsd_create_entry(dir, dentry, req, mode & S_IFMT);
+	return vfsd_create_entry(dir, dentry, req, mode & S_IFMT, NULL);
 }
 
-static int vfsd_create(vfsd_idmap_t *idmap, struct inode *dir,
-		       struct dentry *dentry, umode_t mode, bool excl)
+static int vfsd_do_create(struct inode *dir, struct dentry *dentry,
+			  umode_t mode)
 {
 	return vfsd_mknod_common(dir, dentry, S_IFREG | (mode & 07777), 0);
 }
+
+VFSD_DEFINE_CREATE(vfsd_create, vfsd_do_create)
 
 /*
  * open(O_CREAT) of a name that does not exist: one CREATE makes the file
@@ -155,7 +169,7 @@ static int vfsd_create_open(struct inode *dir, struct dentry *dentry,
 	vf->open_flags = out->open.open_flags;
 	vf->dmap_id = out->open.dmap_id;
 	vf->nodeid = out->entry.nodeid;
-	err = vfsd_instantiate(dir, dentry, req, &out->entry, S_IFREG);
+	err = vfsd_instantiate(dir, dentry, req, &out->entry, S_IFREG, NULL);
 	if (err) {
 		/* The handle the server opened is ours to close. */
 		file->private_data = vf;
@@ -230,18 +244,24 @@ static int vfsd_mknod(vfsd_idmap_t *idmap, struct inode *dir,
 	return vfsd_mknod_common(dir, dentry, mode, rdev);
 }
 
-static int vfsd_mkdir(vfsd_idmap_t *idmap, struct inode *dir,
-		      struct dentry *dentry, umode_t mode)
+/* Returns the dentry used: NULL for DENTRY, or the alias in its place. */
+static struct dentry *vfsd_do_mkdir(struct inode *dir, struct dentry *dentry,
+				    umode_t mode)
 {
+	struct dentry *alias = NULL;
 	struct vfsd_req *req;
+	int err;
 
 	req = vfsd_name_req(dir, VFSD_OP_MKDIR, &dentry->d_name, NULL, 0,
 			    NULL, 0, sizeof(struct vfsd_entry_out));
 	if (IS_ERR(req))
-		return PTR_ERR(req);
+		return ERR_CAST(req);
 	req->sqe.arg = (mode & 07777) & ~current_umask();
-	return vfsd_create_entry(dir, dentry, req, S_IFDIR);
+	err = vfsd_create_entry(dir, dentry, req, S_IFDIR, &alias);
+	return err ? ERR_PTR(err) : alias;
 }
+
+VFSD_DEFINE_MKDIR(vfsd_mkdir, vfsd_do_mkdir)
 
 static int vfsd_symlink(vfsd_idmap_t *idmap, struct inode *dir,
 			struct dentry *dentry, const char *target)
@@ -253,7 +273,7 @@ static int vfsd_symlink(vfsd_idmap_t *idmap, struct inode *dir,
 			    target, tlen, sizeof(struct vfsd_entry_out));
 	if (IS_ERR(req))
 		return PTR_ERR(req);
-	return vfsd_create_entry(dir, dentry, req, S_IFLNK);
+	return vfsd_create_entry(dir, dentry, req, S_IFLNK, NULL);
 }
 
 static int vfsd_link(struct dentry *old, struct inode *dir,
@@ -268,7 +288,8 @@ static int vfsd_link(struct dentry *old, struct inode *dir,
 	if (IS_ERR(req))
 		return PTR_ERR(req);
 	req->sqe.fh = vfsd_nodeid(inode);
-	err = vfsd_create_entry(dir, dentry, req, inode->i_mode & S_IFMT);
+	err = vfsd_create_entry(dir, dentry, req, inode->i_mode & S_IFMT,
+				NULL);
 	vfsd_expire_attr(inode);
 	return err;
 }

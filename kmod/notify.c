@@ -90,7 +90,7 @@ int vfsd_notify_inval_entry(struct vfsd_conn *conn, void __user *argp)
 	dir = d_find_alias(parent);
 	if (dir) {
 		q = (struct qstr)QSTR_INIT(name, n.namelen);
-		entry = d_hash_and_lookup(dir, &q);
+		entry = vfsd_lookup_cached(dir, &q);
 		if (!IS_ERR_OR_NULL(entry)) {
 			vfsd_expire_attr(d_inode(entry));
 			d_invalidate(entry);

@@ -226,7 +226,7 @@ static const struct super_operations vfsd_super_ops = {
 	.alloc_inode = vfsd_alloc_inode,
 	.free_inode = vfsd_free_inode,
 	.evict_inode = vfsd_evict_inode,
-	.drop_inode = generic_delete_inode,
+	.drop_inode = vfsd_drop_inode_at_once,
 	.statfs = vfsd_statfs,
 	.show_options = vfsd_show_options,
 };
@@ -258,7 +258,7 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_magic = VFSD_SUPER_MAGIC;
 	sb->s_op = &vfsd_super_ops;
-	sb->s_d_op = &vfsd_dentry_ops;
+	vfsd_set_d_op(sb, &vfsd_dentry_ops);
 	sb->s_xattr = vfsd_xattr_handlers;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_time_gran = 1;

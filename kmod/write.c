@@ -218,8 +218,6 @@ static int vfsd_writepage_one(struct folio *folio,
 	return 0;
 }
 
-VFSD_DEFINE_WRITEPAGE_CB(vfsd_writepage_cb, vfsd_writepage_one)
-
 int vfsd_writepages(struct address_space *mapping,
 		    struct writeback_control *wbc)
 {
@@ -231,7 +229,7 @@ int vfsd_writepages(struct address_space *mapping,
 	};
 	int err;
 
-	err = write_cache_pages(mapping, wbc, vfsd_writepage_cb, &wb);
+	err = vfsd_write_cache_pages(mapping, wbc, vfsd_writepage_one, &wb);
 	if (wb.nr)
 		vfsd_wb_send(&wb);
 	kfree(wb.pages);

@@ -7,7 +7,7 @@ VFSD_PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libfuse3-dev fuse3 liburing-dev libcmocka-dev
 	linux-image-amd64 linux-headers-amd64 kmod
-	qemu-system-x86 busybox-static cpio
+	qemu-system-x86 busybox-static cpio xz-utils debootstrap
 	fio stress-ng sparse gnuplot-nox attr
 	python3 jq
 )

@@ -7,7 +7,8 @@
 #   --kernel K        stock (default: the installed kernel the module was
 #                     built for, else the newest), kdebug (KASAN/lockdep build
 #                     from the kdebug .debs), a Debian series like 6.12
-#                     (unpacked, not installed, by tests/vm/fetch-kernel.sh),
+#                     or 7.3 (unpacked, not installed, by
+#                     tests/vm/fetch-kernel.sh),
 #                     or a release like 6.1.0-56-amd64
 #   --module PATH     module to insmod (default BUILD/kmod/vfsd.ko; for
 #                     kdebug PROJECT/build-kdebug/kmod/vfsd.ko, for a series
