@@ -12,6 +12,12 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/writeback.h>
+/* struct folio_batch moved out of pagevec.h (gone by 7.3). */
+#if __has_include(<linux/folio_batch.h>)
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
 #include <linux/dcache.h>
 #include <linux/namei.h>
 

@@ -6,7 +6,6 @@
  */
 #include <linux/slab.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/writeback.h>
 #include <linux/mm.h>
 
@@ -301,16 +300,12 @@ static int vfsd_wait_writeback_killable(struct address_space *mapping,
 int vfsd_write_and_wait(struct address_space *mapping, loff_t start,
 			loff_t end)
 {
-	struct writeback_control wbc = {
-		.sync_mode = WB_SYNC_NONE,
-		.nr_to_write = LONG_MAX,
-		.range_start = start,
-		.range_end = end,
-	};
 	int err;
 
-	if (current->flags & PF_EXITING)
-		return filemap_fdatawrite_wbc(mapping, &wbc);
+	if (current->flags & PF_EXITING) {
+		vfsd_flush_range(mapping, start, end);
+		return 0;
+	}
 	/* WB_SYNC_ALL would wait unkillably for writeback already running. */
 	err = vfsd_wait_writeback_killable(mapping, start, end);
 	if (!err)
