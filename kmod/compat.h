@@ -248,6 +248,13 @@ static inline void vfsd_flush_range(struct address_space *mapping,
 #endif
 }
 
+/* By 7.3 the unbound system workqueue has a new name; the old one warns. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define vfsd_unbound_wq		system_dfl_wq
+#else
+#define vfsd_unbound_wq		system_unbound_wq
+#endif
+
 /* 6.4 made __filemap_get_folio() return ERR_PTR instead of NULL. */
 static inline struct folio *vfsd_grab_folio(struct address_space *mapping,
 					    pgoff_t index)

@@ -142,7 +142,7 @@ static void vfsd_dio_end(struct vfsd_req *req)
 {
 	struct vfsd_dio *dio = req->end_data;
 
-	queue_work(system_unbound_wq, &dio->work);
+	queue_work(vfsd_unbound_wq, &dio->work);
 }
 
 static void vfsd_put_user_pages(struct page **pages, unsigned int nr)
