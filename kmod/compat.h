@@ -13,7 +13,7 @@
 #include <linux/pagemap.h>
 #include <linux/writeback.h>
 /* struct folio_batch moved out of pagevec.h (gone by 7.3). */
-#if __has_include(<linux/folio_batch.h>)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
 #include <linux/folio_batch.h>
 #else
 #include <linux/pagevec.h>

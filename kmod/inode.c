@@ -178,16 +178,9 @@ retry:
 
 void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup)
 {
-	struct vfsd_req *req;
-
-	if (nodeid == VFSD_ROOT_ID || !nlookup)
-		return;
-	req = vfsd_req_alloc(VFSD_M(sb)->conn, VFSD_OP_FORGET, nodeid, 0, 0,
-			     GFP_NOFS | __GFP_NOFAIL);
-	if (IS_ERR(req))
-		return;		/* the server is gone and forgets anyway */
-	req->sqe.offset = nlookup;
-	vfsd_req_send_noreply(req);
+	if (nlookup)
+		vfsd_send_noreply_op(VFSD_M(sb)->conn, VFSD_OP_FORGET, nodeid,
+				     0, nlookup, GFP_NOFS);
 }
 
 /* Fetch attributes from the server if they expired (or if @force). */

@@ -144,15 +144,15 @@ int vfsd_errno_valid(int result)
 	return result < 0 && result > -512;
 }
 
-static void vfsd_send_noreply_op(struct vfsd_conn *conn, u8 opcode,
-				 u64 nodeid, u64 fh, u64 count)
+/* FORGET (count = lookups) or RELEASE/RELEASEDIR (fh) of a nodeid. */
+void vfsd_send_noreply_op(struct vfsd_conn *conn, u8 opcode, u64 nodeid,
+			  u64 fh, u64 count, gfp_t gfp)
 {
 	struct vfsd_req *req;
 
 	if (!nodeid || nodeid == VFSD_ROOT_ID)
 		return;
-	req = vfsd_req_alloc(conn, opcode, nodeid, 0, 0,
-			     GFP_KERNEL | __GFP_NOFAIL);
+	req = vfsd_req_alloc(conn, opcode, nodeid, 0, 0, gfp | __GFP_NOFAIL);
 	if (IS_ERR(req))
 		return;		/* the server is gone and forgets anyway */
 	req->sqe.fh = fh;
@@ -180,19 +180,21 @@ static void vfsd_req_drop_reply(struct vfsd_req *req)
 	case VFSD_OP_MKDIR:
 	case VFSD_OP_SYMLINK:
 	case VFSD_OP_LINK:
-		vfsd_send_noreply_op(conn, VFSD_OP_FORGET, entry->nodeid, 0, 1);
+		vfsd_send_noreply_op(conn, VFSD_OP_FORGET, entry->nodeid, 0, 1,
+				     GFP_KERNEL);
 		break;
 	case VFSD_OP_CREATE:
 		vfsd_send_noreply_op(conn, VFSD_OP_RELEASE,
-				     create->entry.nodeid, create->open.fh, 0);
+				     create->entry.nodeid, create->open.fh, 0,
+				     GFP_KERNEL);
 		vfsd_send_noreply_op(conn, VFSD_OP_FORGET,
-				     create->entry.nodeid, 0, 1);
+				     create->entry.nodeid, 0, 1, GFP_KERNEL);
 		break;
 	case VFSD_OP_OPEN:
 	case VFSD_OP_OPENDIR:
 		vfsd_send_noreply_op(conn, req->sqe.opcode == VFSD_OP_OPEN ?
 				     VFSD_OP_RELEASE : VFSD_OP_RELEASEDIR,
-				     req->sqe.nodeid, open->fh, 0);
+				     req->sqe.nodeid, open->fh, 0, GFP_KERNEL);
 		break;
 	}
 }

@@ -270,8 +270,9 @@ int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us)
 	int ret;
 
 	/*
-	 * Only the address space that mapped the window runs the queue: a
-	 * forked child or another process holding the fd gets nothing.
+	 * Only the queue's own address space (the first to map its window
+	 * or enter it) runs the queue: not a forked child, not another
+	 * process holding the fd.
 	 */
 	if (!vfsd_window_claim(q))
 		return -EPERM;

@@ -275,6 +275,8 @@ int vfsd_req_send_async(struct vfsd_req *req);
 bool vfsd_req_spin(struct vfsd_req *req);
 void vfsd_req_steer_away(struct vfsd_req *req);
 void vfsd_req_send_noreply(struct vfsd_req *req);
+void vfsd_send_noreply_op(struct vfsd_conn *conn, u8 opcode, u64 nodeid,
+			  u64 fh, u64 count, gfp_t gfp);
 void vfsd_req_finish(struct vfsd_req *req, int result);
 int vfsd_errno_valid(int result);
 
