@@ -89,6 +89,10 @@ VFSD_SHOW(bytes_mapped, atomic64_read(&conn->bytes_mapped));
 VFSD_SHOW(bytes_copied, atomic64_read(&conn->bytes_copied));
 VFSD_SHOW(bytes_direct, atomic64_read(&conn->bytes_direct));
 VFSD_SHOW(timeouts, atomic64_read(&conn->timeouts));
+VFSD_SHOW(background, atomic_read(&conn->background));
+VFSD_SHOW(max_background, READ_ONCE(conn->max_background));
+VFSD_SHOW(bg_throttled, atomic64_read(&conn->bg_throttled));
+VFSD_SHOW(interrupts, atomic64_read(&conn->op_count[VFSD_OP_INTERRUPT]));
 VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
 VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
@@ -110,7 +114,7 @@ static const char *const vfsd_op_names[VFSD_OP_MAX] = {
 	[VFSD_OP_FLUSH] = "flush",	[VFSD_OP_OPENDIR] = "opendir",
 	[VFSD_OP_READDIR] = "readdir",	[VFSD_OP_RELEASEDIR] = "releasedir",
 	[VFSD_OP_CREATE] = "create",	[VFSD_OP_FALLOCATE] = "fallocate",
-	[VFSD_OP_LSEEK] = "lseek",
+	[VFSD_OP_LSEEK] = "lseek",	[VFSD_OP_INTERRUPT] = "interrupt",
 };
 
 static ssize_t ops_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -141,6 +145,10 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_bytes_direct.attr,
 	&vfsd_attr_protocol_errors.attr,
 	&vfsd_attr_timeouts.attr,
+	&vfsd_attr_background.attr,
+	&vfsd_attr_max_background.attr,
+	&vfsd_attr_bg_throttled.attr,
+	&vfsd_attr_interrupts.attr,
 	&vfsd_attr_queues.attr,
 	&vfsd_attr_max_io.attr,
 	&vfsd_attr_ops.attr,
@@ -291,7 +299,8 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 
 	if (s->abi_version != VFSD_ABI_VERSION)
 		return -EPROTO;
-	if (s->flags || memchr_inv(s->reserved, 0, sizeof(s->reserved)))
+	if ((s->flags & ~VFSD_SETUP_FLAGS) ||
+	    memchr_inv(s->reserved, 0, sizeof(s->reserved)))
 		return -EINVAL;
 
 	nr = s->nr_queues ? s->nr_queues : num_online_cpus();
@@ -315,6 +324,9 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 
 	conn->nr_queues = nr;
 	conn->depth = depth;
+	conn->want_interrupt = s->flags & VFSD_SETUP_INTERRUPT;
+	/* Until the mount says otherwise: what the rings hold at once. */
+	conn->max_background = nr * depth;
 	conn->window_size = window;
 	conn->window_pages = window >> PAGE_SHIFT;
 	/* Half the window per request, so two large requests overlap. */

@@ -35,6 +35,7 @@ struct vfsd_dio {
 	struct vfsd_req *req;
 	struct vfsd_bounce bounce[2];
 	unsigned int nr_bounce;
+	bool bg_slot;		/* a background slot for the request */
 };
 
 static bool vfsd_is_bounce(struct vfsd_dio *dio, unsigned int index)
@@ -214,6 +215,10 @@ static ssize_t vfsd_direct_one(struct file *file, struct iov_iter *iter,
 	if (ret)
 		goto out_req;
 	if (dio != &sync_dio) {
+		if (dio->bg_slot) {
+			vfsd_req_set_background(req);
+			dio->bg_slot = false;
+		}
 		/* The request's reference goes to the completion worker. */
 		req->end = vfsd_dio_end;
 		req->end_data = dio;
@@ -310,6 +315,39 @@ out:
 	return ret;
 }
 
+/*
+ * An async read as one request completed later: -EIOCBQUEUED, or -EAGAIN
+ * when it takes more than one request or the background limit is reached
+ * (the caller then goes the synchronous way, its wait bounding what it
+ * pins).
+ */
+static ssize_t vfsd_direct_async(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct vfsd_conn *conn = VFSD_M(file_inode(iocb->ki_filp)->i_sb)->conn;
+	struct vfsd_dio *dio;
+	size_t asked;
+	ssize_t n;
+
+	if (!vfsd_bg_get(conn))
+		return -EAGAIN;
+	dio = kzalloc(sizeof(*dio), GFP_KERNEL);
+	if (!dio) {
+		vfsd_bg_put(conn);
+		return -ENOMEM;
+	}
+	INIT_WORK(&dio->work, vfsd_dio_complete);
+	dio->iocb = iocb;
+	dio->bg_slot = true;
+	n = vfsd_direct_one(iocb->ki_filp, iter, iocb->ki_pos, false, &asked,
+			    dio);
+	if (n == -EIOCBQUEUED)
+		return n;
+	if (dio->bg_slot)
+		vfsd_bg_put(conn);
+	kfree(dio);
+	return n;
+}
+
 ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write)
 {
 	struct file *file = iocb->ki_filp;
@@ -341,17 +379,9 @@ ssize_t vfsd_direct_io(struct kiocb *iocb, struct iov_iter *iter, bool write)
 	if (n)
 		return n;
 	if (!write && !copy && !is_sync_kiocb(iocb) && count <= conn->max_io) {
-		struct vfsd_dio *dio = kzalloc(sizeof(*dio), GFP_KERNEL);
-		size_t asked;
-
-		if (!dio)
-			return -ENOMEM;
-		INIT_WORK(&dio->work, vfsd_dio_complete);
-		dio->iocb = iocb;
-		n = vfsd_direct_one(file, iter, pos, false, &asked, dio);
-		if (n != -EIOCBQUEUED)
-			kfree(dio);
-		if (n != -EAGAIN)
+		n = vfsd_direct_async(iocb, iter);
+		/* NOWAIT: the caller retries from a context that may block. */
+		if (n != -EAGAIN || (iocb->ki_flags & IOCB_NOWAIT))
 			return n;
 	}
 	while (iov_iter_count(iter)) {

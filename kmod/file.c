@@ -179,8 +179,10 @@ static void vfsd_read_end(struct vfsd_req *req)
  * folios are unlocked (not uptodate) so readers see the error.
  */
 void vfsd_send_read(struct inode *inode, struct file *file,
-		    struct page **pages, unsigned int nr, loff_t pos)
+		    struct page **pages, unsigned int nr, loff_t pos,
+		    bool background)
 {
+	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
 	struct vfsd_file *vf = file ? file->private_data : NULL;
 	struct vfsd_req *req;
 	unsigned int i;
@@ -194,12 +196,16 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 		for (i = 0; i < nr; i++)
 			clear_highpage(pages[i]);
 
-	req = vfsd_req_alloc(VFSD_M(inode->i_sb)->conn, VFSD_OP_READ,
-			     vfsd_nodeid(inode), 0, 0, GFP_NOFS);
+	req = vfsd_req_alloc(conn, VFSD_OP_READ, vfsd_nodeid(inode), 0, 0,
+			     GFP_NOFS);
 	if (IS_ERR(req)) {
+		if (background)
+			vfsd_bg_put(conn);
 		err = PTR_ERR(req);
 		goto fail;
 	}
+	if (background)
+		vfsd_req_set_background(req);
 	req->pages = pages;
 	req->nr_pages = nr;
 	req->sqe.offset = pos;
@@ -243,7 +249,7 @@ int vfsd_read_folio(struct file *file, struct folio *folio)
 	}
 	folio_get(folio);
 	pages[0] = &folio->page;
-	vfsd_send_read(inode, file, pages, 1, folio_pos(folio));
+	vfsd_send_read(inode, file, pages, 1, folio_pos(folio), false);
 	return 0;
 }
 
@@ -254,6 +260,7 @@ int vfsd_read_folio(struct file *file, struct folio *folio)
 void vfsd_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
+	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
 	unsigned int max_pages = VFSD_M(inode->i_sb)->max_read >> PAGE_SHIFT;
 	struct folio *folio = readahead_folio(rac);
 
@@ -264,9 +271,18 @@ void vfsd_readahead(struct readahead_control *rac)
 		struct page **pages;
 		unsigned int i = 0;
 
+		/*
+		 * Readahead is optional: over the background limit the folios
+		 * stay uncached and a reader asks for its own page.
+		 */
+		if (!vfsd_bg_get(conn)) {
+			folio_unlock(folio);	/* read_pages() unlocks the rest */
+			return;
+		}
 		pages = kmalloc_array(nr, sizeof(*pages), GFP_NOFS);
 		if (!pages) {
-			folio_unlock(folio);	/* read_pages() unlocks the rest */
+			vfsd_bg_put(conn);
+			folio_unlock(folio);
 			return;
 		}
 		do {
@@ -274,7 +290,7 @@ void vfsd_readahead(struct readahead_control *rac)
 			pages[i++] = &folio->page;
 			folio = readahead_folio(rac);
 		} while (folio && i < nr);
-		vfsd_send_read(inode, rac->file, pages, i, pos);
+		vfsd_send_read(inode, rac->file, pages, i, pos, true);
 	}
 }
 

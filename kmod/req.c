@@ -118,6 +118,37 @@ struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,
 	return req;
 }
 
+/*
+ * A background slot (see vfsd_conn.background), taken before the request
+ * exists so nothing is pinned or locked over the limit.
+ */
+bool vfsd_bg_get(struct vfsd_conn *conn)
+{
+	if (atomic_inc_return(&conn->background) <=
+	    READ_ONCE(conn->max_background))
+		return true;
+	atomic_dec(&conn->background);
+	atomic64_inc(&conn->bg_throttled);
+	return false;
+}
+
+void vfsd_bg_put(struct vfsd_conn *conn)
+{
+	atomic_dec(&conn->background);
+}
+
+/* The request holds a slot its caller took; it goes with the reply. */
+void vfsd_req_set_background(struct vfsd_req *req)
+{
+	set_bit(VFSD_REQ_BACKGROUND, &req->flags);
+}
+
+static void vfsd_req_bg_release(struct vfsd_req *req)
+{
+	if (test_and_clear_bit(VFSD_REQ_BACKGROUND, &req->flags))
+		vfsd_bg_put(req->q->conn);
+}
+
 void vfsd_req_put(struct vfsd_req *req)
 {
 	struct vfsd_conn *conn;
@@ -125,6 +156,7 @@ void vfsd_req_put(struct vfsd_req *req)
 	if (!refcount_dec_and_test(&req->ref))
 		return;
 	conn = req->q->conn;
+	vfsd_req_bg_release(req);	/* never sent */
 	if (req->put_pages) {
 		unsigned int i;
 
@@ -203,6 +235,7 @@ static void vfsd_req_drop_reply(struct vfsd_req *req)
 void vfsd_req_finish(struct vfsd_req *req, int result)
 {
 	req->result = result;
+	vfsd_req_bg_release(req);
 	if (req->end)
 		req->end(req);
 	atomic_dec(&req->q->conn->waiting);
@@ -239,6 +272,24 @@ static int vfsd_queue_req(struct vfsd_req *req)
 }
 
 /*
+ * The caller of a request the server has was killed: tell the server, on
+ * the queue the request came on, so it can answer early.
+ */
+static void vfsd_send_interrupt(struct vfsd_req *req)
+{
+	struct vfsd_req *intr;
+
+	intr = vfsd_req_alloc(req->q->conn, VFSD_OP_INTERRUPT,
+			      req->sqe.nodeid, 0, 0, GFP_KERNEL);
+	if (IS_ERR(intr))
+		return;
+	intr->q = req->q;
+	intr->sqe.offset = req->sqe.id;
+	intr->sqe.arg = req->sqe.opcode;
+	vfsd_req_send_noreply(intr);
+}
+
+/*
  * Send and wait for the reply. Only a fatal signal ends the wait early; the
  * request then stays with the queue, which frees it when the server answers
  * or the connection ends. Returns the validated result.
@@ -266,10 +317,15 @@ int vfsd_req_send_wait(struct vfsd_req *req)
 	 */
 	spin_lock(&q->lock);
 	if (!test_bit(VFSD_REQ_PENDING, &req->flags)) {
+		/* Its sqe.id is final once SENT is set (under q->lock). */
+		bool sent = test_bit(VFSD_REQ_SENT, &req->flags);
+
 		spin_unlock(&q->lock);
 		/* The reply is in already: use it, nothing is left behind. */
 		if (test_and_set_bit(VFSD_REQ_ABANDONED, &req->flags))
 			return READ_ONCE(req->result);
+		if (sent && READ_ONCE(q->conn->want_interrupt))
+			vfsd_send_interrupt(req);
 		return -EINTR;
 	}
 	list_del_init(&req->list);

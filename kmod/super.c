@@ -34,6 +34,7 @@ struct vfsd_fs_context {
 	bool default_permissions;
 	unsigned int max_read;
 	unsigned int request_timeout;
+	unsigned int max_background;
 };
 
 /* Seconds a request may go unanswered before the connection ends. */
@@ -45,7 +46,7 @@ MODULE_PARM_DESC(request_timeout,
 enum {
 	OPT_SOURCE, OPT_FD, OPT_ROOTMODE, OPT_USER_ID, OPT_GROUP_ID,
 	OPT_ALLOW_OTHER, OPT_DEFAULT_PERMISSIONS, OPT_SERVER_PERMISSIONS,
-	OPT_MAX_READ, OPT_REQUEST_TIMEOUT,
+	OPT_MAX_READ, OPT_REQUEST_TIMEOUT, OPT_MAX_BACKGROUND,
 };
 
 static const struct fs_parameter_spec vfsd_fs_parameters[] = {
@@ -59,6 +60,7 @@ static const struct fs_parameter_spec vfsd_fs_parameters[] = {
 	fsparam_flag("server_permissions", OPT_SERVER_PERMISSIONS),
 	fsparam_u32("max_read", OPT_MAX_READ),
 	fsparam_u32("request_timeout", OPT_REQUEST_TIMEOUT),
+	fsparam_u32("max_background", OPT_MAX_BACKGROUND),
 	{}
 };
 
@@ -125,6 +127,12 @@ static int vfsd_parse_param(struct fs_context *fc, struct fs_parameter *param)
 		if (result.uint_32 > 24 * 3600)
 			return invalfc(fc, "request_timeout is at most a day");
 		ctx->request_timeout = result.uint_32;
+		break;
+	case OPT_MAX_BACKGROUND:
+		if (!result.uint_32 || result.uint_32 > VFSD_MAX_BACKGROUND)
+			return invalfc(fc, "max_background is 1 to %u",
+				       VFSD_MAX_BACKGROUND);
+		ctx->max_background = result.uint_32;
 		break;
 	default:
 		return -EINVAL;
@@ -212,6 +220,7 @@ static int vfsd_show_options(struct seq_file *m, struct dentry *root)
 		 ",server_permissions");
 	seq_printf(m, ",max_read=%u", fm->max_read);
 	seq_printf(m, ",request_timeout=%u", fm->request_timeout);
+	seq_printf(m, ",max_background=%u", READ_ONCE(fm->conn->max_background));
 	return 0;
 }
 
@@ -354,6 +363,8 @@ static int vfsd_get_tree(struct fs_context *fc)
 	fm->max_read = ctx->max_read ? min(ctx->max_read, conn->max_io) :
 		conn->max_io;
 	fm->request_timeout = ctx->request_timeout;
+	if (ctx->max_background)
+		WRITE_ONCE(conn->max_background, ctx->max_background);
 
 	fc->s_fs_info = fm;
 	err = get_tree_nodev(fc, vfsd_fill_super);

@@ -21,6 +21,8 @@
 #include "compat.h"
 
 #define VFSD_NAME_MAX		255
+/* Largest max_background= a mount may ask for. */
+#define VFSD_MAX_BACKGROUND	(VFSD_MAX_QUEUES * VFSD_MAX_DEPTH)
 
 struct vfsd_conn;
 struct vfsd_req;
@@ -86,6 +88,14 @@ struct vfsd_conn {
 	struct inode *win_inode;
 
 	atomic_t waiting;
+	/*
+	 * Requests nobody waits for that hold pages (readahead, async
+	 * O_DIRECT): at most max_background; over it readahead is skipped
+	 * and O_DIRECT waits in its caller. bg_throttled counts both.
+	 */
+	atomic_t background;
+	unsigned int max_background;
+	atomic64_t bg_throttled;
 	atomic64_t requests;
 	atomic64_t bytes_mapped;
 	atomic64_t bytes_copied;
@@ -104,6 +114,9 @@ struct vfsd_conn {
 	/* The mounted superblock, for notifications from the server. */
 	struct rw_semaphore killsb;
 	struct super_block *sb;
+
+	/* The server asked for VFSD_OP_INTERRUPT (VFSD_SETUP_INTERRUPT). */
+	bool want_interrupt;
 
 	/* Optional operations the server answered ENOSYS to. */
 	bool no_create;
@@ -125,6 +138,7 @@ enum {
 	 * with the server: whoever comes second deals with the reply.
 	 */
 	VFSD_REQ_ABANDONED,
+	VFSD_REQ_BACKGROUND,	/* holds one of conn->max_background */
 };
 
 struct vfsd_req {
@@ -270,6 +284,9 @@ struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,
 				u64 nodeid, u32 in_len, u32 out_size,
 				gfp_t gfp);
 void vfsd_req_put(struct vfsd_req *req);
+bool vfsd_bg_get(struct vfsd_conn *conn);
+void vfsd_bg_put(struct vfsd_conn *conn);
+void vfsd_req_set_background(struct vfsd_req *req);
 int vfsd_req_send_wait(struct vfsd_req *req);
 int vfsd_req_send_async(struct vfsd_req *req);
 bool vfsd_req_spin(struct vfsd_req *req);
@@ -334,7 +351,8 @@ void vfsd_send_release(struct inode *inode, struct file *file, u8 opcode);
 extern const struct file_operations vfsd_file_fops;
 extern const struct address_space_operations vfsd_aops;
 void vfsd_send_read(struct inode *inode, struct file *file,
-		    struct page **pages, unsigned int nr, loff_t pos);
+		    struct page **pages, unsigned int nr, loff_t pos,
+		    bool background);
 int vfsd_read_folio(struct file *file, struct folio *folio);
 void vfsd_readahead(struct readahead_control *rac);
 

@@ -36,7 +36,8 @@ static int vfsd_read_folio_sync(struct file *file, struct folio *folio)
 		return -ENOMEM;
 	folio_get(folio);
 	pages[0] = &folio->page;
-	vfsd_send_read(folio->mapping->host, file, pages, 1, folio_pos(folio));
+	vfsd_send_read(folio->mapping->host, file, pages, 1, folio_pos(folio),
+		       false);
 	folio_lock(folio);
 	return folio_test_uptodate(folio) ? 0 : -EIO;
 }

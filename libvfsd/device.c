@@ -40,13 +40,21 @@ int vfsd_device_open(void)
 int vfsd_device_setup(struct vfsd_session *s)
 {
 	struct vfsd_setup st;
+	int ret;
 
 	memset(&st, 0, sizeof(st));
 	st.abi_version = VFSD_ABI_VERSION;
 	st.nr_queues = s->opts.nr_queues;
 	st.depth = s->opts.depth;
 	st.window_size = s->opts.window_size;
-	if (ioctl(s->fd, VFSD_IOC_SETUP, &st) < 0) {
+	st.flags = VFSD_SETUP_INTERRUPT;
+	ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);
+	/* A module older than the flag refuses it: go on without. */
+	if (ret < 0 && errno == EINVAL) {
+		st.flags = 0;
+		ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);
+	}
+	if (ret < 0) {
 		int err = errno;
 
 		if (err == EPROTO)

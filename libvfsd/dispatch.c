@@ -61,6 +61,7 @@ static const struct {
 	[VFSD_OP_CREATE] = { "CREATE", IN_PAYLOAD },
 	[VFSD_OP_FALLOCATE] = { "FALLOCATE", IN_PAYLOAD },
 	[VFSD_OP_LSEEK] = { "LSEEK", IN_NONE },
+	[VFSD_OP_INTERRUPT] = { "INTERRUPT", IN_NONE },
 };
 
 const char *vfsd_opname(unsigned int opcode)
@@ -495,13 +496,40 @@ static bool has_op(const struct vfsd_ops *ops, unsigned int opcode)
 	return fn != NULL;
 }
 
-/* Requests without a reply: FORGET, RELEASE, RELEASEDIR. */
-static bool dispatch_noreply(struct vfsd_session *s,
-			     const struct vfsd_sqe *sqe)
+/*
+ * INTERRUPT names a request of this queue by id; it may come after the
+ * reply (the tag is then free or reused by another id): ignore it then.
+ */
+static void dispatch_interrupt(struct vfsd_queue *q, uint64_t id)
+{
+	uint32_t tag;
+
+	/* Rare enough to search: ids are the kernel's, not a tag encoding. */
+	for (tag = 0; tag < q->depth; tag++) {
+		struct vfsd_req *req = &q->reqs[tag];
+
+		if (!req->in_flight || req->sqe.id != id || req->interrupted)
+			continue;
+		req->interrupted = true;
+		if (q->s->ops.interrupt)
+			q->s->ops.interrupt(req);
+		return;
+	}
+}
+
+/* Requests without a reply: FORGET, RELEASE, RELEASEDIR, INTERRUPT. */
+static bool dispatch_noreply(struct vfsd_queue *q, const struct vfsd_sqe *sqe)
 {
 	struct vfsd_file_info fi = { .fh = sqe->fh, .flags = (int)sqe->arg };
+	struct vfsd_session *s = q->s;
 
 	switch (sqe->opcode) {
+	case VFSD_OP_INTERRUPT:
+		/* With a tag it is not the kernel's: answer it like any. */
+		if (sqe->tag != VFSD_TAG_NONE)
+			return false;
+		dispatch_interrupt(q, sqe->offset);
+		return true;
 	case VFSD_OP_FORGET:
 		if (s->ops.forget)
 			s->ops.forget(s->userdata, sqe->nodeid, sqe->offset);
@@ -548,7 +576,7 @@ void vfsd_dispatch(struct vfsd_queue *q, const struct vfsd_sqe *sqe)
 		 sqe->len);
 
 	if (sqe->tag == VFSD_TAG_NONE) {
-		if (!dispatch_noreply(s, sqe))
+		if (!dispatch_noreply(q, sqe))
 			vfsd_err("%s without a tag: cannot reply, dropped",
 				 vfsd_opname(sqe->opcode));
 		return;
@@ -574,8 +602,9 @@ void vfsd_dispatch(struct vfsd_queue *q, const struct vfsd_sqe *sqe)
 	req->in_len = 0;
 	req->dir_used = req->dir_max = 0;
 	req->in_flight = true;
+	req->interrupted = false;
 
-	if (dispatch_noreply(s, sqe)) {
+	if (dispatch_noreply(q, sqe)) {
 		vfsd_req_fail(req, 0);	/* it has a tag: the kernel waits */
 		return;
 	}

@@ -128,7 +128,16 @@ static size_t fuse_dirent(struct vfsd_req *req, const char *name,
 	return rec;
 }
 
+/* libfuse saw FUSE_INTERRUPT for it. */
+static bool fuse_interrupted(struct vfsd_req *req)
+{
+	struct vfsd_fuse_worker *w = req->q->fuse;
+
+	return w->freq && fuse_req_interrupted(w->freq);
+}
+
 const struct vfsd_xport vfsd_fuse_xport = {
 	.post = fuse_post,
 	.dirent = fuse_dirent,
+	.interrupted = fuse_interrupted,
 };

@@ -38,6 +38,13 @@ static const unsigned char op_reply[VFSD_OP_MAX] = {
 	[VFSD_OP_LISTXATTR] = R_XATTR,	[VFSD_OP_READDIR] = R_DIRENTS,
 };
 
+VFSD_API int vfsd_req_interrupted(struct vfsd_req *req)
+{
+	if (req->xport && req->xport->interrupted)
+		return req->xport->interrupted(req);
+	return req->interrupted;
+}
+
 static int post(struct vfsd_req *req, int32_t result)
 {
 	req->in_flight = false;

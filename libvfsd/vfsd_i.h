@@ -35,6 +35,8 @@ struct vfsd_xport {
 	/* One readdir entry, name already checked; 0 if it does not fit. */
 	size_t (*dirent)(struct vfsd_req *req, const char *name,
 			 vfsd_ino_t ino, mode_t mode, off_t next_off);
+	/* Did the kernel interrupt the request? */
+	bool (*interrupted)(struct vfsd_req *req);
 };
 
 struct vfsd_req {
@@ -49,6 +51,7 @@ struct vfsd_req {
 	uint32_t dir_used;	/* readdir bytes packed into the slot */
 	uint32_t dir_max;
 	bool in_flight;		/* posted by the kernel, not yet replied */
+	bool interrupted;	/* VFSD_OP_INTERRUPT named it */
 };
 
 struct vfsd_queue {

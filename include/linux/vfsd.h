@@ -23,7 +23,7 @@
  * moment it is posted until its completion is consumed. The tag's inline
  * slot carries the request's small payload (names, setattr arguments) in,
  * and the reply's small payload (entry, attributes, dirents, link target)
- * out. Requests that expect no reply (FORGET, RELEASE) carry
+ * out. Requests that expect no reply (FORGET, RELEASE, INTERRUPT) carry
  * VFSD_TAG_NONE and the server must not complete them.
  *
  * Bulk file data never travels through the ring: for READ (and WRITE)
@@ -89,7 +89,7 @@
 
 struct vfsd_setup {
 	__u32 abi_version;	/* in: VFSD_ABI_VERSION */
-	__u32 flags;		/* in: 0 (reserved) */
+	__u32 flags;		/* in: VFSD_SETUP_* */
 	__u32 nr_queues;	/* in: 0 = one per online CPU; out */
 	__u32 depth;		/* in: power of two, 0 = default; out */
 	__u32 window_size;	/* in: bytes per queue, 0 = default; out */
@@ -102,6 +102,14 @@ struct vfsd_setup {
 	__u32 inline_size;
 	__u64 reserved[4];	/* must be zero */
 };
+
+/*
+ * The server wants VFSD_OP_INTERRUPT: when a task waiting for a request's
+ * reply is killed, the kernel tells the server so it can stop early.
+ * A kernel that predates it refuses the flag with EINVAL.
+ */
+#define VFSD_SETUP_INTERRUPT	(1u << 0)
+#define VFSD_SETUP_FLAGS	VFSD_SETUP_INTERRUPT
 
 struct vfsd_enter {
 	__u32 queue;		/* which queue this thread serves */
@@ -265,6 +273,15 @@ enum vfsd_opcode {
 	VFSD_OP_FALLOCATE,	/* fh; in: vfsd_fallocate_in */
 	VFSD_OP_LSEEK,		/* fh, offset, arg = whence (SEEK_DATA/HOLE);
 				 * out: vfsd_lseek_out */
+	VFSD_OP_INTERRUPT,	/* no reply; only with VFSD_SETUP_INTERRUPT.
+				 * offset = sqe.id of a request on this queue
+				 * whose caller was killed, arg = its opcode.
+				 * The server may answer that request at once
+				 * (any result: nobody reads it but the
+				 * kernel, which releases what a successful
+				 * reply hands out) or finish it as usual; it
+				 * must still answer it. It may arrive after
+				 * the reply (then it is stale: ignore it). */
 	VFSD_OP_MAX
 };
 

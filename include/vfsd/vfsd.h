@@ -192,6 +192,16 @@ struct vfsd_ops {
 	 * at least one I/O completes). NULL: every op replies before returning.
 	 */
 	int (*batch_end)(void *userdata, unsigned int queue, int wait);
+
+	/*
+	 * The application waiting for req was killed. req is still in
+	 * flight and still gets exactly one reply; replying now (for example
+	 * vfsd_reply_err(req, EINTR)) lets a slow op give up early. Runs on
+	 * req's queue thread, so only an op that kept req to reply later
+	 * (an asynchronous backend) sees this. NULL: nothing is called, and
+	 * vfsd_req_interrupted() still tells. (fuse: not called.)
+	 */
+	void (*interrupt)(struct vfsd_req *req);
 };
 
 /*
@@ -201,6 +211,12 @@ struct vfsd_ops {
  * application hangs, and the req is gone either way. -EALREADY: the req
  * was already replied to (nothing posted).
  */
+
+/*
+ * 1 if the application waiting for req was killed (a reply is still
+ * due), else 0. A long op may check it now and then and stop early.
+ */
+int vfsd_req_interrupted(struct vfsd_req *req);
 
 /* err > 0: an errno (1..511); 0: success without payload. */
 int vfsd_reply_err(struct vfsd_req *req, int err);

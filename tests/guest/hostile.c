@@ -14,6 +14,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <sys/statvfs.h>
+#include <linux/aio_abi.h>
 #include "rawsrv.h"
 
 #define ROOT	VFSD_ROOT_ID
@@ -62,6 +64,16 @@ struct shared {
 	long reads, writes, skipped_probes;
 	int roles, opened;	/* stuck cases: application roles */
 	int holder;		/* kill-fd-kept: the child keeping the fd */
+	/* interrupt: the LOOKUP held, what INTERRUPT said, FORGETs after */
+	uint64_t held_id;
+	long lookup_held;	/* held_id is set */
+	uint16_t held_tag;
+	unsigned int held_q;
+	int intr_seen, intr_arg;
+	long intr_forgets;
+	/* bg-cap: READs held until release */
+	int release, nheld;
+	struct { uint64_t id; unsigned int q; uint32_t len; } held[64];
 };
 
 enum { STAGE_NONE, STAGE_OPEN, STAGE_SETUP, STAGE_MOUNTED, STAGE_READY,
@@ -768,13 +780,84 @@ static void do_write(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 }
 
 /* Answer one request (READ and WRITE answer themselves). */
+/*
+ * interrupt: the killed caller's LOOKUP is answered only now, with a
+ * real entry, so the kernel has to FORGET it again.
+ */
+static void do_interrupt(struct hs *h, unsigned int q,
+			 const struct vfsd_sqe *sqe)
+{
+	if (!is(h, "interrupt")) {
+		finding("INTERRUPT sent to a server that did not ask for it");
+		return;
+	}
+	if (sqe->tag != VFSD_TAG_NONE)
+		finding("INTERRUPT carries tag %u", sqe->tag);
+	if (!sh->held_id || sqe->offset != sh->held_id || q != sh->held_q) {
+		finding("INTERRUPT on q%u names id %#llx, the held LOOKUP is %#llx on q%u",
+			q, (unsigned long long)sqe->offset,
+			(unsigned long long)sh->held_id, sh->held_q);
+		return;
+	}
+	sh->intr_arg = (int)sqe->arg;
+	fill_entry(h, F_ID, rs_slot(&h->c, q, sh->held_tag));
+	rs_post(&h->c, q, sh->held_id, 0);
+	__atomic_store_n(&sh->intr_seen, 1, __ATOMIC_SEQ_CST);
+}
+
+/* bg-cap: hold READs (their data written now) until the app says so. */
+static bool bg_hold(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
+{
+	int i;
+
+	if (strncmp(h->hc->name, "bg-cap", 6))
+		return false;
+	if (sqe->opcode == VFSD_OP_READ && !sh->release &&
+	    sh->nheld < (int)(sizeof(sh->held) / sizeof(sh->held[0]))) {
+		uint8_t *data = h->c.q[q].win + sqe->win_off;
+
+		for (i = 0; i < (int)sqe->len; i++)
+			data[i] = pat(sqe->nodeid, sqe->offset + i);
+		sh->held[sh->nheld].id = sqe->id;
+		sh->held[sh->nheld].q = q;
+		sh->held[sh->nheld].len = sqe->len;
+		__atomic_store_n(&sh->nheld, sh->nheld + 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&sh->reads, 1, __ATOMIC_SEQ_CST);
+		return true;
+	}
+	if (sh->release) {
+		for (i = 0; i < sh->nheld; i++)
+			rs_post(&h->c, sh->held[i].q, sh->held[i].id,
+				(int32_t)sh->held[i].len);
+		sh->nheld = 0;
+	}
+	return false;
+}
+
 static void handle(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 {
 	void *io = sqe->tag == VFSD_TAG_NONE ? NULL : rs_slot(&h->c, q, sqe->tag);
 	int32_t res = 0;
 
+	if (is(h, "interrupt") && sqe->opcode == VFSD_OP_LOOKUP &&
+	    !strcmp(io, "intr")) {
+		sh->held_tag = sqe->tag;
+		sh->held_q = q;
+		sh->held_id = sqe->id;
+		__atomic_store_n(&sh->lookup_held, 1, __ATOMIC_SEQ_CST);
+		return;		/* answered when the INTERRUPT comes */
+	}
+	if (bg_hold(h, q, sqe))
+		return;
 	switch (sqe->opcode) {
+	case VFSD_OP_INTERRUPT:
+		do_interrupt(h, q, sqe);
+		return;
 	case VFSD_OP_FORGET:
+		if (is(h, "interrupt") && sqe->nodeid == F_ID)
+			__atomic_fetch_add(&sh->intr_forgets, (long)sqe->offset,
+					   __ATOMIC_SEQ_CST);
+		return;
 	case VFSD_OP_RELEASE:
 	case VFSD_OP_RELEASEDIR:
 		return;
@@ -1085,7 +1168,8 @@ static int server_main(struct hs *h)
 		h->c.fd = open("/dev/vfsd", O_RDWR);
 		hold(STAGE_HELD);
 	}
-	err = rs_setup(&h->c, nq, 16, 4 << 20);
+	err = rs_setup_flags(&h->c, nq, 16, 4 << 20,
+			     is(h, "interrupt") ? VFSD_SETUP_INTERRUPT : 0);
 	if (!err)
 		err = rs_map(&h->c);
 	if (err) {
@@ -1096,7 +1180,9 @@ static int server_main(struct hs *h)
 	if (is(h, "kill-after-setup"))
 		hold(STAGE_HELD);
 	err = rs_mount(&h->c, h->mnt,
-		       is(h, "kill-fd-kept") ? "request_timeout=3" : NULL);
+		       is(h, "kill-fd-kept") ? "request_timeout=3" :
+		       !strncmp(h->hc->name, "bg-cap", 6) ?
+		       "max_read=4096,max_background=2" : NULL);
 	if (err) {
 		errno = -err;
 		die("mount");
@@ -1657,6 +1743,226 @@ static int app_stuck(void)
 	return 0;
 }
 
+/* Wait up to @secs for *@p to reach @want. */
+static bool wait_for(const long *p, long want, double secs)
+{
+	double end = rs_now() + secs;
+
+	while (__atomic_load_n(p, __ATOMIC_SEQ_CST) < want && rs_now() < end)
+		usleep(10000);
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST) >= want;
+}
+
+/*
+ * A caller killed while the server holds its LOOKUP: the server gets an
+ * INTERRUPT naming it, and the entry it then answers is forgotten.
+ */
+static int app_interrupt(void)
+{
+	struct stat sb;
+	long seen;
+	pid_t c;
+	int st;
+
+	c = fork();
+	if (c == 0)
+		_exit(stat(path_of("intr"), &sb) ? 1 : 0);
+	app_at("wait for the held LOOKUP");
+	if (!wait_for(&sh->lookup_held, 1, 10)) {
+		finding("the server never got LOOKUP intr");
+		kill(c, SIGKILL);
+		waitpid(c, &st, 0);
+		return 1;
+	}
+	usleep(200000);
+	app_at("kill -9 the caller of the held LOOKUP");
+	kill(c, SIGKILL);
+	if (!rs_wait_deadline(c, 5, &st)) {
+		finding("the killed caller did not end within 5 s (state %c)",
+			rs_task_state(c));
+		return 1;
+	}
+	app_at("wait for INTERRUPT");
+	seen = 0;
+	for (double end = rs_now() + 5; !seen && rs_now() < end;
+	     usleep(10000))
+		seen = __atomic_load_n(&sh->intr_seen, __ATOMIC_SEQ_CST);
+	if (!seen) {
+		finding("no INTERRUPT within 5 s of kill -9 of the caller");
+		return 1;
+	}
+	if (sh->intr_arg != VFSD_OP_LOOKUP)
+		finding("INTERRUPT arg %d, want the LOOKUP opcode %d",
+			sh->intr_arg, VFSD_OP_LOOKUP);
+	app_at("wait for the FORGET of the late reply");
+	wait_for(&sh->intr_forgets, 1, 5);
+	if (sh->intr_forgets != 1)
+		finding("the late LOOKUP reply got %ld FORGETs of its nodeid, want 1",
+			sh->intr_forgets);
+	app_at("stat f after the interrupt");
+	if (stat(path_of("f"), &sb) || sb.st_size != 65536)
+		finding("stat f after the interrupt failed: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * max_background=2, one page per READ: readahead past two unanswered
+ * READs is skipped (and counted), never queued; the pages it skipped
+ * still read right once the server answers.
+ */
+static int app_bg_cap(void)
+{
+	static uint8_t buf[1 << 20];
+	int fz = open(path_of("z"), O_RDONLY), ff = open(path_of("f"), O_RDONLY);
+	long reads, bg, thr, max;
+	struct statvfs sv;
+	double end;
+	ssize_t n;
+
+	if (fz < 0 || ff < 0) {
+		finding("open z, f: %s", strerror(errno));
+		return 1;
+	}
+	app_at("fadvise WILLNEED z and f");
+	posix_fadvise(fz, 0, 16384, POSIX_FADV_WILLNEED);
+	posix_fadvise(fz, 65536, 16384, POSIX_FADV_WILLNEED);
+	posix_fadvise(fz, 131072, 16384, POSIX_FADV_WILLNEED);
+	posix_fadvise(ff, 0, 16384, POSIX_FADV_WILLNEED);
+	usleep(500000);
+	reads = __atomic_load_n(&sh->reads, __ATOMIC_SEQ_CST);
+	bg = rs_counter(sh->conn_id, "background");
+	thr = rs_counter(sh->conn_id, "bg_throttled");
+	max = rs_counter(sh->conn_id, "max_background");
+	fprintf(stderr, "hostile: readahead held: %ld READs, background %ld of %ld, throttled %ld\n",
+		reads, bg, max, thr);
+	if (max != 2)
+		finding("max_background reads %ld, mounted with 2", max);
+	if (reads != 2)
+		finding("%ld readahead READs reached the server, the limit is 2",
+			reads);
+	if (bg != 2)
+		finding("background is %ld with 2 READs held", bg);
+	if (thr < 1)
+		finding("bg_throttled is %ld: no readahead was held back", thr);
+
+	__atomic_store_n(&sh->release, 1, __ATOMIC_SEQ_CST);
+	app_at("statfs (the server answers the held READs)");
+	if (statvfs(app_mnt, &sv))
+		finding("statfs: %s", strerror(errno));
+	app_at("read z");
+	n = pread(fz, buf, sizeof(buf), 0);
+	if (n != (ssize_t)sizeof(buf))
+		finding("read of z after held-back readahead: %zd", n);
+	else
+		check_pat(buf, n, Z_ID, 0, "z after held-back readahead");
+	app_at("read f");
+	n = pread(ff, buf, 65536, 0);
+	if (n != 65536)
+		finding("read of f after held-back readahead: %zd", n);
+	else
+		check_pat(buf, n, F_ID, 0, "f after held-back readahead");
+	end = rs_now() + 2;
+	while (rs_counter(sh->conn_id, "background") && rs_now() < end)
+		usleep(10000);
+	bg = rs_counter(sh->conn_id, "background");
+	if (bg)
+		finding("background is %ld after every READ was answered", bg);
+	close(fz);
+	close(ff);
+	return 0;
+}
+
+#define AIO_N	8
+
+/* Submit AIO_N one-page O_DIRECT reads of z one by one, then reap them. */
+static int aio_reader(void)
+{
+	static uint8_t buf[AIO_N][RS_PAGE] __attribute__((aligned(4096)));
+	struct io_event ev[AIO_N];
+	struct timespec ts = { .tv_sec = 20 };
+	aio_context_t ctx = 0;
+	struct iocb cb[AIO_N];
+	int fd, i, got = 0, bad = 0;
+
+	fd = open(path_of("z"), O_RDONLY | O_DIRECT);
+	if (fd < 0 || syscall(SYS_io_setup, AIO_N, &ctx))
+		return 1;
+	for (i = 0; i < AIO_N; i++) {
+		struct iocb *p = &cb[i];
+
+		memset(p, 0, sizeof(*p));
+		p->aio_lio_opcode = IOCB_CMD_PREAD;
+		p->aio_fildes = fd;
+		p->aio_buf = (uintptr_t)buf[i];
+		p->aio_nbytes = RS_PAGE;
+		p->aio_offset = (int64_t)i * 8 * RS_PAGE;
+		p->aio_data = i;
+		if (syscall(SYS_io_submit, ctx, 1, &p) != 1)
+			return 2;
+	}
+	while (got < AIO_N) {
+		int n = syscall(SYS_io_getevents, ctx, 1, AIO_N - got, ev, &ts);
+
+		if (n <= 0)
+			return 3;
+		for (i = 0; i < n; i++) {
+			unsigned int k = ev[i].data;
+
+			if (ev[i].res != RS_PAGE ||
+			    check_pat(buf[k], RS_PAGE, Z_ID,
+				      (uint64_t)k * 8 * RS_PAGE, "AIO read of z"))
+				bad = 1;
+		}
+		got += n;
+	}
+	return bad ? 4 : 0;
+}
+
+/*
+ * max_background=2, async O_DIRECT (Linux AIO) while the server holds
+ * every READ: two go out asynchronously, the third submission waits in
+ * its caller, pinning nothing more; all complete once answered.
+ */
+static int app_bg_cap_dio(void)
+{
+	long reads, bg, thr;
+	struct statvfs sv;
+	pid_t c;
+	int st;
+
+	c = fork();
+	if (c == 0)
+		_exit(aio_reader());
+	app_at("AIO O_DIRECT reads against held READs");
+	sleep(1);
+	reads = __atomic_load_n(&sh->reads, __ATOMIC_SEQ_CST);
+	bg = rs_counter(sh->conn_id, "background");
+	thr = rs_counter(sh->conn_id, "bg_throttled");
+	fprintf(stderr, "hostile: AIO held: %ld READs, background %ld, throttled %ld, submitter state %c\n",
+		reads, bg, thr, rs_task_state(c));
+	if (reads != 3)
+		finding("%ld O_DIRECT READs reached the server, want 2 async + 1 waiting in io_submit",
+			reads);
+	if (bg != 2)
+		finding("background is %ld with 2 async READs held", bg);
+	if (thr < 1)
+		finding("bg_throttled is %ld: the third AIO was not held back", thr);
+	__atomic_store_n(&sh->release, 1, __ATOMIC_SEQ_CST);
+	app_at("statfs (the server answers the held READs)");
+	if (statvfs(app_mnt, &sv))
+		finding("statfs: %s", strerror(errno));
+	if (!rs_wait_deadline(c, 20, &st)) {
+		finding("the AIO reader did not finish (state %c)",
+			rs_task_state(c));
+		kill(c, SIGKILL);
+		rs_wait_deadline(c, 20, &st);
+		return 1;
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		finding("the AIO reader failed (status %#x)", st);
+	return 0;
+}
+
 /* ---- cases ----------------------------------------------------------- */
 
 static const struct hcase cases[] = {
@@ -1711,6 +2017,12 @@ static const struct hcase cases[] = {
 	  "a server that never answers a READ: kill -9 of the reader and of a second reader of the page works, umount -f ends it" },
 	{ "stuck-write", NULL, app_stuck, HC_STUCK,
 	  "a server that never answers writeback: kill -9 of the task in fsync works, umount -f ends it" },
+	{ "interrupt", NULL, app_interrupt, 0,
+	  "kill -9 of a caller whose LOOKUP the server holds: an INTERRUPT names it, the late reply is forgotten" },
+	{ "bg-cap", NULL, app_bg_cap, 0,
+	  "max_background=2: readahead past two unanswered READs is skipped, not queued; the data reads right" },
+	{ "bg-cap-dio", NULL, app_bg_cap_dio, 0,
+	  "max_background=2: a third async O_DIRECT read waits in io_submit, pinning nothing more; all complete" },
 	{ "alias-mkdir-parent", NULL, app_alias, HC_ALIAS, "MKDIR answers the parent's nodeid" },
 	{ "alias-mkdir-root", NULL, app_alias, HC_ALIAS, "MKDIR answers VFSD_ROOT_ID" },
 	{ "alias-mkdir-sibling", NULL, app_alias, HC_ALIAS, "MKDIR answers a sibling dir's nodeid" },

@@ -60,20 +60,27 @@ static inline double rs_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Open /dev/vfsd and VFSD_IOC_SETUP. Returns 0 or -errno. */
-static int rs_setup(struct rs_conn *c, unsigned int nq, unsigned int depth,
-		    unsigned int window)
+/* Open /dev/vfsd and VFSD_IOC_SETUP with VFSD_SETUP_* flags. 0 or -errno. */
+static int rs_setup_flags(struct rs_conn *c, unsigned int nq,
+			  unsigned int depth, unsigned int window,
+			  unsigned int flags)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = open("/dev/vfsd", O_RDWR | O_CLOEXEC);
 	if (c->fd < 0)
 		return -errno;
 	c->s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION,
-				    .nr_queues = nq, .depth = depth,
-				    .window_size = window };
+				    .flags = flags, .nr_queues = nq,
+				    .depth = depth, .window_size = window };
 	if (ioctl(c->fd, VFSD_IOC_SETUP, &c->s) < 0)
 		return -errno;
 	return 0;
+}
+
+static inline int rs_setup(struct rs_conn *c, unsigned int nq,
+			   unsigned int depth, unsigned int window)
+{
+	return rs_setup_flags(c, nq, depth, window, 0);
 }
 
 /* Map every queue's ring and window. Returns 0 or -errno. */

@@ -4,6 +4,7 @@
  * without replying; batch_end, run after the batch on the queue's
  * thread, finishes them and reports how many are left, and the queue
  * keeps calling it (blocking only when nothing new came) until none are.
+ * VFSD_OP_INTERRUPT reaches such a held request through ops.interrupt.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -48,7 +49,28 @@ static int batch_end(void *userdata, unsigned int queue, int wait)
 	return --nheld;
 }
 
-static const struct vfsd_ops ops = { .read = op_read, .batch_end = batch_end };
+static int interrupts;
+
+/* The application gave up: answer at once and forget the request. */
+static void op_interrupt(struct vfsd_req *req)
+{
+	int i = 0;
+
+	interrupts++;
+	assert_true(vfsd_req_interrupted(req));
+	while (i < nheld && held[i] != req)
+		i++;
+	assert_true(i < nheld);
+	assert_int_equal(vfsd_reply_err(req, EINTR), 0);
+	for (nheld--; i < nheld; i++) {
+		held[i] = held[i + 1];
+		held_buf[i] = held_buf[i + 1];
+	}
+}
+
+static const struct vfsd_ops ops = {
+	.read = op_read, .batch_end = batch_end, .interrupt = op_interrupt,
+};
 static struct vfsd_session *s;
 static struct fake_kernel k;
 
@@ -57,7 +79,7 @@ static int setup(void **state)
 	(void)state;
 	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
 	fk_init(&k, s, 8, 0, FK_LAYOUT_KERNEL);
-	nheld = calls = 0;
+	nheld = calls = interrupts = 0;
 	return 0;
 }
 
@@ -69,8 +91,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void post_reads(int n)
+static uint64_t post_reads(int n)
 {
+	uint64_t id = 0;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -78,8 +101,52 @@ static void post_reads(int n)
 
 		sqe.len = 4096;
 		sqe.win_off = (uint32_t)i * 4096;
-		fk_post(&k, &sqe, NULL, 0, false);
+		id = fk_post(&k, &sqe, NULL, 0, false);
 	}
+	return id;	/* the last one's */
+}
+
+static void post_interrupt(uint64_t id)
+{
+	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_INTERRUPT, 2);
+
+	sqe.offset = id;
+	sqe.arg = VFSD_OP_READ;
+	fk_post(&k, &sqe, NULL, 0, true);
+	vfsd_queue_process(k.q);
+}
+
+static void test_interrupt_reaches_held_request(void **state)
+{
+	struct vfsd_cqe cqe;
+	uint64_t last;
+
+	(void)state;
+	last = post_reads(2);
+	assert_int_equal(vfsd_queue_process(k.q), 2);
+	assert_int_equal(nheld, 2);
+	assert_false(vfsd_req_interrupted(held[0]));
+	assert_false(vfsd_req_interrupted(held[1]));
+
+	post_interrupt(last);
+	assert_int_equal(interrupts, 1);
+	assert_int_equal(nheld, 1);
+	assert_false(vfsd_req_interrupted(held[0]));
+	assert_true(fk_reap(&k, &cqe, NULL));
+	assert_int_equal(cqe.id, last);
+	assert_int_equal(cqe.result, -EINTR);
+
+	/* Stale (already answered) or unknown ids change nothing. */
+	post_interrupt(last);
+	post_interrupt(last ^ (1ull << 20));
+	post_interrupt(0xffff);
+	assert_int_equal(interrupts, 1);
+	assert_int_equal(fk_pending(&k), 0);
+
+	/* The other request finishes as usual. */
+	assert_int_equal(vfsd_queue_batch_end(k.q, true), 0);
+	assert_true(fk_reap(&k, &cqe, NULL));
+	assert_int_equal(cqe.result, 100);
 }
 
 static void test_replies_after_the_batch(void **state)
@@ -135,6 +202,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_replies_after_the_batch), T(test_fake_kernel_drains),
+		T(test_interrupt_reaches_held_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
