@@ -17,8 +17,7 @@
 #                 in build-SERIES/. VERSION: an installed kernel release,
 #                 module in build-VERSION/
 #   --timeout S   limit for each whole guest run (default 7200, kdebug 28800)
-#   --smp N       guest CPUs (default 2; kdebug 1: it stalls in early boot
-#                 with 2 about every other time, and run-guest.sh retries)
+#   --smp N       guest CPUs (default 2)
 #   --no-guest    build, unit and host tests only (also --unit-only)
 #   --no-install  do not install missing packages (only done as root)
 #   PATTERN       run only the guest tests whose name contains it
