@@ -11,9 +11,10 @@
  * /dev/fuse, served by the loop's threads.
  *
  * Those threads are libfuse's, so each takes a worker slot (queue) the
- * first time it calls one of our ops. The ring's threads and the loop's
- * (at most nr_threads, none of which exits: idle = max) are bounded, and
- * the slots are allocated for both up front.
+ * first time it calls one of our ops. The ring's threads (one per
+ * possible CPU) and the loop's (at most nr_threads; libfuse's default
+ * keeps idle ones) are bounded, and the slots are allocated for both up
+ * front.
  */
 #include <errno.h>
 #include <signal.h>
@@ -102,8 +103,8 @@ static void *loop_thread(void *arg)
 
 	if (cfg) {
 		fuse_loop_cfg_set_clone_fd(cfg, 0);
+		/* Idle threads stay (libfuse's default): slots are not reused. */
 		fuse_loop_cfg_set_max_threads(cfg, fu->nr_threads);
-		fuse_loop_cfg_set_idle_threads(cfg, fu->nr_threads);
 		err = fuse_session_loop_mt(fu->se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}

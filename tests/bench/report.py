@@ -408,7 +408,8 @@ def main():
               "bytes_copied per byte / per GiB the application moved. server CPU-copied: file "
               "bytes the server copied with the CPU (its --stats: the mem backend's memcpy, and "
               "over FUSE also the READ replies and WRITE data the kernel copies to and from "
-              "/dev/fuse in the server's system calls) per byte moved; tmpfs has no server." % (
+              "/dev/fuse, or the io_uring ring entries' buffers, in the server's system calls) "
+              "per byte moved; tmpfs has no server." % (
                   " (%s)" % ", ".join("%s won %d of %d rows" % (SHORT[t], won.count(t), len(won))
                                       for t in fuses if won.count(t))
                   if won else ""))
