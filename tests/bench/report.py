@@ -458,7 +458,8 @@ def main():
         ps = []
         for i, t in enumerate(present):
             c = 2 + 3 * i
-            ps.append("'%s' index %d using %d:%d:%d%s title '%s'" %
+            # noenhanced: "io_uring" is no subscript.
+            ps.append("'%s' index %d using %d:%d:%d%s title '%s' noenhanced" %
                       (dat, index, c, c + 1, c + 2, ":xtic(1)" if i == 0 else "", LABEL[t]))
         return ", ".join(ps)
     gp = """set terminal pngcairo size 1600,1100 font ',10'
