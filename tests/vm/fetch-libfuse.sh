@@ -7,7 +7,9 @@
 # usage: tests/vm/fetch-libfuse.sh [--refresh]
 #   --refresh   look for a newer source package even if one is built
 # Prints the prefix, e.g. ~/.cache/vfsd-vm/libfuse-3.18.3-1 (lib/,
-# include/fuse3/, lib/pkgconfig/fuse3.pc): build against it with
+# include/fuse3/, lib/pkgconfig/fuse3.pc, and bin/passthrough_hp, libfuse's
+# own example server, for comparisons with the dir backend): build against
+# it with
 #   PKG_CONFIG_PATH=PREFIX/lib/pkgconfig meson setup DIR
 # (meson puts PREFIX/lib into the binaries' rpath).
 #
@@ -16,7 +18,8 @@
 # fetched with `apt-get source` through a private apt dir that lists only
 # deb-src lines ($VM_CACHE/apt/fuse3-src/; the host's apt sources are not
 # touched; apt checks the files against the archive's signed index).
-# Built with meson: library only (no utils, examples or tests), io_uring
+# Built with meson: the library and example/passthrough_hp (no utils or
+# tests; meson installs no example, so it is copied to bin/), io_uring
 # on (-Denable-io-uring=true needs liburing-dev and libnuma-dev, from
 # tests/install-deps.sh; Debian 12's liburing 2.3 is new enough). The
 # build fails if libfuse's meson did not enable io_uring.
@@ -51,7 +54,9 @@ APT_OPTS=(-o "Dir::Etc::SourceList=$aptdir/sources.list"
 built() {
 	local d
 	for d in "$VM_CACHE"/libfuse-*/; do
-		if [[ -e $d.vfsd-libfuse ]]; then echo "${d%/}"; fi
+		if [[ -e $d.vfsd-libfuse && -x ${d}bin/passthrough_hp ]]; then
+			echo "${d%/}"
+		fi
 	done | sort -V | tail -n 1
 }
 
@@ -102,16 +107,19 @@ rm -rf "$prefix"
 say "meson: libfuse $version with io_uring into $prefix"
 meson setup "$work/build" "$work/src" --prefix="$prefix" --libdir=lib \
 	--buildtype=release -Denable-io-uring=true -Dutils=false \
-	-Dexamples=false -Dtests=false -Duseroot=false -Dinitscriptdir= \
+	-Dexamples=true -Dtests=false -Duseroot=false -Dinitscriptdir= \
 	>"$work/meson.log" 2>&1 || { tail -n 30 "$work/meson.log" >&2; vm_die "meson setup failed"; }
 grep -q '^#define HAVE_URING' "$work/build/fuse_config.h" 2>/dev/null ||
 	grep -rqs 'HAVE_URING' "$work/build/"*config*.h ||
 	{ tail -n 30 "$work/meson.log" >&2; vm_die "libfuse's meson left io_uring off (liburing with SQE128 and libnuma needed)"; }
-ninja -C "$work/build" install >"$work/ninja.log" 2>&1 ||
+{ ninja -C "$work/build" example/passthrough_hp &&
+	meson install --no-rebuild -C "$work/build"; } >"$work/ninja.log" 2>&1 ||
 	{ tail -n 30 "$work/ninja.log" >&2; vm_die "building libfuse failed"; }
+# Its RUNPATH is $ORIGIN/../lib: the prefix's libfuse.
+install -D -m 755 "$work/build/example/passthrough_hp" "$prefix/bin/passthrough_hp"
 [[ -f $prefix/lib/pkgconfig/fuse3.pc ]] || vm_die "no $prefix/lib/pkgconfig/fuse3.pc after install"
 {
-	echo "fuse3 $version (Debian source package)"
+	echo "fuse3 $version (Debian source package, with passthrough_hp)"
 	echo "liburing $(pkg-config --modversion liburing)"
 	echo "numa $(pkg-config --modversion numa 2>/dev/null || echo ?)"
 } >"$prefix/.vfsd-libfuse"
