@@ -2,13 +2,18 @@
 # The main job: build vfsd, boot one QEMU guest with the fresh module and an
 # emulated FPGA card (ivshmem + edu), and run there
 #  - the benchmark: the same fio jobs (and metabench for metadata) on a
-#    mem-backed vfsd mount, on the same server over FUSE, and on tmpfs;
+#    mem-backed vfsd mount, on the same server over FUSE (/dev/fuse, splice
+#    on and off, and, on kernels with it, FUSE over io_uring through
+#    libfuse >= 3.18 built from Debian's source package), and on tmpfs;
 #  - the FPGA-backed mount: `vfsd-server --backend=fpga` finds and formats
 #    the card, fio writes and reads back a file on it with verify, the
 #    data moved by the card's DMA engine (tests/bench/fpga.sh).
 # Prints the tables and where the chart is. See tests/bench/README.md.
 #
-# usage: ./run-main.sh [--kernel stock|kdebug] [--full] [bench.sh options]
+# usage: ./run-main.sh [--kernel 7.3|6.12|stock|kdebug] [--full] [bench.sh options]
+#   --kernel   the guest kernel (default 7.3, Debian's from trixie-backports,
+#              fetched by tests/vm/fetch-kernel.sh; stock: Debian 12's 6.1);
+#              the module is built for it (tests/vm/build-module.sh)
 #   --full     the long run (VFSD_BENCH_FULL=1 does the same)
 #   others go to tests/bench/bench.sh: --reps N, --jobs REGEX, --targets LIST
 # Results: $VFSD_VM_RUNS (default /tmp/vfsd-vm-runs)/bench-DATE/bench/
@@ -18,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-kernel=stock
+kernel=7.3
 if [ "${1:-}" = --kernel ]; then kernel=$2; shift 2; fi
 full=${VFSD_BENCH_FULL:-0}
 args=()
@@ -28,15 +33,20 @@ done
 tests/install-deps.sh
 [ -d build ] || meson setup build
 meson compile -C build
+module=$(tests/vm/build-module.sh "$kernel")
+# The FUSE io_uring target's server (libfuse >= 3.18); bench.sh uses it
+# where the guest kernel's fuse has io_uring.
+uring_server=$(tests/bench/build-fuse-uring.sh)
 
-mem=3G timeout=3600	# 4 targets, 2 s+ metadata phases: ~25-30 min
-if [ "$full" = 1 ]; then mem=4G timeout=10800; args+=(--full); fi
+mem=4G timeout=5400	# 5 targets (each holds its files: 4 GiB), 2 s+ metadata phases: ~45 min
+if [ "$full" = 1 ]; then mem=5G timeout=14400; args+=(--full); fi
 results=${VFSD_VM_RUNS:-${TMPDIR:-/tmp}/vfsd-vm-runs}/bench-$(date +%Y%m%d-%H%M%S)
 start=$SECONDS
 rc=0
-tests/vm/run-guest.sh --kernel "$kernel" --build "$PWD/build" --mem "$mem" --timeout "$timeout" \
-	--results "$results" --card "$results/card.img:64M" \
-	-- tests/bench/bench.sh --out "$results/bench" --fpga "${args[@]}" || rc=$?
+tests/vm/run-guest.sh --kernel "$kernel" --module "$module" --build "$PWD/build" \
+	--mem "$mem" --timeout "$timeout" --results "$results" --card "$results/card.img:64M" \
+	-- tests/bench/bench.sh --out "$results/bench" --fpga \
+	--fuse-uring-server "$uring_server" "${args[@]}" || rc=$?
 echo
 if [ -f "$results/bench/results.md" ]; then
 	cat "$results/bench/results.md"

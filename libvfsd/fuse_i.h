@@ -9,6 +9,13 @@
  * backend's I/O, so a req an op kept (an asynchronous reply) is replied
  * to on the thread it came on, before the thread reads the next request.
  * That makes one struct vfsd_req and one data buffer per thread enough.
+ *
+ * FUSE over io_uring (VFSD_FUSE_URING=1, libfuse >= 3.18, fuse_uring.c):
+ * libfuse's own threads serve the requests instead, its ring threads
+ * (one per CPU) and its /dev/fuse loop (INIT, FORGET, and whatever comes
+ * before the ring is up). Each takes a worker slot the first time it
+ * calls an op, and finishes the request inside the op (end() in
+ * fuse_ops.c), as the workers do after process_buf.
  */
 #ifndef LIBVFSD_FUSE_I_H
 #define LIBVFSD_FUSE_I_H
@@ -42,6 +49,13 @@ struct vfsd_fuse {
 	 * /dev/fuse, or, spliced, we copy it out of the pipe: _spliced).
 	 */
 	uint64_t copy_read, copy_write, copy_write_spliced;
+	/* FUSE over io_uring: asked for, and requests served each way. */
+	bool uring;
+	uint64_t reqs_uring, reqs_dev;
+	/* io_uring: libfuse's threads take worker slots (queues) from here. */
+	unsigned int claimed;
+	pthread_t loop_thread;
+	bool loop_started;
 };
 
 struct vfsd_fuse_worker {
@@ -51,6 +65,9 @@ struct vfsd_fuse_worker {
 	char *slot;		/* the reply payload reply.c encodes */
 	struct fuse_buf fbuf;	/* what libfuse received, names point in */
 	uint64_t seq;		/* request ids for the debug log */
+	char *out;		/* READ data: data, or the io_uring payload */
+	bool libfuse_thread;	/* io_uring: a thread of libfuse's own */
+	int cancel_state;	/* io_uring: the thread's, restored by end() */
 };
 
 /* fuse_ops.c: the lowlevel ops table for the server's vfsd ops. */
@@ -69,6 +86,24 @@ void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read);
 /* fuse_worker.c */
 int vfsd_fuse_workers_start(struct vfsd_session *s);
 void vfsd_fuse_workers_stop(struct vfsd_session *s);
+int vfsd_fuse_queues_alloc(struct vfsd_session *s, unsigned int n);
+void vfsd_fuse_drain(struct vfsd_queue *q);
+
+/*
+ * fuse_uring.c (libfuse >= 3.18) or fuse_uring_none.c: FUSE over
+ * io_uring through libfuse's own loop.
+ */
+bool vfsd_fuse_uring_wanted(void);	/* VFSD_FUSE_URING=1 */
+int vfsd_fuse_uring_check(void);	/* 0, or why it cannot be had */
+int vfsd_fuse_uring_add_args(struct fuse_args *args);
+void vfsd_fuse_uring_tune(struct vfsd_fuse *fu, struct fuse_conn_info *conn);
+int vfsd_fuse_uring_start(struct vfsd_session *s);
+void vfsd_fuse_uring_stop(struct vfsd_session *s);
+/* A worker for one of libfuse's threads; sets vfsd_fuse_self(). */
+struct vfsd_fuse_worker *vfsd_fuse_claim(struct vfsd_session *s);
+bool vfsd_fuse_req_uring(fuse_req_t f);
+/* The ring entry's payload buffer if it holds size bytes, else NULL. */
+char *vfsd_fuse_payload(fuse_req_t f, size_t size);
 
 /* fuse_convert.c */
 int vfsd_set_attr_from_fuse(int fuse_valid);

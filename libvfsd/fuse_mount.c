@@ -30,13 +30,18 @@ static int open_fuse(void)
 /* The libfuse session over our fd, with the server's ops mapped. */
 static int new_session(struct vfsd_session *s, struct vfsd_fuse *fu)
 {
-	char *argv[] = { "vfsd", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_lowlevel_ops ll;
 	char dev[32];
 
 	vfsd_fuse_ll_ops(&s->ops, &ll);
+	if (fuse_opt_add_arg(&args, "vfsd") ||
+	    (fu->uring && vfsd_fuse_uring_add_args(&args))) {
+		fuse_opt_free_args(&args);
+		return -ENOMEM;
+	}
 	fu->se = fuse_session_new(&args, &ll, sizeof(ll), s);
+	fuse_opt_free_args(&args);
 	if (!fu->se) {
 		vfsd_err("fuse_session_new failed");
 		return -ENOMEM;
@@ -102,7 +107,9 @@ int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint)
 	fu->nr_threads = thread_count(&s->opts);
 	/* What reply.c lets a reply carry: an xattr value at most. */
 	s->setup.inline_size = VFSD_FUSE_SLOT;
-	fu->fd = open_fuse();
+	fu->uring = vfsd_fuse_uring_wanted();
+	err = fu->uring ? vfsd_fuse_uring_check() : 0;
+	fu->fd = err ? err : open_fuse();
 	err = fu->fd < 0 ? fu->fd : new_session(s, fu);
 	if (!err)
 		err = fuse_mount_fs(s, fu, mp);
@@ -116,8 +123,8 @@ int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint)
 		vfsd_session_detach(s);
 		return err;
 	}
-	vfsd_log(VFSD_LOG_INFO, "fuse: %u threads on %s", fu->nr_threads,
-		 s->mountpoint);
+	vfsd_log(VFSD_LOG_INFO, "fuse: %u threads on %s%s", fu->nr_threads,
+		 s->mountpoint, fu->uring ? " (io_uring asked)" : "");
 	vfsd_fuse_tune_readahead(s->mountpoint, s->opts.max_read);
 	return 0;
 }

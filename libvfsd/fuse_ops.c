@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "fuse_i.h"
@@ -31,12 +32,25 @@ static struct vfsd_session *session(fuse_req_t f)
 
 #define OPS(f)	(&session(f)->ops)
 
+/*
+ * Our workers have self set; libfuse's threads (io_uring, fuse_uring.c)
+ * get a worker at their first request, and must not be cancelled (the
+ * ring's teardown does) while they run an op.
+ */
 static struct vfsd_req *begin(fuse_req_t f, unsigned int opcode,
 			      vfsd_ino_t ino)
 {
-	struct vfsd_fuse_worker *w = self;
+	struct vfsd_fuse_worker *w = self ? self : vfsd_fuse_claim(session(f));
 	struct vfsd_req *req = &w->req;
 	const struct fuse_ctx *c = fuse_req_ctx(f);
+
+	if (w->libfuse_thread)
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &w->cancel_state);
+	if (vfsd_fuse_req_uring(f))
+		__atomic_fetch_add(&session(f)->fuse->reqs_uring, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&session(f)->fuse->reqs_dev, 1, __ATOMIC_RELAXED);
+	w->out = w->data;
 
 	memset(&req->sqe, 0, sizeof(req->sqe));
 	req->sqe.id = ++w->seq;
@@ -53,6 +67,21 @@ static struct vfsd_req *begin(fuse_req_t f, unsigned int opcode,
 		 (unsigned long long)req->sqe.id, vfsd_opname(opcode),
 		 (unsigned long long)ino);
 	return req;
+}
+
+/*
+ * After the op: on libfuse's threads nothing drains for us after the
+ * request (our workers do it after fuse_session_process_buf), so finish
+ * an asynchronous op's I/O here, before libfuse takes the next request.
+ */
+static void end(struct vfsd_req *req)
+{
+	struct vfsd_fuse_worker *w = req->q->fuse;
+
+	if (!w->libfuse_thread)
+		return;
+	vfsd_fuse_drain(req->q);
+	pthread_setcancelstate(w->cancel_state, NULL);
 }
 
 /*
@@ -98,6 +127,7 @@ static void ll_lookup(fuse_req_t f, fuse_ino_t parent, const char *name)
 
 	if (name_ok(req, name))
 		OPS(f)->lookup(req, parent, name);
+	end(req);
 }
 
 static void ll_forget(fuse_req_t f, fuse_ino_t ino, uint64_t nlookup)
@@ -124,6 +154,7 @@ static void ll_getattr(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct vfsd_req *req = begin(f, VFSD_OP_GETATTR, ino);
 
 	OPS(f)->getattr(req, ino, fi ? file(req, fi) : NULL);
+	end(req);
 }
 
 static void ll_setattr(fuse_req_t f, fuse_ino_t ino, struct stat *attr,
@@ -133,11 +164,15 @@ static void ll_setattr(fuse_req_t f, fuse_ino_t ino, struct stat *attr,
 
 	OPS(f)->setattr(req, ino, attr, vfsd_set_attr_from_fuse(valid),
 			fi ? file(req, fi) : NULL);
+	end(req);
 }
 
 static void ll_readlink(fuse_req_t f, fuse_ino_t ino)
 {
-	OPS(f)->readlink(begin(f, VFSD_OP_READLINK, ino), ino);
+	struct vfsd_req *req = begin(f, VFSD_OP_READLINK, ino);
+
+	OPS(f)->readlink(req, ino);
+	end(req);
 }
 
 static void ll_mknod(fuse_req_t f, fuse_ino_t parent, const char *name,
@@ -147,6 +182,7 @@ static void ll_mknod(fuse_req_t f, fuse_ino_t parent, const char *name,
 
 	if (name_ok(req, name))
 		OPS(f)->mknod(req, parent, name, mode, rdev);
+	end(req);
 }
 
 static void ll_mkdir(fuse_req_t f, fuse_ino_t parent, const char *name,
@@ -156,6 +192,7 @@ static void ll_mkdir(fuse_req_t f, fuse_ino_t parent, const char *name,
 
 	if (name_ok(req, name))
 		OPS(f)->mkdir(req, parent, name, mode);
+	end(req);
 }
 
 static void ll_unlink(fuse_req_t f, fuse_ino_t parent, const char *name)
@@ -164,6 +201,7 @@ static void ll_unlink(fuse_req_t f, fuse_ino_t parent, const char *name)
 
 	if (name_ok(req, name))
 		OPS(f)->unlink(req, parent, name);
+	end(req);
 }
 
 static void ll_rmdir(fuse_req_t f, fuse_ino_t parent, const char *name)
@@ -172,6 +210,7 @@ static void ll_rmdir(fuse_req_t f, fuse_ino_t parent, const char *name)
 
 	if (name_ok(req, name))
 		OPS(f)->rmdir(req, parent, name);
+	end(req);
 }
 
 static void ll_symlink(fuse_req_t f, const char *target, fuse_ino_t parent,
@@ -181,6 +220,7 @@ static void ll_symlink(fuse_req_t f, const char *target, fuse_ino_t parent,
 
 	if (name_ok(req, name))
 		OPS(f)->symlink(req, target, parent, name);
+	end(req);
 }
 
 static void ll_rename(fuse_req_t f, fuse_ino_t parent, const char *name,
@@ -191,6 +231,7 @@ static void ll_rename(fuse_req_t f, fuse_ino_t parent, const char *name,
 
 	if (name_ok(req, name) && name_ok(req, newname))
 		OPS(f)->rename(req, parent, name, newparent, newname, flags);
+	end(req);
 }
 
 static void ll_link(fuse_req_t f, fuse_ino_t ino, fuse_ino_t newparent,
@@ -200,6 +241,7 @@ static void ll_link(fuse_req_t f, fuse_ino_t ino, fuse_ino_t newparent,
 
 	if (name_ok(req, newname))
 		OPS(f)->link(req, ino, newparent, newname);
+	end(req);
 }
 
 /* Registered always: the reply adds keep_cache (fuse_reply.c). */
@@ -212,20 +254,33 @@ static void ll_open(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
 		OPS(f)->open(req, ino, &req->fi);
 	else
 		vfsd_reply_open(req, &req->fi);
+	end(req);
 }
 
 static void ll_read(fuse_req_t f, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct vfsd_req *req = begin(f, VFSD_OP_READ, ino);
+	struct vfsd_fuse_worker *w;
+	char *payload;
 
 	req->sqe.len = (uint32_t)size;
 	req->sqe.offset = (uint64_t)off;
 	if (size > VFSD_FUSE_MAX_IO) {	/* max_pages makes it impossible */
 		vfsd_req_fail(req, EIO);
-		return;
+		goto out;
 	}
-	OPS(f)->read(req, ino, self->data, size, off, file(req, fi));
+	/*
+	 * Over io_uring, read straight into the ring entry's payload: libfuse
+	 * then sends the reply without copying it there (send_reply_uring).
+	 */
+	w = self;
+	payload = vfsd_fuse_payload(f, size);
+	if (payload)
+		w->out = payload;
+	OPS(f)->read(req, ino, w->out, size, off, file(req, fi));
+out:
+	end(req);
 }
 
 /*
@@ -252,13 +307,13 @@ static void ll_write_buf(fuse_req_t f, fuse_ino_t ino, struct fuse_bufvec *in,
 
 		if (size > VFSD_FUSE_MAX_IO) {
 			vfsd_req_fail(req, EIO);
-			return;
+			goto out;
 		}
 		out.buf[0].mem = self->data;
 		n = fuse_buf_copy(&out, in, 0);
 		if (n < 0) {
 			vfsd_req_fail(req, (int)-n);
-			return;
+			goto out;
 		}
 		size = (size_t)n;
 		data = self->data;
@@ -269,6 +324,8 @@ static void ll_write_buf(fuse_req_t f, fuse_ino_t ino, struct fuse_bufvec *in,
 	req->sqe.len = (uint32_t)size;
 	req->sqe.offset = (uint64_t)off;
 	OPS(f)->write(req, ino, data, size, off, file(req, fi));
+out:
+	end(req);
 }
 
 static void ll_flush(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -276,6 +333,7 @@ static void ll_flush(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct vfsd_req *req = begin(f, VFSD_OP_FLUSH, ino);
 
 	OPS(f)->flush(req, ino, file(req, fi));
+	end(req);
 }
 
 /* RELEASE, RELEASEDIR: vfsd expects no reply, FUSE a plain success. */
@@ -299,6 +357,7 @@ static void ll_fsync(fuse_req_t f, fuse_ino_t ino, int datasync,
 	struct vfsd_req *req = begin(f, VFSD_OP_FSYNC, ino);
 
 	OPS(f)->fsync(req, ino, datasync, file(req, fi));
+	end(req);
 }
 
 static void ll_opendir(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -307,6 +366,7 @@ static void ll_opendir(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	req->fi.flags = fi->flags;
 	OPS(f)->opendir(req, ino, &req->fi);
+	end(req);
 }
 
 static void ll_readdir(fuse_req_t f, fuse_ino_t ino, size_t size, off_t off,
@@ -318,6 +378,7 @@ static void ll_readdir(fuse_req_t f, fuse_ino_t ino, size_t size, off_t off,
 	req->sqe.offset = (uint64_t)off;
 	req->dir_max = size < VFSD_FUSE_MAX_IO ? size : VFSD_FUSE_MAX_IO;
 	OPS(f)->readdir(req, ino, req->dir_max, off, file(req, fi));
+	end(req);
 }
 
 static void ll_releasedir(fuse_req_t f, fuse_ino_t ino,
@@ -328,7 +389,10 @@ static void ll_releasedir(fuse_req_t f, fuse_ino_t ino,
 
 static void ll_statfs(fuse_req_t f, fuse_ino_t ino)
 {
-	OPS(f)->statfs(begin(f, VFSD_OP_STATFS, ino), ino);
+	struct vfsd_req *req = begin(f, VFSD_OP_STATFS, ino);
+
+	OPS(f)->statfs(req, ino);
+	end(req);
 }
 
 static void ll_create(fuse_req_t f, fuse_ino_t parent, const char *name,
@@ -339,6 +403,7 @@ static void ll_create(fuse_req_t f, fuse_ino_t parent, const char *name,
 	req->fi.flags = fi->flags;
 	if (name_ok(req, name))
 		OPS(f)->create(req, parent, name, mode, &req->fi);
+	end(req);
 }
 
 static void ll_fallocate(fuse_req_t f, fuse_ino_t ino, int mode, off_t offset,
@@ -347,6 +412,7 @@ static void ll_fallocate(fuse_req_t f, fuse_ino_t ino, int mode, off_t offset,
 	struct vfsd_req *req = begin(f, VFSD_OP_FALLOCATE, ino);
 
 	OPS(f)->fallocate(req, ino, mode, offset, length, file(req, fi));
+	end(req);
 }
 
 static void ll_lseek(fuse_req_t f, fuse_ino_t ino, off_t off, int whence,
@@ -362,17 +428,21 @@ static void ll_lseek(fuse_req_t f, fuse_ino_t ino, off_t off, int whence,
 	 */
 	if (session(f)->fuse->writeback_cache) {
 		vfsd_req_fail(req, ENOSYS);
-		return;
+		goto out;
 	}
 	req->sqe.offset = (uint64_t)off;
 	OPS(f)->lseek(req, ino, off, whence, file(req, fi));
+out:
+	end(req);
 }
 
 static void ll_setxattr(fuse_req_t f, fuse_ino_t ino, const char *name,
 			const char *value, size_t size, int flags)
 {
-	OPS(f)->setxattr(begin(f, VFSD_OP_SETXATTR, ino), ino, name, value,
-			 size, flags);
+	struct vfsd_req *req = begin(f, VFSD_OP_SETXATTR, ino);
+
+	OPS(f)->setxattr(req, ino, name, value, size, flags);
+	end(req);
 }
 
 /* sqe.arg carries the caller's size, 0 for a size probe (reply.c). */
@@ -383,6 +453,7 @@ static void ll_getxattr(fuse_req_t f, fuse_ino_t ino, const char *name,
 
 	req->sqe.arg = size;
 	OPS(f)->getxattr(req, ino, name, size);
+	end(req);
 }
 
 static void ll_listxattr(fuse_req_t f, fuse_ino_t ino, size_t size)
@@ -391,11 +462,15 @@ static void ll_listxattr(fuse_req_t f, fuse_ino_t ino, size_t size)
 
 	req->sqe.arg = size;
 	OPS(f)->listxattr(req, ino, size);
+	end(req);
 }
 
 static void ll_removexattr(fuse_req_t f, fuse_ino_t ino, const char *name)
 {
-	OPS(f)->removexattr(begin(f, VFSD_OP_REMOVEXATTR, ino), ino, name);
+	struct vfsd_req *req = begin(f, VFSD_OP_REMOVEXATTR, ino);
+
+	OPS(f)->removexattr(req, ino, name);
+	end(req);
 }
 
 /*

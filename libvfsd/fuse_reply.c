@@ -3,7 +3,8 @@
  * Replies over FUSE. reply.c has checked the reply and encoded it into the
  * slot as the ring would carry it; here it becomes the fuse_reply_*() call
  * for the request's opcode. Data replies (READ, READDIR) point at the
- * worker's data buffer, which the op or vfsd_dirbuf_add() filled.
+ * worker's data buffer, which the op or vfsd_dirbuf_add() filled (READ
+ * over io_uring: the ring entry's payload, ll_read()).
  */
 #include <errno.h>
 #include <string.h>
@@ -68,10 +69,13 @@ static int send_payload(struct vfsd_req *req, fuse_req_t f, int32_t result)
 		file_info(&fi, slot, req->sqe.opcode == VFSD_OP_OPEN);
 		return fuse_reply_open(f, &fi);
 	case VFSD_OP_READ:
-		/* writev: the kernel copies it into the reader's pages. */
+		/*
+		 * writev (io_uring: the commit of the ring entry): the kernel
+		 * copies it into the reader's pages.
+		 */
 		__atomic_fetch_add(&req->q->s->fuse->copy_read, (uint64_t)result,
 				   __ATOMIC_RELAXED);
-		return fuse_reply_buf(f, w->data, (size_t)result);
+		return fuse_reply_buf(f, w->out, (size_t)result);
 	case VFSD_OP_READDIR:
 		return fuse_reply_buf(f, w->data, (size_t)result);
 	case VFSD_OP_WRITE:

@@ -58,6 +58,8 @@ void vfsd_fuse_tune_init(struct vfsd_fuse *fu, struct fuse_conn_info *conn)
 	 * vfsd_fuse_tune_readahead() raises it after the mount.
 	 */
 	conn->max_readahead = UINT32_MAX;
+	/* FUSE over io_uring if VFSD_FUSE_URING=1 (fuse_uring.c). */
+	vfsd_fuse_uring_tune(fu, conn);
 }
 
 /* The capability bits of libfuse 3.14's fuse_common.h, by name. */
@@ -89,6 +91,9 @@ static const struct { unsigned int cap; const char *name; } cap_names[] = {
 #endif
 #ifdef FUSE_CAP_SETXATTR_EXT
 	{ FUSE_CAP_SETXATTR_EXT, "setxattr_ext" },
+#endif
+#ifdef FUSE_CAP_OVER_IO_URING	/* libfuse >= 3.18 */
+	{ (unsigned int)FUSE_CAP_OVER_IO_URING, "over_io_uring" },
 #endif
 };
 
@@ -123,6 +128,16 @@ VFSD_API void vfsd_session_stats(struct vfsd_session *s, FILE *out)
 		return;
 	}
 	fprintf(out, "transport fuse\nfuse_splice %d\n", fu->splice);
+	/*
+	 * io_uring asked (VFSD_FUSE_URING=1), and the requests that came as
+	 * io_uring completions and as reads of /dev/fuse (libfuse's
+	 * fuse_req_is_uring()): the proof of which way they went. FORGET,
+	 * RELEASE and INIT are not counted (no worker serves them).
+	 */
+	fprintf(out, "fuse_uring %d\nfuse_requests_uring %llu\n"
+		"fuse_requests_dev %llu\n", fu->uring,
+		(unsigned long long)__atomic_load_n(&fu->reqs_uring, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&fu->reqs_dev, __ATOMIC_RELAXED));
 	/*
 	 * capable: what libfuse offers (kernel INIT flags plus its own
 	 * splice support); requested: what fuse_tune.c asked; want: what

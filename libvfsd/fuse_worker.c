@@ -16,7 +16,7 @@
 #include "fuse_i.h"
 
 /* Until the request has its reply: an async op's I/O must finish first. */
-static void drain(struct vfsd_queue *q)
+void vfsd_fuse_drain(struct vfsd_queue *q)
 {
 	struct vfsd_req *req = &q->fuse->req;
 	int busy = vfsd_queue_batch_end(q, false);
@@ -50,7 +50,7 @@ static void *worker_thread(void *arg)
 		if (n <= 0)
 			break;
 		fuse_session_process_buf(se, &w->fbuf);
-		drain(q);
+		vfsd_fuse_drain(q);
 	}
 	/* 0: libfuse saw ENODEV (unmounted) and ended the session. */
 	if (n < 0 && n != -ENODEV)
@@ -75,15 +75,16 @@ static int worker_init(struct vfsd_session *s, struct vfsd_queue *q,
 	w->req.q = q;
 	w->req.xport = &vfsd_fuse_xport;
 	w->data = malloc(VFSD_FUSE_MAX_IO);
+	w->out = w->data;
 	w->slot = malloc(VFSD_FUSE_SLOT + 1);	/* + a readlink's NUL */
 	w->req.slot = w->slot;
 	return w->data && w->slot ? 0 : -ENOMEM;
 }
 
-int vfsd_fuse_workers_start(struct vfsd_session *s)
+/* N queues, each with its worker state (req, buffers). */
+int vfsd_fuse_queues_alloc(struct vfsd_session *s, unsigned int n)
 {
-	unsigned int i, n = s->fuse->nr_threads;
-	sigset_t all, old;
+	unsigned int i;
 	int err = 0;
 
 	s->queues = calloc(n, sizeof(*s->queues));
@@ -92,10 +93,22 @@ int vfsd_fuse_workers_start(struct vfsd_session *s)
 	s->nr_queues = n;
 	for (i = 0; i < n && !err; i++)
 		err = worker_init(s, &s->queues[i], i);
-	if (err) {
+	if (err)
 		vfsd_err("fuse threads: out of memory");
+	return err;
+}
+
+int vfsd_fuse_workers_start(struct vfsd_session *s)
+{
+	unsigned int i, n = s->fuse->nr_threads;
+	sigset_t all, old;
+	int err;
+
+	if (s->fuse->uring)
+		return vfsd_fuse_uring_start(s);
+	err = vfsd_fuse_queues_alloc(s, n);
+	if (err)
 		return err;
-	}
 	/* Signals go to the loop's thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -117,6 +130,10 @@ void vfsd_fuse_workers_stop(struct vfsd_session *s)
 {
 	unsigned int i;
 
+	if (s->fuse->uring) {
+		vfsd_fuse_uring_stop(s);
+		return;
+	}
 	for (i = 0; i < s->nr_queues; i++)
 		if (s->queues[i].thread_started)
 			pthread_cancel(s->queues[i].thread);

@@ -6,6 +6,7 @@ set -euo pipefail
 VFSD_PACKAGES=(
 	build-essential meson ninja-build pkg-config
 	libfuse3-dev fuse3 liburing-dev libcmocka-dev
+	libnuma-dev dpkg-dev
 	linux-image-amd64 linux-headers-amd64 kmod
 	qemu-system-x86 busybox-static cpio xz-utils debootstrap
 	fio stress-ng sparse gnuplot-nox attr

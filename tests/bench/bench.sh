@@ -7,6 +7,10 @@
 #          `vfsd-server --help` lists --transport)
 #   fuse-nosplice  the same with VFSD_FUSE_SPLICE=0 (passthrough_hp
 #          --nosplice); the table compares vfsd with the better FUSE per job
+#   fuse-uring  the same server built against libfuse >= 3.18
+#          (--fuse-uring-server) with VFSD_FUSE_URING=1: FUSE over io_uring,
+#          fuse's enable_uring set to 1 first; only where the kernel has
+#          it (/sys/module/fuse/parameters/enable_uring, Linux >= 6.14)
 #   tmpfs  the in-kernel ceiling
 # all mounted at once; every job runs REPS times, the targets interleaved
 # (job, rep, target) and their order rotated by one every repetition, so
@@ -24,8 +28,12 @@
 #                     (also VFSD_BENCH_FULL=1; give the guest --mem 4G)
 #     --jobs REGEX    only the jobs whose name matches (grep -E)
 #     --targets LIST  e.g. "vfsd tmpfs" (default: vfsd fuse fuse-nosplice
-#                     tmpfs, the fuse ones only if the server has the FUSE
-#                     transport)
+#                     fuse-uring tmpfs, the fuse ones only if the server has
+#                     the FUSE transport, fuse-uring only with
+#                     --fuse-uring-server on a kernel with FUSE io_uring)
+#     --fuse-uring-server PATH  vfsd-server built against libfuse >= 3.18
+#                     (run-main.sh: build-fuse-uring/server/vfsd-server,
+#                     from tests/vm/fetch-libfuse.sh)
 #     --out DIR       results dir (default $VFSD_RESULTS/bench)
 #     --list          print the jobs and exit
 #     --fpga          then the FPGA-backed mount (fpga.sh; needs the guest's
@@ -42,6 +50,8 @@
 #   mount's bdi (the module sets 20, FUSE 1: see tests/bench/README.md);
 #   BENCH_MEM_SIZE [768M] (1536M) mem backend storage per server;
 #   BENCH_QUEUES [0 = one per CPU] vfsd-server --queues;
+#   BENCH_FUSE_URING_DEPTH [8, libfuse 3.18's default] ring entries per
+#   CPU queue of the fuse-uring server (libfuse's FUSE_URING_QUEUE_DEPTH);
 #   BENCH_STRACE=1 runs both servers under `strace -f -c` (a diagnostic: it
 #   slows the servers down) and keeps OUT/strace-TARGET.txt.
 set -euo pipefail
@@ -52,7 +62,7 @@ TEST_NAME=bench
 HERE=$VFSD_PROJECT/tests/bench
 JOBDIR=$HERE/jobs
 full=${VFSD_BENCH_FULL:-0}
-reps='' only='' targets='' out='' list=0 fpga=0
+reps='' only='' targets='' out='' list=0 fpga=0 URING_SERVER=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--reps) reps=$2; shift 2 ;;
@@ -62,6 +72,7 @@ while [[ $# -gt 0 ]]; do
 	--out) out=$2; shift 2 ;;
 	--list) list=1; shift ;;
 	--fpga) fpga=1; shift ;;
+	--fuse-uring-server) URING_SERVER=$2; shift 2 ;;
 	-h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
 	*) fail "unknown argument $1" ;;
 	esac
@@ -74,7 +85,7 @@ else
 	: "${reps:=3}" "${BENCH_RUNTIME:=2}" "${BENCH_SEQ_SIZE:=32M}" "${BENCH_RAND_SIZE:=128M}"
 	: "${BENCH_META_FILES:=100}" "${BENCH_META_SECONDS:=2}" "${BENCH_MEM_SIZE:=768M}"
 fi
-: "${BENCH_QUEUES:=0}" "${BENCH_BDI_MAX_RATIO:=20}"
+: "${BENCH_QUEUES:=0}" "${BENCH_BDI_MAX_RATIO:=20}" "${BENCH_FUSE_URING_DEPTH:=8}"
 export BENCH_RUNTIME BENCH_SEQ_SIZE BENCH_RAND_SIZE
 
 # The jobs: NAME JOBFILE|meta VAR=VALUE... (VARs become BENCH_VAR for fio).
@@ -118,8 +129,34 @@ fi
 
 require_guest	# mounts filesystems, drops caches, loads modules
 have_fuse() { "${REAL_SERVER:-$VFSD_SERVER}" --help 2>&1 | grep -q -- --transport; }
+URING_PARAM=/sys/module/fuse/parameters/enable_uring
+# Why there is no FUSE io_uring column, or nothing if there is one.
+uring_missing() {
+	if [[ -z $URING_SERVER ]]; then
+		echo "no --fuse-uring-server"
+	elif [[ ! -x $URING_SERVER ]]; then
+		echo "$URING_SERVER is not there"
+	elif [[ ! -e $URING_PARAM ]]; then
+		echo "this kernel's fuse has no io_uring ($URING_PARAM)"
+	fi
+}
+# The libfuse the io_uring server runs with, as fetch-libfuse.sh recorded it.
+uring_libfuse() {
+	local lib
+	lib=$(ldd "$URING_SERVER" | awk '$1 ~ /^libfuse3[.]/ { print $3 }')
+	if [[ -f ${lib%/lib/*}/.vfsd-libfuse ]]; then
+		echo "$(paste -sd, "${lib%/lib/*}/.vfsd-libfuse" | sed 's/,/, /g') ($lib)"
+	else
+		echo "${lib:-?}"
+	fi
+}
 if [[ -z $targets ]]; then
 	targets="vfsd fuse fuse-nosplice tmpfs"
+	if [[ -z $(uring_missing) ]]; then
+		targets="vfsd fuse fuse-nosplice fuse-uring tmpfs"
+	else
+		log "no FUSE io_uring column: $(uring_missing)"
+	fi
 	have_fuse || { log "vfsd-server has no --transport yet: no FUSE column"; targets="vfsd tmpfs"; }
 fi
 out=${out:-$VFSD_RESULTS/bench}
@@ -142,24 +179,50 @@ server_args=(--backend=mem "--size=$BENCH_MEM_SIZE" "--queues=$BENCH_QUEUES")
 vfsd_args=()	# explicit, or VFSD_TRANSPORT in the environment would decide
 have_fuse && vfsd_args=(--transport=vfsd)
 
-# strace_wrap TARGET: a wrapper that runs the server under strace -f -c.
+# strace_wrap TARGET [BINARY]: a wrapper that runs the server under
+# strace -f -c.
 strace_wrap() {
 	local w=$out/server-$1.sh
-	printf '#!/bin/sh\nexec strace -f -c -o %q %q "$@"\n' "$out/strace-$1.txt" "$REAL_SERVER" >"$w"
+	printf '#!/bin/sh\nexec strace -f -c -o %q %q "$@"\n' "$out/strace-$1.txt" "${2:-$REAL_SERVER}" >"$w"
 	chmod +x "$w"
 	echo "$w"
 }
 REAL_SERVER=$VFSD_SERVER
 FUSE_SERVER=$VFSD_SERVER
+URING_RUN=$URING_SERVER
 STATS=1	# the servers' --stats, read by SIGUSR1 (not through strace)
 if [[ ${BENCH_STRACE:-0} = 1 ]]; then
 	VFSD_SERVER=$(strace_wrap vfsd)
 	FUSE_SERVER=$(strace_wrap fuse)
+	[[ -n $URING_SERVER ]] && URING_RUN=$(strace_wrap fuse-uring "$URING_SERVER")
 	STATS=0
 fi
 stats_file() { echo "$root/stats-$1.txt"; }
 
+# server_stats TARGET FILE: the server's --stats now (SIGUSR1), into FILE.
+server_stats() {
+	local t=$1 f
+	[[ $STATS = 1 && -n ${PID[$t]:-} ]] || return 0
+	f=$(stats_file "$t")
+	rm -f "$f"
+	kill -USR1 "${PID[$t]}" 2>/dev/null || return 0
+	if wait_for 10 test -s "$f"; then
+		cp "$f" "$2"
+	else
+		log "WARNING: $t server wrote no --stats file"
+	fi
+}
+
 mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+# uring_granted TARGET: INIT answered with FUSE_OVER_IO_URING (the
+# server's --stats after a stat of the mount, which waits for INIT).
+uring_granted() {
+	local f=$out/init-stats-$1.txt
+	[[ $STATS = 1 ]] || return 0	# under strace: no --stats
+	stat "${MNT[$1]}" >/dev/null || return 1
+	server_stats "$1" "$f"
+	grep -Eq '^fuse_want .*over_io_uring' "$f"
+}
 for t in $targets; do
 	m=$root/$t
 	mkdir -p "$m"
@@ -181,11 +244,22 @@ for t in $targets; do
 		defer "umount -l '$m' 2>/dev/null; kill -9 ${PID[$t]} 2>/dev/null; true"
 		wait_for 20 mounted "$m" || fail "the FUSE mount of $m did not appear"
 		log "$t:  VFSD_FUSE_SPLICE=$splice $REAL_SERVER -f --transport=fuse ${server_args[*]} $m ($(awk -v m="$m" '$2 == m { print $3, $4 }' /proc/mounts))" ;;
+	fuse-uring)
+		[[ -z $(uring_missing) ]] || fail "no FUSE io_uring target: $(uring_missing)"
+		echo 1 >"$URING_PARAM" || fail "cannot write 1 to $URING_PARAM"
+		# Splice only changes reads of /dev/fuse, which io_uring does not do.
+		VFSD_FUSE_URING=1 VFSD_FUSE_SPLICE=0 FUSE_URING_QUEUE_DEPTH=$BENCH_FUSE_URING_DEPTH \
+			"$URING_RUN" -f --transport=fuse "${server_args[@]}" "--stats=$(stats_file "$t")" "$m" &
+		PID[$t]=$!
+		defer "umount -l '$m' 2>/dev/null; kill -9 ${PID[$t]} 2>/dev/null; true"
+		wait_for 20 mounted "$m" || fail "the FUSE io_uring mount of $m did not appear"
+		uring_granted "$t" || fail "FUSE io_uring: the kernel did not take it (see $(stats_file "$t"))"
+		log "$t:  VFSD_FUSE_URING=1 VFSD_FUSE_SPLICE=0 FUSE_URING_QUEUE_DEPTH=$BENCH_FUSE_URING_DEPTH $URING_SERVER -f --transport=fuse ${server_args[*]} $m (enable_uring $(cat "$URING_PARAM"))" ;;
 	tmpfs)
 		mount -t tmpfs -o "size=$BENCH_MEM_SIZE" tmpfs "$m" || fail "mount tmpfs"
 		defer "umount -l '$m' 2>/dev/null; true"
 		log "tmpfs: mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs $m" ;;
-	*) fail "unknown target $t (vfsd fuse fuse-nosplice tmpfs)" ;;
+	*) fail "unknown target $t (vfsd fuse fuse-nosplice fuse-uring tmpfs)" ;;
 	esac
 done
 
@@ -221,20 +295,6 @@ bdi_line() {	# bdi_line TARGET: its bdi's settings for env.txt
 		line+=" $f=$v"
 	done
 	echo "$line"
-}
-
-# server_stats TARGET FILE: the server's --stats now (SIGUSR1), into FILE.
-server_stats() {
-	local t=$1 f
-	[[ $STATS = 1 && -n ${PID[$t]:-} ]] || return 0
-	f=$(stats_file "$t")
-	rm -f "$f"
-	kill -USR1 "${PID[$t]}" 2>/dev/null || return 0
-	if wait_for 10 test -s "$f"; then
-		cp "$f" "$2"
-	else
-		log "WARNING: $t server wrote no --stats file"
-	fi
 }
 
 # Which targets take O_DIRECT (the 6.1 tmpfs does not).
@@ -357,6 +417,11 @@ run_one() {
 		echo "fuse=VFSD_FUSE_SPLICE=1 $REAL_SERVER -f --transport=fuse ${server_args[*]} --stats=FILE MNT"
 		echo "fuse-nosplice=VFSD_FUSE_SPLICE=0 $REAL_SERVER -f --transport=fuse ${server_args[*]} --stats=FILE MNT"
 	fi
+	if [[ " $targets " = *" fuse-uring "* ]]; then
+		echo "fuse-uring=VFSD_FUSE_URING=1 VFSD_FUSE_SPLICE=0 FUSE_URING_QUEUE_DEPTH=$BENCH_FUSE_URING_DEPTH $URING_SERVER -f --transport=fuse ${server_args[*]} --stats=FILE MNT"
+		echo "fuse_enable_uring=enable_uring=$(cat "$URING_PARAM"), libfuse's ring: one queue per CPU ($(getconf _NPROCESSORS_CONF)), $BENCH_FUSE_URING_DEPTH entries each"
+		echo "fuse_uring_libfuse=$(uring_libfuse)"
+	fi
 	echo "tmpfs=mount -t tmpfs -o size=$BENCH_MEM_SIZE tmpfs MNT"
 	echo "timeouts=attr and entry 1 s on both transports (vfsd-server's defaults; passthrough_hp uses 86400 s)"
 	echo "vm_dirty=dirty_ratio=$(cat /proc/sys/vm/dirty_ratio) dirty_background_ratio=$(cat /proc/sys/vm/dirty_background_ratio) dirty_bytes=$(cat /proc/sys/vm/dirty_bytes)"
@@ -409,6 +474,15 @@ for t in $targets; do
 	f=$(stats_file "$t")
 	[[ -f $f ]] && cp "$f" "$out/stats-$t.txt"
 done
+# Proof that the io_uring column went over io_uring: the requests its
+# server got as io_uring completions and as reads of /dev/fuse.
+if [[ -f $out/stats-fuse-uring.txt ]]; then
+	n_uring=$(awk '$1 == "fuse_requests_uring" { print $2 }' "$out/stats-fuse-uring.txt")
+	n_dev=$(awk '$1 == "fuse_requests_dev" { print $2 }' "$out/stats-fuse-uring.txt")
+	echo "fuse_uring_requests=${n_uring:-?} over io_uring, ${n_dev:-?} over /dev/fuse" >>"$out/env.txt"
+	log "fuse-uring: ${n_uring:-?} requests over io_uring, ${n_dev:-?} over /dev/fuse"
+	[[ ${n_uring:-0} -gt 0 ]] || fail "the FUSE io_uring server got no request over io_uring"
+fi
 
 python3 "$HERE/report.py" "$out"
 

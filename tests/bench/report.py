@@ -18,11 +18,11 @@ import statistics
 import subprocess
 import sys
 
-TARGETS = ["vfsd", "fuse", "fuse-nosplice", "tmpfs"]
+TARGETS = ["vfsd", "fuse", "fuse-nosplice", "fuse-uring", "tmpfs"]
 LABEL = {"vfsd": "vfsd", "fuse": "FUSE splice", "fuse-nosplice": "FUSE no-splice",
-         "tmpfs": "tmpfs"}
-FUSES = ["fuse", "fuse-nosplice"]
-SHORT = {"fuse": "splice", "fuse-nosplice": "no-splice"}
+         "fuse-uring": "FUSE io_uring", "tmpfs": "tmpfs"}
+FUSES = ["fuse", "fuse-nosplice", "fuse-uring"]
+SHORT = {"fuse": "splice", "fuse-nosplice": "no-splice", "fuse-uring": "io_uring"}
 GIB = float(1 << 30)
 
 
@@ -390,6 +390,11 @@ def main():
             setup.append("%s INIT granted (want): %s; refused: %s." % (
                 LABEL[t], env["fuse_want_" + t].split(" ", 1)[-1],
                 env.get("fuse_refused_" + t, "?").split(" ", 1)[-1]))
+    if "fuse-uring" in present:
+        setup.append("FUSE io_uring: %s; libfuse %s; requests served (the server's "
+                     "fuse_req_is_uring() count over the whole run): %s." % (
+                         env.get("fuse_enable_uring", "?"), env.get("fuse_uring_libfuse", "?"),
+                         env.get("fuse_uring_requests", "?")))
     md.append(" ".join(setup))
     md.append("")
     md.append("Only ratios within one run mean anything: TCG makes every instruction, page-table "
@@ -397,13 +402,16 @@ def main():
     md.append("Values are median (min–max) over the repetitions; **k of n reps**: only k of "
               "the n repetitions that ran succeeded (the median is of those); n/a: the target "
               "lacks the feature (O_DIRECT on tmpfs); fail: every repetition failed. "
-              "vfsd/FUSE best: vfsd against the FUSE variant (splice or no-splice) with the higher "
+              "vfsd/FUSE best: vfsd against the FUSE variant (splice, no-splice or io_uring, "
+              "whichever ran) with the higher "
               "median on that row%s. module mapped/copied: /sys/fs/vfsd/<id>/bytes_mapped and "
               "bytes_copied per byte / per GiB the application moved. server CPU-copied: file "
               "bytes the server copied with the CPU (its --stats: the mem backend's memcpy, and "
               "over FUSE also the READ replies and WRITE data the kernel copies to and from "
-              "/dev/fuse in the server's system calls) per byte moved; tmpfs has no server." % (
-                  " (no-splice won %d of %d rows)" % (won.count("fuse-nosplice"), len(won))
+              "/dev/fuse, or the io_uring ring entries' buffers, in the server's system calls) "
+              "per byte moved; tmpfs has no server." % (
+                  " (%s)" % ", ".join("%s won %d of %d rows" % (SHORT[t], won.count(t), len(won))
+                                      for t in fuses if won.count(t))
                   if won else ""))
     md.append("")
     md.extend(lines)
@@ -450,7 +458,8 @@ def main():
         ps = []
         for i, t in enumerate(present):
             c = 2 + 3 * i
-            ps.append("'%s' index %d using %d:%d:%d%s title '%s'" %
+            # noenhanced: "io_uring" is no subscript.
+            ps.append("'%s' index %d using %d:%d:%d%s title '%s' noenhanced" %
                       (dat, index, c, c + 1, c + 2, ":xtic(1)" if i == 0 else "", LABEL[t]))
         return ", ".join(ps)
     gp = """set terminal pngcairo size 1600,1100 font ',10'
