@@ -4,7 +4,7 @@
 # usage: build-kmod.sh SRCDIR OUTDIR KDIR
 set -euo pipefail
 src=$(realpath "$1"); out=$(realpath -m "$2"); kdir=$3
-[ -n "$kdir" ] || kdir=$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -1)
+[ -n "$kdir" ] || kdir=/lib/modules/$(uname -r)/build
 if [ ! -f "$kdir/Makefile" ]; then
 	echo "vfsd: no kernel build tree at '${kdir:-/lib/modules/*/build}': install linux-headers-amd64 or pass -Dkdir=" >&2
 	exit 1

@@ -170,10 +170,20 @@ const struct file_operations vfsd_dev_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = vfsd_dev_poll,
 	.llseek = noop_llseek,
+	.show_fdinfo = vfsd_dev_show_fdinfo,
 };
 
+/*
+ * A fixed minor (from the range devices.txt leaves for local use) lets
+ * kmod create /dev/vfsd at boot from modules.devname, so the first open
+ * loads the module.
+ */
+#define VFSD_MINOR	243
+MODULE_ALIAS_MISCDEV(VFSD_MINOR);
+MODULE_ALIAS("devname:vfsd");
+
 static struct miscdevice vfsd_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = VFSD_MINOR,
 	.name = "vfsd",
 	.fops = &vfsd_dev_fops,
 	.mode = 0600,
@@ -181,7 +191,16 @@ static struct miscdevice vfsd_misc = {
 
 int vfsd_dev_init(void)
 {
-	return misc_register(&vfsd_misc);
+	int err = misc_register(&vfsd_misc);
+
+	/* Another driver took the minor: work, just without autoload. */
+	if (err == -EBUSY) {
+		pr_warn("vfsd: misc minor %d is taken, using a dynamic one\n",
+			VFSD_MINOR);
+		vfsd_misc.minor = MISC_DYNAMIC_MINOR;
+		err = misc_register(&vfsd_misc);
+	}
+	return err;
 }
 
 void vfsd_dev_exit(void)

@@ -4,7 +4,9 @@
  *
  *   mount -t vfsd -o fd=N[,rootmode=040755][,user_id=U][,group_id=G]
  *         [,allow_other][,default_permissions|server_permissions]
- *         [,max_read=BYTES] SOURCE DIR
+ *         [,max_read=BYTES][,subtype=NAME] SOURCE DIR
+ *
+ * subtype (or mount -t vfsd.NAME) shows in /proc/mounts as vfsd.NAME.
  *
  * fd names an open /dev/vfsd on which VFSD_IOC_SETUP has been done.
  */
@@ -35,6 +37,7 @@ struct vfsd_fs_context {
 	unsigned int max_read;
 	unsigned int request_timeout;
 	unsigned int max_background;
+	char *subtype;
 };
 
 /* Seconds a request may go unanswered before the connection ends. */
@@ -46,7 +49,7 @@ MODULE_PARM_DESC(request_timeout,
 enum {
 	OPT_SOURCE, OPT_FD, OPT_ROOTMODE, OPT_USER_ID, OPT_GROUP_ID,
 	OPT_ALLOW_OTHER, OPT_DEFAULT_PERMISSIONS, OPT_SERVER_PERMISSIONS,
-	OPT_MAX_READ, OPT_REQUEST_TIMEOUT, OPT_MAX_BACKGROUND,
+	OPT_MAX_READ, OPT_REQUEST_TIMEOUT, OPT_MAX_BACKGROUND, OPT_SUBTYPE,
 };
 
 static const struct fs_parameter_spec vfsd_fs_parameters[] = {
@@ -61,6 +64,7 @@ static const struct fs_parameter_spec vfsd_fs_parameters[] = {
 	fsparam_u32("max_read", OPT_MAX_READ),
 	fsparam_u32("request_timeout", OPT_REQUEST_TIMEOUT),
 	fsparam_u32("max_background", OPT_MAX_BACKGROUND),
+	fsparam_string("subtype", OPT_SUBTYPE),
 	{}
 };
 
@@ -133,6 +137,12 @@ static int vfsd_parse_param(struct fs_context *fc, struct fs_parameter *param)
 			return invalfc(fc, "max_background is 1 to %u",
 				       VFSD_MAX_BACKGROUND);
 		ctx->max_background = result.uint_32;
+		break;
+	case OPT_SUBTYPE:
+		if (ctx->subtype)
+			return invalfc(fc, "Multiple subtypes specified");
+		ctx->subtype = param->string;
+		param->string = NULL;
 		break;
 	default:
 		return -EINVAL;
@@ -274,6 +284,9 @@ static int vfsd_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
 	sb->s_flags |= SB_NOSEC;
+	/* The VFS frees it with the superblock. */
+	sb->s_subtype = ctx->subtype;
+	ctx->subtype = NULL;
 
 	err = super_setup_bdi(sb);
 	if (err)
@@ -374,6 +387,7 @@ static int vfsd_get_tree(struct fs_context *fc)
 
 static void vfsd_free_fc(struct fs_context *fc)
 {
+	struct vfsd_fs_context *ctx = fc->fs_private;
 	struct vfsd_mount *fm = fc->s_fs_info;
 
 	/* Still set only if no superblock took it over. */
@@ -382,7 +396,9 @@ static void vfsd_free_fc(struct fs_context *fc)
 		vfsd_conn_put(fm->conn);
 		kfree(fm);
 	}
-	kfree(fc->fs_private);
+	if (ctx)
+		kfree(ctx->subtype);
+	kfree(ctx);
 }
 
 static const struct fs_context_operations vfsd_context_ops = {
@@ -430,6 +446,7 @@ static void vfsd_kill_sb(struct super_block *sb)
 static struct file_system_type vfsd_fs_type = {
 	.owner = THIS_MODULE,
 	.name = "vfsd",
+	.fs_flags = FS_HAS_SUBTYPE,
 	.init_fs_context = vfsd_init_fs_context,
 	.parameters = vfsd_fs_parameters,
 	.kill_sb = vfsd_kill_sb,

@@ -260,6 +260,8 @@ void vfsd_sysfs_exit(void);
 
 /* dev.c */
 extern const struct file_operations vfsd_dev_fops;
+/* fdinfo.c */
+void vfsd_dev_show_fdinfo(struct seq_file *m, struct file *file);
 int vfsd_dev_init(void);
 void vfsd_dev_exit(void);
 
