@@ -30,8 +30,11 @@ args=()
 for a in "$@"; do
 	if [ "$a" = --full ]; then full=1; else args+=("$a"); fi
 done
-tests/install-deps.sh
-[ -d build ] || meson setup build
+tests/install-deps.sh --kernel
+# shellcheck source=tests/vm/common.sh
+. tests/vm/common.sh
+# The module is for the guest's kernel (Debian 12's), not the host's.
+[ -d build ] || meson setup build -Dkdir="/lib/modules/$(stock_kver)/build"
 meson compile -C build
 module=$(tests/vm/build-module.sh "$kernel")
 # The FUSE io_uring target's server (libfuse >= 3.18); bench.sh uses it

@@ -41,7 +41,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # What the VM harness needs beyond tests/install-deps.sh (the project's list).
 # debootstrap makes the Debian 13 build root of the 7.x kernels.
-HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils debootstrap)
+# Debian 12's kernel image and headers are the stock guest's kernel (and
+# build/'s module is built for it): the harness installs them on the host,
+# tests/install-deps.sh alone does not.
+HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils debootstrap
+	linux-image-amd64 linux-headers-amd64)
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
@@ -160,7 +164,12 @@ meson_setup() {
 	fi
 }
 note "build"
-if ! { meson_setup build && meson compile -C build; }; then
+# build/ holds the module for the stock guest kernel, not the host's.
+stock_kdir=
+if kv=$(stock_kver 2>/dev/null) && [[ -f /lib/modules/$kv/build/Makefile ]]; then
+	stock_kdir=/lib/modules/$kv/build
+fi
+if ! { meson_setup build "$stock_kdir" && meson compile -C build; }; then
 	fails+=("build: meson setup or compile failed")
 	tally build 0 1 0
 	finish
