@@ -77,6 +77,20 @@ void vfsd_mount_error(const char *mp, int err, bool fuse)
 	}
 }
 
+/* ",subtype=NAME" after the len bytes of data; a comma would split it. */
+static int append_subtype(char *data, size_t size, int len,
+			  const char *subtype)
+{
+	int n;
+
+	if (!*subtype || strchr(subtype, ','))
+		return -EINVAL;
+	n = snprintf(data + len, size - (size_t)len, ",subtype=%s", subtype);
+	if (n < 0 || (size_t)n >= size - (size_t)len)
+		return -ENAMETOOLONG;
+	return len + n;
+}
+
 int vfsd_mount(struct vfsd_session *s, const char *mountpoint)
 {
 	char data[256], *mp;
@@ -91,9 +105,16 @@ int vfsd_mount(struct vfsd_session *s, const char *mountpoint)
 	}
 	err = vfsd_mount_data(data, sizeof(data), s->fd, &s->opts, getuid(),
 			      getgid());
+	if (err >= 0 && s->opts.subtype) {
+		err = append_subtype(data, sizeof(data), err, s->opts.subtype);
+		if (err < 0)
+			vfsd_err("mount %s: bad subtype '%s'", mp,
+				 s->opts.subtype);
+	}
 	/* nosuid, nodev: as FUSE, the server must not grant privileges. */
 	if (err >= 0 &&
-	    mount("vfsd", mp, "vfsd", MS_NOSUID | MS_NODEV, data) < 0) {
+	    mount(s->opts.fsname ? s->opts.fsname : "vfsd", mp, "vfsd",
+		  MS_NOSUID | MS_NODEV | s->opts.mount_flags, data) < 0) {
 		err = -errno;
 		vfsd_mount_error(mp, -err, false);
 	}

@@ -40,6 +40,8 @@ struct backend {
 	void (*mounted)(void *state, struct vfsd_session *s);
 	/* Optional: counters as "name value" lines (--stats=FILE). */
 	void (*stats)(void *state, FILE *out);
+	/* Works only over the module (DMA into the pages it maps), not FUSE. */
+	bool needs_module;
 };
 
 extern const struct backend backend_dir;

@@ -198,4 +198,5 @@ const struct backend backend_fpga = {
 	.ops = &fpga_ops,
 	.mounted = fpga_mounted,
 	.stats = fpga_stats,
+	.needs_module = true,
 };

@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <vfsd/vfsd.h>
 
@@ -15,6 +17,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "options.h"
+#include "sd_notify.h"
 #include "stats.h"
 
 static int check_mountpoint(const char *mp)
@@ -32,6 +35,33 @@ static int check_mountpoint(const char *mp)
 	return 0;
 }
 
+/*
+ * A backend that needs the module must not end up on FUSE, where it would
+ * mount a filesystem whose reads fail: refuse at start, in one line.
+ */
+static int check_transport(const struct backend *b, struct server_opts *o)
+{
+	const char *env = getenv("VFSD_TRANSPORT");
+	const char *why = NULL;
+
+	if (!b->needs_module)
+		return 0;
+	if (o->session.transport == VFSD_TRANSPORT_FUSE)
+		why = "not over FUSE (--transport=fuse)";
+	else if (o->session.transport == VFSD_TRANSPORT_AUTO && env &&
+		 !strcmp(env, "fuse"))
+		why = "not over FUSE (VFSD_TRANSPORT=fuse)";
+	else if (access("/dev/vfsd", F_OK) < 0)
+		why = "and there is no /dev/vfsd (modprobe vfsd)";
+	if (why) {
+		vfsd_log(VFSD_LOG_ERR, "the %s backend runs only over the vfsd module, %s",
+			 b->name, why);
+		return -1;
+	}
+	o->session.transport = VFSD_TRANSPORT_VFSD;
+	return 0;
+}
+
 /* The dir backend holds an O_PATH fd per inode the kernel knows. */
 static void raise_fd_limit(void)
 {
@@ -41,6 +71,17 @@ static void raise_fd_limit(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* Type=notify services: the mount is live (run with -f there). */
+static void tell_systemd_ready(void)
+{
+	char state[64];
+
+	snprintf(state, sizeof(state), "READY=1\nMAINPID=%ld", (long)getpid());
+	if (sd_notify_send(state) < 0)
+		vfsd_log(VFSD_LOG_WARNING, "NOTIFY_SOCKET: cannot tell systemd: %s",
+			 strerror(errno));
 }
 
 static int serve(const struct backend *b, struct server_opts *o, void *state)
@@ -71,8 +112,10 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 		daemon_ready(fd);
 		server_log_to_syslog();
 	}
+	tell_systemd_ready();
 	server_stats_session(s);
 	err = vfsd_session_loop(s);
+	sd_notify_send("STOPPING=1");
 	server_stats_session(NULL);	/* keeps its last transport counters */
 	vfsd_session_destroy(s);
 	if (o->stats_file)
@@ -104,7 +147,7 @@ int main(int argc, char **argv)
 			 o.backend);
 		return 1;
 	}
-	if (check_mountpoint(o.mountpoint) < 0)
+	if (check_mountpoint(o.mountpoint) < 0 || check_transport(b, &o) < 0)
 		return 1;
 	raise_fd_limit();
 	if (b->create(&o.cfg, &state) < 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mount_flags.h"
 #include "options.h"
 #include "options_fpga.h"
 
@@ -52,6 +53,10 @@ void server_usage(FILE *out, const char *prog)
 "       keep_cache           keep cached file pages across opens\n"
 "       timeout=SECONDS      both timeouts at once\n"
 "       max_read=BYTES       largest READ request (page multiple)\n"
+"       fsname=NAME          the source /proc/mounts shows (vfsd transport)\n"
+"       subtype=NAME         shows the type as vfsd.NAME (vfsd transport)\n"
+"       ro, noexec, noatime, sync, ...  generic mount flags (always\n"
+"                            nosuid,nodev)\n"
 "  -h, --help         this text\n"
 "  -V, --version      the version\n"
 "\n"
@@ -167,6 +172,12 @@ static int parse_mount_opt(char *opt, struct server_opts *o)
 				 val);
 			return -1;
 		}
+	} else if (!strcmp(opt, "fsname") && val && *val) {
+		o->session.fsname = val;
+	} else if (!strcmp(opt, "subtype") && val && *val && !strchr(val, ',')) {
+		o->session.subtype = val;
+	} else if (!val && mount_flag_apply(opt, &o->session.mount_flags)) {
+		/* ro, noexec, noatime, ...: passed to mount(2) */
 	} else {
 		complain("unknown mount option '%s'", opt);
 		return -1;
@@ -174,6 +185,7 @@ static int parse_mount_opt(char *opt, struct server_opts *o)
 	return 0;
 }
 
+/* The copy stays allocated: fsname= and subtype= point into it. */
 static int parse_mount_opts(const char *arg, struct server_opts *o)
 {
 	char *copy = strdup(arg), *save = NULL, *opt;
@@ -182,7 +194,8 @@ static int parse_mount_opts(const char *arg, struct server_opts *o)
 	for (opt = copy ? strtok_r(copy, ",", &save) : NULL; opt && !err;
 	     opt = strtok_r(NULL, ",", &save))
 		err = parse_mount_opt(opt, o);
-	free(copy);
+	if (err)
+		free(copy);
 	return err;
 }
 

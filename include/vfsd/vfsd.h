@@ -322,6 +322,18 @@ struct vfsd_session_opts {
 	 * never poll. The environment's VFSD_POLL_US overrides it.
 	 */
 	int poll_us;
+	/*
+	 * vfsd transport: the mount's source and subtype as /proc/mounts
+	 * shows them ("/srv/data /mnt/data vfsd.dir"); NULL: "vfsd" and
+	 * none. Kept by pointer: they must live as long as the session.
+	 */
+	const char *fsname;
+	const char *subtype;
+	/*
+	 * More mount(2) flags: MS_RDONLY, MS_NOEXEC, MS_NOATIME, MS_SYNCHRONOUS,
+	 * ... (MS_NOSUID and MS_NODEV are always set).
+	 */
+	unsigned long mount_flags;
 };
 
 #define VFSD_DEFAULT_POLL_US	1000
