@@ -212,7 +212,7 @@ static int by_id(const void *a, const void *b)
 	return ((const struct conn *)a)->id - ((const struct conn *)b)->id;
 }
 
-int conns_load(struct conn_list *l)
+int conns_load(struct conn_list *l, bool want_pids)
 {
 	memset(l, 0, sizeof(*l));
 	if (load_ids(l) < 0)
@@ -220,7 +220,8 @@ int conns_load(struct conn_list *l)
 	if (l->nr)
 		qsort(l->conns, (size_t)l->nr, sizeof(*l->conns), by_id);
 	load_mounts(l);
-	load_pids(l);
+	if (want_pids)
+		load_pids(l);
 	return 0;
 }
 

@@ -30,8 +30,11 @@ struct conn_list {
 	int nr;
 };
 
-/* Returns 0, or -1 if /sys/fs/vfsd is missing (the module is not loaded). */
-int conns_load(struct conn_list *l);
+/*
+ * Returns 0, or -1 if /sys/fs/vfsd is missing (the module is not loaded).
+ * want_pids: also find the servers (a walk over every process's fds).
+ */
+int conns_load(struct conn_list *l, bool want_pids);
 void conns_free(struct conn_list *l);
 /* A connection by id ("3") or by mount point path; NULL if none. */
 struct conn *conns_find(struct conn_list *l, const char *what);
