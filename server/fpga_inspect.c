@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fpga_layout.h"
+#include "parse_size.h"
 
 static void print_tables(struct fpga_layout *L)
 {
@@ -60,6 +61,21 @@ static void print_tables(struct fpga_layout *L)
 	free(nodeid);
 }
 
+static void usage(FILE *out)
+{
+	fputs("usage: vfsd-fpga-inspect [--driver=mem|xdma|qemu] [--card=FILE|BDF]\n"
+	      "                         [--h2c=PATH --c2h=PATH] [--size=BYTES]\n"
+	      "Print the vfsd filesystem on an FPGA card, read-only: the superblock,\n"
+	      "the inodes and each file's extents in card memory. The options name\n"
+	      "the card as vfsd-server's fpga backend does (default driver mem,\n"
+	      "which needs --card=FILE); sizes take K/M/G/T suffixes.\n"
+	      "Output lines:\n"
+	      "  super CARD_SIZE DATA_OFF DATA_BLOCKS GENERATION clean|mounted\n"
+	      "  inode NODEID MODE NLINK SIZE [direct]\n"
+	      "  name PARENT CHILD NAME\n"
+	      "  extent NODEID STREAM FILE_OFF CARD_OFF LENGTH\n", out);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -68,6 +84,7 @@ int main(int argc, char **argv)
 		{ "h2c", required_argument, NULL, 'H' },
 		{ "c2h", required_argument, NULL, 'C' },
 		{ "size", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fpga_config cfg = { .driver = "mem" };
@@ -81,12 +98,25 @@ int main(int argc, char **argv)
 		case 'c': cfg.card = optarg; break;
 		case 'H': cfg.h2c = optarg; break;
 		case 'C': cfg.c2h = optarg; break;
-		case 's': cfg.size = strtoull(optarg, NULL, 0); break;
+		case 's':
+			if (parse_size(optarg, &cfg.size) < 0) {
+				fprintf(stderr, "vfsd-fpga-inspect: bad size '%s' (bytes, K/M/G/T suffixes)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
 		default:
-			fprintf(stderr, "usage: %s --card=FILE [--driver=...]\n",
-				argv[0]);
+			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vfsd-fpga-inspect: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
 	}
 	if (!strcmp(cfg.driver, "mem") && !cfg.card) {
 		fprintf(stderr, "vfsd-fpga-inspect: which card? --card=FILE\n");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "mount_flags.h"
+#include "parse_size.h"
 #include "options.h"
 #include "options_fpga.h"
 
@@ -95,29 +96,6 @@ static int parse_seconds(const char *s, double *out)
 	if (errno || end == s || *end || !(v >= 0) || v > 1e9)
 		return -1;
 	*out = v;
-	return 0;
-}
-
-/* "512M", "1G", "4096": bytes, with binary suffixes. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned int shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	}
-	if (*end || v == 0 || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
 	return 0;
 }
 

@@ -81,10 +81,17 @@ static const char *counter(const struct conn *c, int i, char *buf, size_t size)
 
 enum { C_CONNECTED, C_QUEUES, C_WAITING, C_REQUESTS, C_MAPPED, C_COPIED };
 
+static int max_width(int w, const char *s)
+{
+	int n = s ? (int)strlen(s) : 1;
+
+	return n > w ? n : w;
+}
+
 static int cmd_list(struct conn_list *l, bool json)
 {
+	int w_mp = 10, w_type = 4, w_src = 6, i;
 	char b[6][32], pid[16];
-	int i;
 
 	if (json) {
 		fputs("[", stdout);
@@ -96,16 +103,25 @@ static int cmd_list(struct conn_list *l, bool json)
 		puts("]");
 		return 0;
 	}
-	printf("%-4s %-24s %-10s %-16s %-8s %-5s %-6s %7s %10s %14s %12s\n", "ID",
-	       "MOUNTPOINT", "TYPE", "SOURCE", "PID", "CONN", "QUEUES",
-	       "WAITING", "REQUESTS", "BYTES_MAPPED", "BYTES_COPIED");
+	for (i = 0; i < l->nr; i++) {
+		const struct conn *c = &l->conns[i];
+
+		w_mp = max_width(w_mp, c->mountpoint);
+		w_type = max_width(w_type, c->type);
+		w_src = max_width(w_src, c->source);
+	}
+	printf("%-4s %-*s %-*s %-*s %-8s %-4s %6s %7s %10s %13s %13s\n", "ID",
+	       w_mp, "MOUNTPOINT", w_type, "TYPE", w_src, "SOURCE", "PID",
+	       "CONN", "QUEUES", "WAITING", "REQUESTS", "BYTES_MAPPED",
+	       "BYTES_COPIED");
 	for (i = 0; i < l->nr; i++) {
 		const struct conn *c = &l->conns[i];
 
 		snprintf(pid, sizeof(pid), "%d", c->nr_pids ? c->pids[0] : 0);
-		printf("%-4d %-24s %-10s %-16s %-8s %-5s %-6s %7s %10s %14s %12s\n",
-		       c->id, c->mountpoint ? c->mountpoint : "-",
-		       c->type ? c->type : "-", c->source ? c->source : "-",
+		printf("%-4d %-*s %-*s %-*s %-8s %-4s %6s %7s %10s %13s %13s\n",
+		       c->id, w_mp, c->mountpoint ? c->mountpoint : "-",
+		       w_type, c->type ? c->type : "-",
+		       w_src, c->source ? c->source : "-",
 		       c->nr_pids ? pid : "-",
 		       counter(c, C_CONNECTED, b[0], sizeof(b[0])),
 		       counter(c, C_QUEUES, b[1], sizeof(b[1])),
