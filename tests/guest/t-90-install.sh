@@ -1,6 +1,7 @@
 #!/bin/bash
 # vfsd installed as a user would have it: the module under /lib/modules
-# (as `make -C kmod modules_install` or vfsd-dkms put it, then depmod),
+# (by vfsd-dkms if tests/packages.sh installed it on the host for this
+# kernel, else as `make -C kmod modules_install` puts it, then depmod),
 # mount.vfsd in /sbin, the vfsd tool. Proves that modprobe and a plain
 # open of /dev/vfsd load the module (no insmod), that an fstab line mounts
 # a mem filesystem with `mount -a`, that `mount -t vfsd.dir` works and
@@ -8,9 +9,10 @@
 # their servers, that `vfsd abort` makes a blocked reader fail within a
 # second (and its server exit), and that umount ends both servers.
 #
-# The guest's / is the host's, read-only: the install goes to a tmpfs
-# bound over /lib/modules and a tmpfs copy of /usr/sbin (symlinks to the
-# real one plus mount.vfsd), both undone at the end.
+# The guest's / is the host's, read-only: without vfsd-dkms the module
+# goes to a tmpfs bound over /lib/modules; mount.vfsd from the build goes
+# into a tmpfs copy of /usr/sbin (symlinks to the real one), both undone
+# at the end.
 set -euo pipefail
 # shellcheck source=tests/guest/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,13 +27,25 @@ done
 dmesg_mark
 T=$(make_tmpdir)
 
-# --- install the module and make the kernel's modprobe see it ------------
+# --- the installed module, and the kernel's modprobe seeing it -------------
 unload_module
-mkdir -p "$T/root/lib/modules/$kver/extra"
-install -m 0644 "$VFSD_MODULE" "$T/root/lib/modules/$kver/extra/vfsd.ko"
-check "depmod indexes the installed module" depmod -b "$T/root" "$kver"
-mount --bind "$T/root/lib/modules" /lib/modules
-defer 'umount /lib/modules'
+# vfsd-dkms installed on the host (tests/packages.sh; the guest shares the
+# host's /lib/modules) built it for this kernel: use that, if it is built
+# from the same sources as the module under test. Else install the module
+# as `make -C kmod modules_install` does (copy, depmod) into a tmpfs.
+dkms_ko=/lib/modules/$kver/updates/dkms/vfsd.ko
+if [[ -f $dkms_ko && $(modinfo -F srcversion "$dkms_ko") == "$(modinfo -F srcversion "$VFSD_MODULE")" ]]; then
+	log "using the module vfsd-dkms installed: $dkms_ko"
+	want_ko=$dkms_ko
+else
+	[[ ! -f $dkms_ko ]] || log "$dkms_ko is from other sources than $VFSD_MODULE: not using it"
+	mkdir -p "$T/root/lib/modules/$kver/extra"
+	install -m 0644 "$VFSD_MODULE" "$T/root/lib/modules/$kver/extra/vfsd.ko"
+	check "depmod indexes the installed module" depmod -b "$T/root" "$kver"
+	mount --bind "$T/root/lib/modules" /lib/modules
+	defer 'umount /lib/modules'
+	want_ko=/lib/modules/$kver/extra/vfsd.ko
+fi
 # The kernel runs its modprobe in /init's root (the initramfs), outside
 # this chroot of the host's /: point it at a wrapper that enters the chroot.
 old_modprobe=$(cat /proc/sys/kernel/modprobe)
@@ -40,7 +54,8 @@ chmod 755 /proc/1/root/vfsd-modprobe
 echo /vfsd-modprobe >/proc/sys/kernel/modprobe
 defer "echo '$old_modprobe' >/proc/sys/kernel/modprobe"
 
-check "modinfo finds vfsd by name" test "$(modinfo -F version vfsd)" = 0.1.0
+check "modinfo finds the installed vfsd by name" test "$(modinfo -n vfsd)" = "$want_ko"
+check "its version is 0.1.0" test "$(modinfo -F version vfsd)" = 0.1.0
 check "modprobe vfsd loads it" modprobe vfsd
 check "the module is loaded" module_loaded
 check "/dev/vfsd appeared" wait_for 5 test -c /dev/vfsd
