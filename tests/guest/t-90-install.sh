@@ -82,7 +82,7 @@ defer "umount '$T/orig-sbin'"
 for f in "$T"/orig-sbin/*; do
 	ln -s "$f" "$T/sbin/${f##*/}"
 done
-ln -s "$helper" "$T/sbin/mount.vfsd"
+ln -sfn "$helper" "$T/sbin/mount.vfsd"
 mount --bind "$T/sbin" /usr/sbin
 defer 'umount /usr/sbin'
 export PATH=$T/sbin:$PATH
