@@ -4,7 +4,8 @@
 # integration tests (tests/guest/t-*.sh) in a QEMU guest with the module.
 #
 # usage: ./run-tests.sh [--kernel stock|kdebug|VERSION]... [--timeout SECS]
-#                       [--no-guest] [--no-install] [PATTERN...]
+#                       [--no-guest] [--no-install] [--packages|--no-packages]
+#                       [PATTERN...]
 #
 #   --kernel K    guest kernel (repeatable; default: stock (Debian 12's 6.1),
 #                 7.3 from trixie-backports, then 6.12 from
@@ -20,10 +21,15 @@
 #   --smp N       guest CPUs (default 2)
 #   --no-guest    build, unit and host tests only (also --unit-only)
 #   --no-install  do not install missing packages (only done as root)
+#   --packages    build the Debian packages, lintian them and install them
+#                 on this machine (tests/packages.sh: vfsd-dkms builds the
+#                 module with DKMS for the stock kernel, which t-90-install
+#                 then loads in the guest). Default with CI=true, else off:
+#                 it installs packages on the host
 #   PATTERN       run only the guest tests whose name contains it
 #
 # Stages: build, unit (meson), runner self-test (tests/selftest-runners.sh),
-# host, then guest per kernel. Counts come from exit codes, meson's
+# host, packages (with --packages), then guest per kernel. Counts come from exit codes, meson's
 # build/meson-logs/testlog.json and the runners' results files (one
 # `PASS|FAIL|SKIP NAME REASON` line per test); a missing results file or
 # fewer results than tests is a failure. Every skip is listed by name and
@@ -49,7 +55,7 @@ HARNESS_PACKAGES=(qemu-system-x86 busybox-static cpio kmod xz-utils debootstrap
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
-kernels=() only=() timeout='' smp='' guest=1 install=1
+kernels=() only=() timeout='' smp='' guest=1 install=1 packages=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernels+=("$2"); shift 2 ;;
@@ -57,6 +63,8 @@ while [[ $# -gt 0 ]]; do
 	--smp) smp=$2; shift 2 ;;
 	--no-guest|--unit-only) guest=0; shift ;;
 	--no-install) install=0; shift ;;
+	--packages) packages=1; shift ;;
+	--no-packages) packages=0; shift ;;
 	-h|--help) usage ;;
 	-*) echo "run-tests: unknown option $1" >&2; usage ;;
 	*) only+=("$1"); shift ;;
@@ -66,6 +74,7 @@ done
 
 ci=0
 case ${CI:-} in true | 1) ci=1 ;; esac
+[[ -n $packages ]] || packages=$ci
 
 passed=0 failed=0 skipped=0
 report=() skips=() fails=()
@@ -231,6 +240,20 @@ else
 	host_rc=0
 	tests/host/run.sh -b build -o "$host_out" || host_rc=$?
 	stage_results "host (fuse)" "$host_out/results" "$host_rc" "$host_want"
+fi
+
+# --- Debian packages, installed on this machine -----------------------------
+if [[ $packages = 1 ]]; then
+	note "packages (dpkg-buildpackage, lintian, install, DKMS)"
+	if [[ $(id -u) != 0 ]]; then
+		stage_skip packages "it installs packages: run as root"
+	else
+		pkg_rc=0
+		tests/packages.sh -o build/packages-results || pkg_rc=$?
+		stage_results packages build/packages-results/results "$pkg_rc" 4
+	fi
+else
+	report+=("packages: not run (--packages)")
 fi
 
 # --- guest integration tests -----------------------------------------------
