@@ -6,7 +6,8 @@
  *   mount.vfsd SOURCE MOUNTPOINT [-sfnv] [-o OPTIONS] [-t vfsd.BACKEND]
  *
  * It starts vfsd-server, which returns once the mount is live and serves
- * it until it is unmounted. See mount.vfsd(8).
+ * it until it is unmounted. See mount.vfsd(8). Type plain vfsd (a server's
+ * own fd=N mount) goes straight to mount(2).
  */
 #include <errno.h>
 #include <libgen.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "mount_args.h"
+#include "mount_raw.h"
 
 #ifndef VFSD_SBINDIR
 #define VFSD_SBINDIR "/usr/sbin"
@@ -104,6 +106,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	/* mount -t vfsd -o fd=N: a server mounting its own connection. */
+	if (!strcmp(type, "vfsd"))
+		return mount_raw(pos[0], pos[1], opts, fake);
 	/* mount(8)'s exit codes: 1 usage, 32 mount failure. */
 	if (mount_args_build(&a, type, pos[0], opts, pos[1], sloppy, stderr) < 0)
 		return 32;
