@@ -30,13 +30,12 @@ args=()
 for a in "$@"; do
 	if [ "$a" = --full ]; then full=1; else args+=("$a"); fi
 done
-tests/install-deps.sh --kernel
-# shellcheck source=tests/vm/common.sh
-. tests/vm/common.sh
-# The module is for the guest's kernel (Debian 12's), not the host's.
-[ -d build ] || meson setup build -Dkdir="/lib/modules/$(stock_kver)/build"
-meson compile -C build
+# The stock guest boots Debian 12's kernel: installed on the host only then.
+if [ "$kernel" = stock ]; then tests/install-deps.sh --kernel; else tests/install-deps.sh; fi
 module=$(tests/vm/build-module.sh "$kernel")
+# The userspace the guest runs (the module comes from build-module.sh).
+[ -d build ] || meson setup build -Dkmod=false
+meson compile -C build
 # The FUSE io_uring target's server (libfuse >= 3.18); bench.sh uses it
 # where the guest kernel's fuse has io_uring.
 uring_server=$(tests/bench/build-fuse-uring.sh)

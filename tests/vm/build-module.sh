@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 [[ $# -eq 1 ]] || vm_die "usage: tests/vm/build-module.sh stock|kdebug|SERIES|RELEASE"
 k=$1
 case $k in
-stock) dir=build kdir='' ;;
+stock) dir=build kdir=/lib/modules/$(stock_kver)/build ;;	# not the host's running kernel
 kdebug) dir=build-kdebug kdir=$(kdebug_kdir) ;;
 [0-9]*.[0-9]*)
 	if [[ $k =~ ^[0-9]+\.[0-9]+$ ]]; then
