@@ -86,6 +86,11 @@ ln -sfn "$helper" "$T/sbin/mount.vfsd"
 mount --bind "$T/sbin" /usr/sbin
 defer 'umount /usr/sbin'
 export PATH=$T/sbin:$PATH
+# Plain type vfsd (a server's fd=N mount through mount(8)) now reaches
+# mount.vfsd too: it must go to mount(2) as before, kernel reason and all.
+mkdir -p "$T/raw"
+check_fails "mount -t vfsd with a bad fd= fails" mount -t vfsd -o fd=99,nosuid none "$T/raw"
+dmesg_expect "fd=99 is not an open file"
 
 # --- fstab: a mem filesystem with mount -a ------------------------------------
 mkdir -p "$T/mem" "$T/dir" "$T/src"
