@@ -27,12 +27,13 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: mount.vfsd SOURCE MOUNTPOINT [-sfnv] [-o OPTIONS] -t vfsd.BACKEND\n"
+	fputs("usage: mount.vfsd SOURCE MOUNTPOINT [-sfnv] [-o OPTIONS] [-t vfsd.BACKEND]\n"
 	      "  BACKEND: mem (SOURCE is a name, e.g. none), dir (SOURCE is the\n"
 	      "  directory to serve), fpga (SOURCE: cardN for XDMA device N, a PCI\n"
 	      "  address or card file, or none). Normally run by mount(8):\n"
 	      "    mount -t vfsd.mem none /mnt/x -o size=512M\n"
-	      "  See mount.vfsd(8).\n", out);
+	      "  Without -t (type plain vfsd: a server's own fd=N mount) the\n"
+	      "  options go to mount(2). See mount.vfsd(8).\n", out);
 }
 
 /* vfsd-server next to this program (a build tree), else the installed one. */
@@ -59,10 +60,12 @@ int main(int argc, char **argv)
 	const char *base = strrchr(argv[0], '/');
 	int i, npos = 0;
 
-	/* mount.vfsd.mem, if installed under that name, is type vfsd.mem. */
+	/*
+	 * mount(8) passes -t only for a subtype (vfsd.mem): without it the
+	 * type is our name's, plain vfsd (or vfsd.mem for mount.vfsd.mem).
+	 */
 	base = base ? base + 1 : argv[0];
-	if (!strncmp(base, "mount.vfsd.", 11))
-		type = base + 6;
+	type = !strncmp(base, "mount.vfsd.", 11) ? base + 6 : "vfsd";
 	/* mount(8) puts the options after the two positional arguments. */
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -100,9 +103,7 @@ int main(int argc, char **argv)
 		}
 		pos[npos++] = arg;
 	}
-	if (npos != 2 || !type) {
-		if (npos == 2)
-			fprintf(stderr, "mount.vfsd: which backend? -t vfsd.mem, vfsd.dir or vfsd.fpga\n");
+	if (npos != 2) {
 		usage(stderr);
 		return 1;
 	}
