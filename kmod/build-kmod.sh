@@ -37,4 +37,4 @@ if [ -n "$broot" ] && [ -f "$broot/.vfsd-buildroot" ]; then
 else
 	make -s -C "$kdir" M="$out/obj" VFSD_INCLUDE="$src/../include" modules
 fi
-cp "$out/obj/vfsd.ko" "$out/vfsd.ko"
+cp "$out"/obj/*.ko "$out/"

@@ -10,6 +10,9 @@
 #include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+#include <linux/pfn_t.h>
+#endif
 #include <linux/pagemap.h>
 #include <linux/writeback.h>
 /* struct folio_batch moved out of pagevec.h (gone by 7.3). */
@@ -380,6 +383,51 @@ static inline bool vfsd_inode_is_new(struct inode *inode)
 	return inode_state_read_once(inode) & I_NEW;
 #else
 	return inode->i_state & I_NEW;
+#endif
+}
+
+/*
+ * Window PTEs with an explicit protection in a VM_MIXEDMAP VMA. The
+ * inserting helpers take the VMA's vm_page_prot, which is write-protected
+ * there (page_mkwrite refuses stores): hand them a copy of the VMA with
+ * the protection this request's pages get, as TTM did before
+ * vmf_insert_pfn_prot() existed. The copy is only read for the PTE.
+ */
+static inline int vfsd_insert_page_prot(struct vm_area_struct *vma,
+					unsigned long addr, struct page *page,
+					pgprot_t prot)
+{
+	struct vm_area_struct cvma = *vma;
+
+	cvma.vm_page_prot = prot;
+	return vm_insert_page(&cvma, addr, page);
+}
+
+/* A special PTE (never pinnable) for a page that is not ours to lend. */
+static inline vm_fault_t vfsd_insert_special_prot(struct vm_area_struct *vma,
+						  unsigned long addr,
+						  unsigned long pfn,
+						  pgprot_t prot)
+{
+	struct vm_area_struct cvma = *vma;
+
+	cvma.vm_page_prot = prot;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	/* 6.17 removed pfn_t. */
+	return vmf_insert_mixed(&cvma, addr, pfn);
+#else
+	return vmf_insert_mixed(&cvma, addr, pfn_to_pfn_t(pfn));
+#endif
+}
+
+/* 6.2 turned replace_page_cache_page() into a folio call. */
+static inline void vfsd_replace_cache_folio(struct folio *old,
+					    struct folio *new)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	replace_page_cache_folio(old, new);
+#else
+	replace_page_cache_page(&old->page, &new->page);
 #endif
 }
 

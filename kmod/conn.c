@@ -93,6 +93,8 @@ VFSD_SHOW(background, atomic_read(&conn->background));
 VFSD_SHOW(max_background, READ_ONCE(conn->max_background));
 VFSD_SHOW(bg_throttled, atomic64_read(&conn->bg_throttled));
 VFSD_SHOW(interrupts, atomic64_read(&conn->op_count[VFSD_OP_INTERRUPT]));
+VFSD_SHOW(pinnable, READ_ONCE(conn->pinnable));
+VFSD_SHOW(pins_caught, atomic64_read(&conn->pins_caught));
 VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
 VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
@@ -149,6 +151,8 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_max_background.attr,
 	&vfsd_attr_bg_throttled.attr,
 	&vfsd_attr_interrupts.attr,
+	&vfsd_attr_pinnable.attr,
+	&vfsd_attr_pins_caught.attr,
 	&vfsd_attr_queues.attr,
 	&vfsd_attr_max_io.attr,
 	&vfsd_attr_ops.attr,
@@ -325,6 +329,7 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	conn->nr_queues = nr;
 	conn->depth = depth;
 	conn->want_interrupt = s->flags & VFSD_SETUP_INTERRUPT;
+	conn->pinnable = s->flags & VFSD_SETUP_PIN;
 	/* Until the mount says otherwise: what the rings hold at once. */
 	conn->max_background = nr * depth;
 	conn->window_size = window;

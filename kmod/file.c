@@ -5,6 +5,7 @@
  */
 #include <linux/slab.h>
 #include <linux/pagemap.h>
+#include <linux/swap.h>
 #include <linux/writeback.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
@@ -148,17 +149,61 @@ static int vfsd_file_fsync(struct file *file, loff_t start, loff_t end,
 				&conn->no_fsync);
 }
 
+/*
+ * Pinnable READ, page @i: the server filled a fresh page. Unless its I/O
+ * still holds it (a pin, or a driver's get_user_pages(): the device may
+ * still write it), it becomes file data: readahead's folio is replaced by
+ * it in the page cache; a caller waiting on its own folio (read_folio,
+ * write_begin) needs that folio uptodate, so the bytes are copied into it
+ * (counted in bytes_copied). Returns the folio to finish, with a
+ * reference for the caller, or NULL with nothing done (data dropped).
+ */
+static struct folio *vfsd_read_adopt(struct vfsd_req *req, unsigned int i)
+{
+	struct folio *cache = page_folio(req->cache_pages[i]);
+	struct folio *fresh = page_folio(req->pages[i]);
+
+	if (folio_ref_count(fresh) != 1)
+		return NULL;
+	if (!req->read_replace) {
+		copy_highpage(&cache->page, &fresh->page);
+		atomic64_add(PAGE_SIZE, &req->q->conn->bytes_copied);
+		folio_put(fresh);
+		return cache;
+	}
+	/* Dirty from the server's stores; it was never page cache yet. */
+	folio_clear_dirty(fresh);
+	__folio_set_locked(fresh);
+	vfsd_replace_cache_folio(cache, fresh);
+	folio_add_lru(fresh);
+	/* Out of the cache and never uptodate: nobody reads it. */
+	folio_unlock(cache);
+	folio_put(cache);
+	return fresh;
+}
+
 /* Completion of a READ: the folios are the request's pages, in order. */
 static void vfsd_read_end(struct vfsd_req *req)
 {
 	size_t done = req->result > 0 ? req->result : 0;
+	bool dropped = false;
 	unsigned int i;
 
 	for (i = 0; i < req->nr_pages; i++) {
 		struct folio *folio = page_folio(req->pages[i]);
 		size_t start = (size_t)i << PAGE_SHIFT;
+		bool ok = req->result >= 0;
 
-		if (req->result >= 0) {
+		if (req->cache_pages) {
+			folio = ok ? vfsd_read_adopt(req, i) : NULL;
+			if (!folio) {
+				dropped |= ok;
+				ok = false;
+				put_page(req->pages[i]);
+				folio = page_folio(req->cache_pages[i]);
+			}
+		}
+		if (ok) {
 			/* Short read: the rest is past EOF, zero it. */
 			if (done < start + PAGE_SIZE)
 				folio_zero_segment(folio,
@@ -169,6 +214,43 @@ static void vfsd_read_end(struct vfsd_req *req)
 		folio_unlock(folio);
 		folio_put(folio);
 	}
+	if (dropped) {
+		atomic64_inc(&req->q->conn->pins_caught);
+		vfsd_warn(req->q->conn,
+			  "READ pages still held by the server after its reply: data dropped\n");
+	}
+}
+
+/*
+ * Pinnable READ: fresh zeroed pages for the server to fill, so that its
+ * devices may pin them (the locked cache folios cannot be: a driver's
+ * set_page_dirty_lock() would wait for this very READ). Returns one array,
+ * fresh pages then the cache folios, or NULL to hand the folios over as
+ * unpinnable special PTEs instead.
+ */
+static struct page **vfsd_read_stage(struct inode *inode, struct page **pages,
+				     unsigned int nr)
+{
+	gfp_t gfp = (mapping_gfp_mask(inode->i_mapping) & ~__GFP_FS) |
+		    __GFP_ZERO | __GFP_NOWARN;
+	struct page **staged;
+	unsigned int i;
+
+	staged = kmalloc_array(2 * nr, sizeof(*staged), GFP_NOFS);
+	if (!staged)
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		staged[i] = alloc_page(gfp);
+		if (!staged[i])
+			goto fail;
+		staged[nr + i] = pages[i];
+	}
+	return staged;
+fail:
+	while (i--)
+		put_page(staged[i]);
+	kfree(staged);
+	return NULL;
 }
 
 /* Reads up to this many pages are waited for by spinning, if at all. */
@@ -184,17 +266,10 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 {
 	struct vfsd_conn *conn = VFSD_M(inode->i_sb)->conn;
 	struct vfsd_file *vf = file ? file->private_data : NULL;
+	struct page **staged = NULL;
 	struct vfsd_req *req;
 	unsigned int i;
 	int err;
-
-	/*
-	 * The server sees these pages before it fills them: never what
-	 * their last owner left there (free when allocation zeroes anyway).
-	 */
-	if (!want_init_on_alloc(mapping_gfp_mask(inode->i_mapping)))
-		for (i = 0; i < nr; i++)
-			clear_highpage(pages[i]);
 
 	req = vfsd_req_alloc(conn, VFSD_OP_READ, vfsd_nodeid(inode), 0, 0,
 			     GFP_NOFS);
@@ -206,7 +281,29 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 	}
 	if (background)
 		vfsd_req_set_background(req);
-	req->pages = pages;
+	staged = conn->pinnable ? vfsd_read_stage(inode, pages, nr) : NULL;
+	if (staged) {
+		kfree(pages);
+		pages = staged + nr;	/* the cache folios, for failure */
+		req->pages = staged;
+		req->cache_pages = staged + nr;
+		req->pages_pinnable = true;
+		/*
+		 * Readahead's folios are only the page cache's: replaced by
+		 * the server's. Other callers wait on their own folio.
+		 */
+		req->read_replace = background;
+	} else {
+		/*
+		 * The server sees these pages before it fills them: never
+		 * what their last owner left there (free when allocation
+		 * zeroes anyway).
+		 */
+		if (!want_init_on_alloc(mapping_gfp_mask(inode->i_mapping)))
+			for (i = 0; i < nr; i++)
+				clear_highpage(pages[i]);
+		req->pages = pages;
+	}
 	req->nr_pages = nr;
 	req->sqe.offset = pos;
 	req->sqe.len = nr << PAGE_SHIFT;
@@ -219,6 +316,9 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 	if (err) {
 		req->pages = NULL;	/* the failure path below owns them */
 		vfsd_req_put(req);
+		if (staged)
+			for (i = 0; i < nr; i++)
+				put_page(staged[i]);
 		goto fail;
 	}
 	/*
@@ -234,7 +334,7 @@ fail:
 		unlock_page(pages[nr]);
 		put_page(pages[nr]);
 	}
-	kfree(pages);
+	kfree(staged ? staged : pages);
 }
 
 int vfsd_read_folio(struct file *file, struct folio *folio)

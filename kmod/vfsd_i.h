@@ -117,6 +117,13 @@ struct vfsd_conn {
 
 	/* The server asked for VFSD_OP_INTERRUPT (VFSD_SETUP_INTERRUPT). */
 	bool want_interrupt;
+	/*
+	 * VFSD_SETUP_PIN: page-cache pages go into the window as ordinary
+	 * pages the server may pin; pins_caught counts requests that failed
+	 * because a page was still held at completion.
+	 */
+	bool pinnable;
+	atomic64_t pins_caught;
 
 	/* Optional operations the server answered ENOSYS to. */
 	bool no_create;
@@ -161,6 +168,13 @@ struct vfsd_req {
 	struct page **pages;
 	unsigned int nr_pages;
 	bool pages_readonly;	/* server may only read them (WRITE) */
+	bool pages_pinnable;	/* page-cache pages: ordinary PTEs */
+	/*
+	 * Pinnable READ: pages[] are fresh pages the server fills; these
+	 * are the locked page-cache folios they replace on success.
+	 */
+	struct page **cache_pages;
+	bool read_replace;	/* pages[] replace them, else are copied */
 	u32 data_off;		/* data starts this far into the first page */
 	bool put_pages;		/* page refs (and kvmalloc array) are ours */
 	bool result_is_size;	/* xattr size probe: result is not data */

@@ -3,10 +3,14 @@
  * vfsd: the data window, where the pages of one request are mapped into
  * the server's address space for the lifetime of that request.
  *
- * The window is a VM_PFNMAP mapping: pages are inserted as special PTEs,
- * so the server cannot pin them (GUP refuses PFNMAP), and nothing but this
- * file puts PTEs there. A fault anywhere in the window is a server bug and
- * raises SIGBUS, and so does a store into a page handed over read-only.
+ * By default the window is a VM_PFNMAP mapping: pages are inserted as
+ * special PTEs, so the server cannot pin them (GUP refuses PFNMAP). A
+ * server that set VFSD_SETUP_PIN gets a VM_MIXEDMAP window instead, where
+ * page-cache pages are ordinary PTEs its DMA drivers and O_DIRECT can pin
+ * and everything else (application pages, bounce pages) stays special.
+ * Nothing but this file puts PTEs there. A fault anywhere in the window is
+ * a server bug and raises SIGBUS, and so does a store into a page handed
+ * over read-only.
  *
  * The safety of the handover must not depend on what the server does with
  * its own address space. Every /dev/vfsd file of a connection has the
@@ -102,6 +106,12 @@ static vm_fault_t vfsd_window_pfn_mkwrite(struct vm_fault *vmf)
 	return VM_FAULT_SIGBUS;
 }
 
+/* The same for an ordinary (pinnable) page, including a GUP for write. */
+static vm_fault_t vfsd_window_page_mkwrite(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
 static void vfsd_window_close(struct vm_area_struct *vma)
 {
 	struct vfsd_queue *q = vma->vm_private_data;
@@ -138,6 +148,7 @@ static int vfsd_window_mprotect(struct vm_area_struct *vma,
 static const struct vm_operations_struct vfsd_window_vm_ops = {
 	.fault = vfsd_window_fault,
 	.pfn_mkwrite = vfsd_window_pfn_mkwrite,
+	.page_mkwrite = vfsd_window_page_mkwrite,
 	.close = vfsd_window_close,
 	.may_split = vfsd_window_may_split,
 	.mremap = vfsd_window_mremap,
@@ -174,8 +185,17 @@ int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma)
 		return -EBUSY;
 	if (!vfsd_window_claim(q))
 		return -EBUSY;
-	vfsd_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
-			  VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * GUP refuses VM_IO and VM_PFNMAP, so a pinnable window has neither.
+	 * Without VM_IO, MADV_DOFORK can give a child a copy: it is on the
+	 * same address_space, so every completion zaps it too.
+	 */
+	if (conn->pinnable)
+		vfsd_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTCOPY |
+				  VM_DONTEXPAND | VM_DONTDUMP);
+	else
+		vfsd_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
+				  VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vfsd_window_vm_ops;
 	vma->vm_private_data = q;
 	WRITE_ONCE(q->win_addr, vma->vm_start);
@@ -199,6 +219,21 @@ struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q)
 	    vma->vm_private_data != q || vma->vm_start != addr)
 		return NULL;
 	return vma;
+}
+
+/* One PTE: special unless the page is page cache of a pinnable window. */
+static int vfsd_window_insert(struct vfsd_conn *conn,
+			      struct vm_area_struct *vma, struct vfsd_req *req,
+			      unsigned long addr, struct page *page,
+			      pgprot_t prot)
+{
+	if (!conn->pinnable)
+		return vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
+					   prot) == VM_FAULT_NOPAGE ? 0 : -ENOMEM;
+	if (req->pages_pinnable)
+		return vfsd_insert_page_prot(vma, addr, page, prot);
+	return vfsd_insert_special_prot(vma, addr, page_to_pfn(page),
+					prot) == VM_FAULT_NOPAGE ? 0 : -ENOMEM;
 }
 
 /*
@@ -229,11 +264,9 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 				vma->vm_flags & ~VM_WRITE : vma->vm_flags);
 	addr = vma->vm_start + (start << PAGE_SHIFT);
 	for (i = 0; i < req->nr_pages; i++) {
-		vm_fault_t ret;
-
-		ret = vmf_insert_pfn_prot(vma, addr + (i << PAGE_SHIFT),
-					  page_to_pfn(req->pages[i]), prot);
-		if (ret != VM_FAULT_NOPAGE) {
+		if (vfsd_window_insert(q->conn, vma, req,
+				       addr + (i << PAGE_SHIFT),
+				       req->pages[i], prot)) {
 			vfsd_window_zap(q, start, req->nr_pages);
 			bitmap_clear(q->win_map, start, req->nr_pages);
 			return -ENOMEM;

@@ -114,6 +114,25 @@ struct vfsd_wb {
 };
 
 /*
+ * A pinnable WRITE replied while the server's I/O still pins a page: the
+ * server claims data is stored that its device may still be reading.
+ */
+static bool vfsd_wb_still_pinned(struct vfsd_req *req)
+{
+	struct vfsd_conn *conn = req->q->conn;
+	unsigned int i;
+
+	for (i = 0; i < req->nr_pages; i++) {
+		if (folio_maybe_dma_pinned(page_folio(req->pages[i]))) {
+			atomic64_inc(&conn->pins_caught);
+			vfsd_warn(conn, "WRITE page still pinned after its reply: EIO\n");
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Folios under writeback pin the inode (eviction waits for them), so the
  * inode is touched only before the last folio_end_writeback().
  */
@@ -125,6 +144,8 @@ static void vfsd_write_end_io(struct vfsd_req *req)
 
 	if (err >= 0 && err != req->sqe.len)
 		err = -EIO;	/* writeback cannot be partial */
+	if (err >= 0 && req->pages_pinnable && vfsd_wb_still_pinned(req))
+		err = -EIO;	/* the device may not have read it all yet */
 	if (err < 0)
 		mapping_set_error(inode->i_mapping, err);
 	/* mtime and blocks changed on the server. */
@@ -175,6 +196,7 @@ static void vfsd_wb_send(struct vfsd_wb *wb)
 	req->pages = pages;
 	req->nr_pages = nr;
 	req->pages_readonly = true;
+	req->pages_pinnable = req->q->conn->pinnable;
 	req->sqe.offset = wb->pos;
 	req->sqe.len = len;
 	req->sqe.fh = wb->fh;

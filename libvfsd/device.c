@@ -47,9 +47,16 @@ int vfsd_device_setup(struct vfsd_session *s)
 	st.nr_queues = s->opts.nr_queues;
 	st.depth = s->opts.depth;
 	st.window_size = s->opts.window_size;
-	st.flags = VFSD_SETUP_INTERRUPT;
+	st.flags = VFSD_SETUP_INTERRUPT |
+		   (s->opts.pinnable ? VFSD_SETUP_PIN : 0);
 	ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);
-	/* A module older than the flag refuses it: go on without. */
+	/* A module older than a flag refuses it: go on without. */
+	if (ret < 0 && errno == EINVAL && (st.flags & VFSD_SETUP_PIN)) {
+		vfsd_log(VFSD_LOG_WARNING, "the vfsd module cannot hand over "
+			 "pinnable pages: DMA into the window will fail");
+		st.flags &= ~VFSD_SETUP_PIN;
+		ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);
+	}
 	if (ret < 0 && errno == EINVAL) {
 		st.flags = 0;
 		ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);

@@ -42,6 +42,8 @@ struct backend {
 	void (*stats)(void *state, FILE *out);
 	/* Works only over the module (DMA into the pages it maps), not FUSE. */
 	bool needs_module;
+	/* Optional: its I/O pins window pages (session opts.pinnable). */
+	bool (*pins_window)(void *state);
 };
 
 extern const struct backend backend_dir;

@@ -184,6 +184,11 @@ static void fpga_mounted(void *state, struct vfsd_session *s)
 		__atomic_store_n(&fs->session, s, __ATOMIC_RELEASE);
 }
 
+static bool fpga_pins_window(void *state)
+{
+	return ((struct fpga_fs *)state)->dev->ops->pins_buffers;
+}
+
 static void fpga_stats(void *state, FILE *out)
 {
 	fpga_stats_print(((struct fpga_fs *)state)->dev, out);
@@ -199,4 +204,5 @@ const struct backend backend_fpga = {
 	.mounted = fpga_mounted,
 	.stats = fpga_stats,
 	.needs_module = true,
+	.pins_window = fpga_pins_window,
 };

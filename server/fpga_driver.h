@@ -49,6 +49,11 @@ struct fpga_driver_ops {
 	/* transfer() is the CPU copying (mem), not a DMA engine. */
 	bool by_cpu;
 	/*
+	 * transfer() hands the window's pages to a kernel driver that pins
+	 * them (XDMA's character devices): the window must be pinnable.
+	 */
+	bool pins_buffers;
+	/*
 	 * Move n segments in one direction. The driver keeps as many in
 	 * flight as its engine allows and returns when all are done: 0, or
 	 * -EIO when the engine reported an error or timed out (the data of

@@ -236,6 +236,7 @@ static void xdma_close(struct fpga_dev *dev)
 
 static const struct fpga_driver_ops xdma_driver = {
 	.name = "xdma",
+	.pins_buffers = true,
 	.transfer = xdma_transfer,
 	.map = xdma_map,
 	.flush = xdma_flush,

@@ -90,6 +90,7 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 	int fd = -1, err;
 
 	o->session.rootmode = b->root_mode(state);
+	o->session.pinnable = b->pins_window && b->pins_window(state);
 	if (!o->foreground) {
 		fd = daemon_start();
 		if (fd < 0)

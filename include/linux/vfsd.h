@@ -109,7 +109,19 @@ struct vfsd_setup {
  * A kernel that predates it refuses the flag with EINVAL.
  */
 #define VFSD_SETUP_INTERRUPT	(1u << 0)
-#define VFSD_SETUP_FLAGS	VFSD_SETUP_INTERRUPT
+/*
+ * Page-cache pages in the window are ordinary pages that the server's own
+ * I/O can pin (a DMA driver's get_user_pages(), O_DIRECT on a disk), so a
+ * device moves file data straight into or out of the page cache. READ is
+ * given fresh, unlocked pages that become the page cache on a successful
+ * reply; writeback pages stay read-only. A page still held (pinned or
+ * referenced) when its request completes fails the request: READ data is
+ * dropped, WRITE returns EIO. Application pages (O_DIRECT) are never
+ * pinnable. Without this flag no window page can be pinned.
+ * A kernel that predates it refuses the flag with EINVAL.
+ */
+#define VFSD_SETUP_PIN		(1u << 1)
+#define VFSD_SETUP_FLAGS	(VFSD_SETUP_INTERRUPT | VFSD_SETUP_PIN)
 
 struct vfsd_enter {
 	__u32 queue;		/* which queue this thread serves */

@@ -334,6 +334,17 @@ struct vfsd_session_opts {
 	 * ... (MS_NOSUID and MS_NODEV are always set).
 	 */
 	unsigned long mount_flags;
+	/*
+	 * vfsd: hand page-cache pages over so that the server's own I/O can
+	 * pin them (VFSD_SETUP_PIN): a DMA driver that takes a user pointer
+	 * (XDMA's character devices) or O_DIRECT on a disk moves file data
+	 * straight into and out of the page cache. READ then gets fresh
+	 * pages that replace the cache folios (a page allocation per READ
+	 * page); a page still pinned when the reply is taken fails the
+	 * request. A module without it is told once in the log, and the
+	 * window stays unpinnable (vfsd_session_pinnable() says which).
+	 */
+	int pinnable;
 };
 
 #define VFSD_DEFAULT_POLL_US	1000
@@ -371,6 +382,12 @@ void vfsd_session_destroy(struct vfsd_session *s);
  * (or the transport the options asked for).
  */
 const char *vfsd_session_transport(const struct vfsd_session *s);
+/*
+ * Nonzero once mounted over the module with pinnable pages (opts.pinnable
+ * and a module that has them): the window's page-cache pages may be pinned
+ * by the server's DMA drivers and O_DIRECT.
+ */
+int vfsd_session_pinnable(const struct vfsd_session *s);
 /*
  * The transport's counters as "name value" lines (vfsd-server --stats):
  * file bytes copied in the server's threads to move them over the

@@ -7,6 +7,11 @@
  * existing nodeids, dies at every stage. Each case reproduces one attack
  * and asserts the safe behaviour; a child process plays the application.
  *
+ * With HOSTILE_PIN=1 the server asks for VFSD_SETUP_PIN (page-cache pages
+ * it may pin) and every case must hold all the same; the pin-* cases move
+ * data with the xdma stand-in module's devices, which pin the window pages
+ * as a real DMA driver does, and keep pins past the reply.
+ *
  * usage: hostile CASE MOUNTPOINT   (CASE "list" prints the cases)
  * Exit 0 when the kernel stayed safe, 1 when the attack worked (each
  * finding printed as "FAIL case: ..."), 2 on a setup error.
@@ -71,6 +76,9 @@ struct shared {
 	unsigned int held_q;
 	int intr_seen, intr_arg;
 	long intr_forgets;
+	/* pin-*: what the xdma stand-in said, and how often it moved data */
+	int pin_errno, hold_errno, dio_hold_errno, pin_held;
+	long pin_moved;
 	/* bg-cap: READs held until release */
 	int release, nheld;
 	struct { uint64_t id; unsigned int q; uint32_t len; } held[64];
@@ -685,6 +693,129 @@ static bool poke_mem(volatile uint8_t *p)
 	return ok;
 }
 
+/* ---- pinning: VFSD_SETUP_PIN and the xdma stand-in's devices ---- */
+
+#define XDMA_STANDIN_HOLD	_IOW('x', 1, struct xs_range)
+#define XDMA_STANDIN_RELEASE	_IO('x', 2)
+#define XDMA_STANDIN_SCRIBBLE	_IOW('x', 3, uint32_t)
+
+struct xs_range {
+	uint64_t addr, len;
+	uint32_t write, pad;
+};
+
+static bool pin_mode;		/* HOSTILE_PIN=1 */
+static int h2c = -1, c2h = -1;	/* the stand-in's channels (pin-* cases) */
+
+static bool pin_case(const struct hs *h)
+{
+	return !strncmp(h->hc->name, "pin-", 4);
+}
+
+static void open_channels(void)
+{
+	h2c = open("/dev/xdma0_h2c_0", O_WRONLY | O_CLOEXEC);
+	c2h = open("/dev/xdma0_c2h_0", O_RDONLY | O_CLOEXEC);
+	if (h2c < 0 || c2h < 0)
+		die("open the xdma stand-in's devices (is xdma_standin.ko loaded?)");
+}
+
+/* Where a request's bytes live on the stand-in card (64 MiB). */
+static off_t card_of(const struct vfsd_sqe *sqe)
+{
+	return (off_t)(sqe->nodeid % 14) * (4 << 20) + sqe->offset % (2 << 20);
+}
+
+/* Pin the request's window pages in the stand-in; 0 or errno. */
+static int hold_window(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe,
+		       bool write)
+{
+	struct xs_range r = { .addr = (uintptr_t)(h->c.q[q].win + sqe->win_off),
+			      .len = sqe->len, .write = write };
+
+	return ioctl(c2h, XDMA_STANDIN_HOLD, &r) ? errno : 0;
+}
+
+/*
+ * pin-dma-read: the bytes go to the card from the server's own memory,
+ * then come back by "DMA" straight into the READ's window pages. Without
+ * VFSD_SETUP_PIN the stand-in cannot pin them: EFAULT, answered as EIO.
+ */
+static void pin_dma_read(struct hs *h, unsigned int q,
+			 const struct vfsd_sqe *sqe, uint64_t len)
+{
+	static uint8_t src[VFSD_MAX_IO];
+	uint8_t *data = h->c.q[q].win + sqe->win_off;
+	uint64_t i;
+	ssize_t n;
+
+	for (i = 0; i < len; i++)
+		src[i] = pat(sqe->nodeid, sqe->offset + i);
+	if (pwrite(h2c, src, len, card_of(sqe)) != (ssize_t)len)
+		die("h2c from the server's own memory");
+	n = pread(c2h, data, len, card_of(sqe));
+	if (n == (ssize_t)len) {
+		__atomic_fetch_add(&sh->pin_moved, len, __ATOMIC_SEQ_CST);
+		rs_post(&h->c, q, sqe->id, (int32_t)len);
+		return;
+	}
+	sh->pin_errno = n < 0 ? errno : EIO;
+	rs_post(&h->c, q, sqe->id, -EIO);
+}
+
+/* pin-dma-write: writeback pages go to the card by "DMA", then checked. */
+static void pin_dma_write(struct hs *h, unsigned int q,
+			  const struct vfsd_sqe *sqe)
+{
+	static uint8_t back[VFSD_MAX_IO];
+	uint8_t *data = h->c.q[q].win + sqe->win_off;
+	struct ino *ino = ino_get(h, sqe->nodeid);
+	ssize_t n = pwrite(h2c, data, sqe->len, card_of(sqe));
+
+	if (n != (ssize_t)sqe->len) {
+		sh->pin_errno = n < 0 ? errno : EIO;
+		rs_post(&h->c, q, sqe->id, -EIO);
+		return;
+	}
+	if (pread(c2h, back, sqe->len, card_of(sqe)) != (ssize_t)sqe->len)
+		die("c2h into the server's own memory");
+	for (uint32_t i = 0; i < sqe->len; i++) {
+		if (back[i] != pat(sqe->nodeid, sqe->offset + i)) {
+			finding("WRITE moved by DMA: card byte %u is 0x%02x, want 0x%02x",
+				i, back[i], pat(sqe->nodeid, sqe->offset + i));
+			break;
+		}
+	}
+	__atomic_fetch_add(&sh->pin_moved, sqe->len, __ATOMIC_SEQ_CST);
+	if (ino && sqe->offset + sqe->len > ino->size)
+		ino->size = sqe->offset + sqe->len;
+	rs_post(&h->c, q, sqe->id, (int32_t)sqe->len);
+}
+
+/*
+ * pin-held-read: the first READ is filled with garbage, kept pinned and
+ * answered as a success; once the completion is in, the "DMA" lands late
+ * and scribbles on the page. Neither may ever be file data.
+ */
+static bool pin_held_read(struct hs *h, unsigned int q,
+			  const struct vfsd_sqe *sqe, uint64_t len)
+{
+	uint32_t val = 'Y';
+
+	if (sh->pin_held || sqe->nodeid != F_ID)
+		return false;
+	sh->pin_held = 1;
+	memset(h->c.q[q].win + sqe->win_off, 'X', len);
+	sh->hold_errno = hold_window(h, q, sqe, true);
+	if (sh->hold_errno)	/* nothing pinned: answer with the data */
+		return false;
+	rs_post(&h->c, q, sqe->id, (int32_t)len);
+	rs_enter(&h->c, q, 0);		/* the completion is taken now */
+	if (!sh->hold_errno && ioctl(c2h, XDMA_STANDIN_SCRIBBLE, &val))
+		finding("scribble on the held pages: %s", strerror(errno));
+	return true;
+}
+
 static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 {
 	uint8_t *data = h->c.q[q].win + sqe->win_off;
@@ -721,6 +852,18 @@ static void do_read(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 			h->c.q[0].win = NULL;
 		return;
 	}
+	if (is(h, "pin-app-dio")) {
+		/* Application pages: never pinnable, in either mode. */
+		sh->dio_hold_errno = hold_window(h, q, sqe, true);
+		if (!sh->dio_hold_errno)
+			ioctl(c2h, XDMA_STANDIN_RELEASE);
+	}
+	if (is(h, "pin-dma-read")) {
+		pin_dma_read(h, q, sqe, len);
+		return;
+	}
+	if (is(h, "pin-held-read") && pin_held_read(h, q, sqe, len))
+		return;
 	if (sqe->nodeid != N_ID)	/* /n: answered, never written */
 		for (i = 0; i < len; i++)
 			data[i] = pat(sqe->nodeid, sqe->offset + i);
@@ -748,6 +891,17 @@ static void do_write(struct hs *h, unsigned int q, const struct vfsd_sqe *sqe)
 		check_canary(h, q, sqe);
 	if (is(h, "kill-writeback") || is(h, "stuck-write"))
 		hold_pages(h, q, sqe);
+	if (is(h, "pin-dma-write")) {
+		pin_dma_write(h, q, sqe);
+		return;
+	}
+	if (is(h, "pin-held-write") && !sh->pin_held) {
+		/* Read-only pages: a pin for writing must fail. */
+		if (!hold_window(h, q, sqe, true))
+			finding("a WRITE page was pinned for writing");
+		sh->pin_held = 1;
+		sh->hold_errno = hold_window(h, q, sqe, false);
+	}
 	if (sqe->len <= sizeof(copy) && rs_probe_copy(copy, data, sqe->len))
 		finding("WRITE pages not readable by the server");
 	for (i = 0; i < sqe->len && i < sizeof(copy); i++) {
@@ -1168,8 +1322,11 @@ static int server_main(struct hs *h)
 		h->c.fd = open("/dev/vfsd", O_RDWR);
 		hold(STAGE_HELD);
 	}
+	if (pin_case(h))
+		open_channels();
 	err = rs_setup_flags(&h->c, nq, 16, 4 << 20,
-			     is(h, "interrupt") ? VFSD_SETUP_INTERRUPT : 0);
+			     (is(h, "interrupt") ? VFSD_SETUP_INTERRUPT : 0) |
+			     (pin_mode ? VFSD_SETUP_PIN : 0));
 	if (!err)
 		err = rs_map(&h->c);
 	if (err) {
@@ -1744,6 +1901,189 @@ static int app_stuck(void)
 }
 
 /* Wait up to @secs for *@p to reach @want. */
+/* ---- pin-* applications: what each mode must show ---- */
+
+static bool pin_env(void)
+{
+	const char *v = getenv("HOSTILE_PIN");
+
+	return v && *v && strcmp(v, "0");
+}
+
+static long pins_caught(void)
+{
+	return rs_counter(sh->conn_id, "pins_caught");
+}
+
+/* Read all of /f (64 KiB) with @flags; returns bytes read or -errno. */
+static ssize_t read_f(int flags, uint8_t *buf)
+{
+	int fd = open(path_of("f"), O_RDONLY | flags);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, 65536, 0);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+static int app_pin_dma_read(void)
+{
+	static uint8_t buf[65536];
+	ssize_t n;
+
+	app_at("read f");
+	n = read_f(0, buf);
+	if (!pin_mode) {
+		if (n >= 0)
+			finding("without VFSD_SETUP_PIN a READ page was pinned by the DMA driver");
+		if (sh->pin_errno != EFAULT)
+			finding("the DMA driver's pin failed with %s, want EFAULT",
+				strerror(sh->pin_errno));
+		return 0;
+	}
+	if (n != 65536) {
+		finding("read of /f filled by DMA returned %zd (%s); the driver said %s",
+			n, n < 0 ? strerror((int)-n) : "short",
+			strerror(sh->pin_errno));
+		return 1;
+	}
+	if (sh->pin_moved < 65536)
+		finding("only %ld bytes moved by the DMA driver", sh->pin_moved);
+	return check_pat(buf, 65536, F_ID, 0, "/f filled by DMA into the page cache");
+}
+
+static int app_pin_dma_write(void)
+{
+	static uint8_t buf[8192];
+	int fd, err = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = pat(W_ID, i);
+	app_at("write w");
+	fd = open(path_of("w"), O_RDWR);
+	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf)) {
+		finding("write of /w: %s", strerror(errno));
+		return 1;
+	}
+	app_at("fsync w");
+	if (fsync(fd))
+		err = errno;
+	close(fd);
+	if (!pin_mode) {
+		if (!err)
+			finding("without VFSD_SETUP_PIN a writeback page was pinned by the DMA driver");
+		if (sh->pin_errno != EFAULT)
+			finding("the DMA driver's pin failed with %s, want EFAULT",
+				strerror(sh->pin_errno));
+		return 0;
+	}
+	if (err)
+		finding("fsync of /w moved by DMA: %s (driver: %s)",
+			strerror(err), strerror(sh->pin_errno));
+	if (sh->pin_moved < (long)sizeof(buf))
+		finding("only %ld bytes moved by the DMA driver", sh->pin_moved);
+	return 0;
+}
+
+static int app_pin_held_read(void)
+{
+	static uint8_t buf[65536];
+	ssize_t n;
+
+	app_at("read f");
+	n = read_f(0, buf);
+	if (n != 65536) {
+		finding("read of /f returned %zd (%s) after %ld READs", n,
+			n < 0 ? strerror((int)-n) : "short", sh->reads);
+		return 1;
+	}
+	if (check_pat(buf, n, F_ID, 0, "/f after a READ answered with pages still pinned"))
+		return 1;
+	usleep(200000);
+	app_at("read f again");
+	n = read_f(0, buf);
+	if (n != 65536 ||
+	    check_pat(buf, n, F_ID, 0, "/f from the page cache after the late DMA"))
+		return 1;
+	if (pin_mode) {
+		if (sh->hold_errno)
+			finding("could not pin a READ page: %s", strerror(sh->hold_errno));
+		else if (pins_caught() < 1)
+			finding("pins_caught is %ld after a READ answered while pinned",
+				pins_caught());
+	} else if (sh->hold_errno != EFAULT) {
+		finding("without VFSD_SETUP_PIN, pinning a READ page gave %s, want EFAULT",
+			strerror(sh->hold_errno));
+	}
+	return 0;
+}
+
+static int app_pin_held_write(void)
+{
+	static uint8_t buf[8192];
+	int fd, err = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = pat(W_ID, i);
+	app_at("write w");
+	fd = open(path_of("w"), O_RDWR);
+	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf)) {
+		finding("write of /w: %s", strerror(errno));
+		return 1;
+	}
+	app_at("fsync w");
+	if (fsync(fd))
+		err = errno;
+	close(fd);
+	if (!pin_mode) {
+		if (err)
+			finding("fsync of /w: %s", strerror(err));
+		if (sh->hold_errno != EFAULT)
+			finding("without VFSD_SETUP_PIN, pinning a WRITE page gave %s, want EFAULT",
+				strerror(sh->hold_errno));
+		return 0;
+	}
+	if (sh->hold_errno)
+		finding("could not pin a WRITE page for reading: %s",
+			strerror(sh->hold_errno));
+	else if (err != EIO)
+		finding("fsync after a WRITE answered while its pages were pinned returned %s, want EIO",
+			err ? strerror(err) : "success");
+	else if (pins_caught() < 1)
+		finding("pins_caught is %ld", pins_caught());
+	return 0;
+}
+
+static int app_pin_app_dio(void)
+{
+	uint8_t *buf;
+	ssize_t n;
+	int bad;
+
+	if (posix_memalign((void **)&buf, RS_PAGE, 65536))
+		return 1;
+	app_at("O_DIRECT read f");
+	n = read_f(O_DIRECT, buf);
+	bad = n != 65536 ? 1 :
+	      check_pat(buf, n, F_ID, 0, "/f read with O_DIRECT");
+	if (n != 65536)
+		finding("O_DIRECT read of /f returned %zd", n);
+	/* EFAULT from a PFNMAP window, EEXIST for a special PTE. */
+	if (!sh->dio_hold_errno)
+		finding("an application's O_DIRECT page was pinned by the server");
+	else
+		fprintf(stderr, "hostile: pinning an O_DIRECT page: %s\n",
+			strerror(sh->dio_hold_errno));
+	free(buf);
+	return bad;
+}
+
 static bool wait_for(const long *p, long want, double secs)
 {
 	double end = rs_now() + secs;
@@ -2023,6 +2363,16 @@ static const struct hcase cases[] = {
 	  "max_background=2: readahead past two unanswered READs is skipped, not queued; the data reads right" },
 	{ "bg-cap-dio", NULL, app_bg_cap_dio, 0,
 	  "max_background=2: a third async O_DIRECT read waits in io_submit, pinning nothing more; all complete" },
+	{ "pin-dma-read", NULL, app_pin_dma_read, 0,
+	  "READ filled by a DMA driver pinning the window (stand-in): page cache right; EFAULT without VFSD_SETUP_PIN" },
+	{ "pin-dma-write", NULL, app_pin_dma_write, 0,
+	  "writeback moved by a DMA driver pinning the window: on the card; EFAULT without VFSD_SETUP_PIN" },
+	{ "pin-held-read", NULL, app_pin_held_read, 0,
+	  "a READ answered while its pages are pinned, then scribbled on by a late DMA, never becomes file data" },
+	{ "pin-held-write", NULL, app_pin_held_write, 0,
+	  "a WRITE answered while its pages are pinned fails with EIO; WRITE pages cannot be pinned for writing" },
+	{ "pin-app-dio", NULL, app_pin_app_dio, 0,
+	  "an application's O_DIRECT pages cannot be pinned, in either mode" },
 	{ "alias-mkdir-parent", NULL, app_alias, HC_ALIAS, "MKDIR answers the parent's nodeid" },
 	{ "alias-mkdir-root", NULL, app_alias, HC_ALIAS, "MKDIR answers VFSD_ROOT_ID" },
 	{ "alias-mkdir-sibling", NULL, app_alias, HC_ALIAS, "MKDIR answers a sibling dir's nodeid" },
@@ -2295,6 +2645,7 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED || !h)
 		die("alloc");
 	sh->pci_dev = rs_some_pci_dev();
+	pin_mode = pin_env();
 	h->hc = c;
 	h->mnt = argv[2];
 	if (!strcmp(c->name, "ro-dio-write"))
@@ -2347,7 +2698,8 @@ int main(int argc, char **argv)
 			printf("FAIL %s: %s\n", c->name, sh->msg[i]);
 		return 1;
 	}
-	printf("ok %s: %s (reads %ld, writes %ld)\n", c->name, c->what,
-	       sh->reads, sh->writes);
+	printf("ok %s%s: %s (reads %ld, writes %ld)\n", c->name,
+	       pin_mode ? " (VFSD_SETUP_PIN)" : "", c->what, sh->reads,
+	       sh->writes);
 	return 0;
 }

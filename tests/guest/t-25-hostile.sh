@@ -8,7 +8,12 @@
 # case must find the safe behaviour, every application call must return
 # within a bounded time, and the module must unload afterwards.
 #
-# HOSTILE_CASES="a b" runs only those cases.
+# Every case runs twice: with the default window (nothing pinnable) and with
+# HOSTILE_PIN=1, where the server asks for VFSD_SETUP_PIN and its DMA
+# stand-in (tests/xdma-standin, loaded here) pins window pages.
+#
+# HOSTILE_CASES="a b" runs only those cases, HOSTILE_MODES="1" only the
+# pinnable mode.
 set -euo pipefail
 . "$(dirname "$0")/vfsd-test.sh"
 
@@ -20,28 +25,39 @@ if dmesg | grep -q 'mem auto-init:.*heap alloc:off'; then
 else
 	log "init_on_alloc is on (or unknown): zero-pages alone cannot tell; run with --append init_on_alloc=0"
 fi
+# The DMA stand-in, built with the module for the same kernel.
+standin=$(dirname "$VFSD_MODULE")/../tests/xdma-standin/xdma_standin.ko
+[[ -f $standin ]] || fail "no xdma stand-in module at $standin"
+grep -q '^xdma_standin ' /proc/modules || insmod "$standin" ||
+	fail "insmod $standin"
 tool=$VFSD_BUILD/tests/guest/hostile
 failed=()
-for c in ${HOSTILE_CASES:-$("$tool" list)}; do
-	out=$VFSD_RESULTS/hostile-$c.out
-	# To a file: a stuck child must not hold a pipe open.
-	if timeout -k 10 300 "$tool" "$c" "$MNT" >"$out" 2>&1; then
-		log "$(grep '^ok ' "$out")"
-	else
-		log "case $c failed (status $?):"
-		sed 's/^/    /' "$out"
-		failed+=("$c")
-	fi
-	if grep -qs " $MNT " /proc/mounts; then
-		umount -l "$MNT" || true
-		failed+=("$c(mount left behind)")
-	fi
-	# No task of the case may be left in D state.
-	stuck=$(ps -eo stat=,pid=,comm= | awk '$1 ~ /^D/ && $3 == "hostile"')
-	[[ -z $stuck ]] || failed+=("$c(D state: $stuck)")
+for mode in ${HOSTILE_MODES:-0 1}; do
+	for c in ${HOSTILE_CASES:-$("$tool" list)}; do
+		name=$c
+		[[ $mode = 0 ]] || name+=+pin
+		out=$VFSD_RESULTS/hostile-$name.out
+		# To a file: a stuck child must not hold a pipe open.
+		if HOSTILE_PIN=$mode timeout -k 10 300 "$tool" "$c" "$MNT" >"$out" 2>&1; then
+			log "$(grep '^ok ' "$out")"
+		else
+			log "case $name failed (status $?):"
+			sed 's/^/    /' "$out"
+			failed+=("$name")
+		fi
+		if grep -qs " $MNT " /proc/mounts; then
+			umount -l "$MNT" || true
+			failed+=("$name(mount left behind)")
+		fi
+		# No task of the case may be left in D state.
+		stuck=$(ps -eo stat=,pid=,comm= | awk '$1 ~ /^D/ && $3 == "hostile"')
+		[[ -z $stuck ]] || failed+=("$name(D state: $stuck)")
+	done
 done
-# Every connection must be gone: rmmod proves no reference leaked.
+# Every connection must be gone: rmmod proves no reference leaked, and
+# no pin the stand-in took outlived its file.
 unload_module
+rmmod xdma_standin || failed+=("rmmod xdma_standin")
 load_module
 dmesg_check
 [[ ${#failed[@]} -eq 0 ]] || fail "attacks that worked or hung: ${failed[*]}"
