@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -310,6 +311,37 @@ static const struct vfsd_ops dir_ops = {
 	.batch_end = dir_io_batch_end,
 };
 
+/*
+ * Network and FUSE filesystems pin the buffer of a read or write (direct
+ * I/O into it, or zero-copy receive) instead of copying: into the window
+ * that works only with pinnable pages. Others copy in the host kernel.
+ */
+static bool source_pins_buffers(int fd)
+{
+	static const unsigned long pinning[] = {
+		0x01021997,	/* V9FS_MAGIC */
+		0x6969,		/* NFS_SUPER_MAGIC */
+		0x65735546,	/* FUSE_SUPER_MAGIC */
+		0xff534d42,	/* CIFS_SUPER_MAGIC */
+		0xfe534d42,	/* SMB2_SUPER_MAGIC */
+		0x00c36400,	/* CEPH_SUPER_MAGIC */
+	};
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	for (i = 0; i < sizeof(pinning) / sizeof(pinning[0]); i++)
+		if ((unsigned long)sf.f_type == pinning[i])
+			return true;
+	return false;
+}
+
+static bool dir_pins_window(void *state)
+{
+	return ((struct dir_fs *)state)->source_pins;
+}
+
 static int dir_create_fs(const struct backend_config *cfg, void **state)
 {
 	struct dir_fs *fs;
@@ -347,6 +379,7 @@ static int dir_create_fs(const struct backend_config *cfg, void **state)
 	fs->entry_timeout = cfg->entry_timeout;
 	fs->keep_cache = cfg->keep_cache;
 	fs->server_perms = cfg->server_permissions;
+	fs->source_pins = source_pins_buffers(fd);
 	/* Modes arrive with the caller's umask applied: add none of ours. */
 	umask(0);
 	*state = fs;
@@ -385,4 +418,5 @@ const struct backend backend_dir = {
 	.root_mode = dir_root_mode,
 	.ops = &dir_ops,
 	.stats = dir_stats,
+	.pins_window = dir_pins_window,
 };

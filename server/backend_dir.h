@@ -25,6 +25,8 @@ struct dir_fs {
 	bool server_perms;	/* we check access: act as the caller */
 	/* file bytes pread/pwrite (io_uring or not) copied: a CPU copy */
 	struct copy_stats copied;
+	/* The source's read path pins its buffer: ask for pinnable pages. */
+	bool source_pins;
 };
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))

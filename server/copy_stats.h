@@ -12,10 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum copy_dir { COPY_READ, COPY_WRITE };
+/*
+ * COPY_BOUNCE: bytes the dir backend copied once more through a buffer of
+ * its own because the window's pages could not be pinned by the source's
+ * read path (9p, NFS, FUSE direct I/O without VFSD_SETUP_PIN).
+ */
+enum copy_dir { COPY_READ, COPY_WRITE, COPY_BOUNCE };
 
 struct copy_stats {
-	uint64_t bytes[2];	/* [COPY_READ]: into replies; [COPY_WRITE]: from requests */
+	uint64_t bytes[3];	/* [COPY_READ]: into replies; [COPY_WRITE]: from requests */
 };
 
 static inline void copy_stats_add(struct copy_stats *c, enum copy_dir d,
@@ -30,12 +35,13 @@ static inline uint64_t copy_stats_get(const struct copy_stats *c,
 	return __atomic_load_n(&c->bytes[d], __ATOMIC_RELAXED);
 }
 
-/* "data_cpu_read N" and "data_cpu_write N" lines. */
+/* "data_cpu_read N", "data_cpu_write N", "data_cpu_bounce N" lines. */
 static inline void copy_stats_print(const struct copy_stats *c, FILE *out)
 {
-	fprintf(out, "data_cpu_read %llu\ndata_cpu_write %llu\n",
+	fprintf(out, "data_cpu_read %llu\ndata_cpu_write %llu\ndata_cpu_bounce %llu\n",
 		(unsigned long long)copy_stats_get(c, COPY_READ),
-		(unsigned long long)copy_stats_get(c, COPY_WRITE));
+		(unsigned long long)copy_stats_get(c, COPY_WRITE),
+		(unsigned long long)copy_stats_get(c, COPY_BOUNCE));
 }
 
 #endif /* VFSD_SERVER_COPY_STATS_H */

@@ -44,6 +44,42 @@ static void finish(struct dir_io_op *op, int err)
 	free(op);
 }
 
+/*
+ * The source's I/O pins its buffer (9p, NFS and FUSE direct I/O) and the
+ * window's pages are not pinnable (EFAULT): move the rest through a
+ * buffer of ours, one more CPU copy, counted. Returns 0 or an errno.
+ */
+static int bounce_rest(struct dir_io_op *op)
+{
+	size_t left = op->size - op->done, got = 0;
+	char *tmp = malloc(left);
+	int err = 0;
+
+	if (!tmp)
+		return ENOMEM;
+	if (op->write)
+		memcpy(tmp, op->buf + op->done, left);
+	while (got < left) {
+		off_t at = op->off + (off_t)(op->done + got);
+		ssize_t n = op->write ? pwrite(op->f->fd, tmp + got, left - got, at)
+				      : pread(op->f->fd, tmp + got, left - got, at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : op->write ? EIO : 0;
+			break;
+		}
+		got += (size_t)n;
+	}
+	if (!op->write)
+		memcpy(op->buf + op->done, tmp, got);
+	op->done += got;
+	copy_stats_add(&FS(op->req)->copied, COPY_BOUNCE, got);
+	free(tmp);
+	return err;
+}
+
 /* The synchronous path: loop until done, end of file or an error. */
 static void run_sync(struct dir_io_op *op)
 {
@@ -59,6 +95,10 @@ static void run_sync(struct dir_io_op *op)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EFAULT) {
+			err = bounce_rest(op);
+			break;
+		}
 		if (n < 0)
 			err = errno;
 		else if (n == 0 && op->write)
@@ -157,6 +197,8 @@ static void complete(struct dir_io *io, struct dir_io_op *op, int res)
 
 	if (res > 0)
 		op->done += (size_t)res;
+	else if (res == -EFAULT)	/* the source pins: see bounce_rest() */
+		stop = true, err = bounce_rest(op);
 	else if (res == 0)		/* read: end of file; write: stuck */
 		stop = true, err = op->write ? EIO : 0;
 	else if (res != -EINTR && res != -EAGAIN)

@@ -18,7 +18,7 @@ int fpga_dev_open(const struct fpga_config *cfg, uint64_t default_size,
 		return fpga_drv_mem_open(cfg, size ? size : FPGA_DEFAULT_MEM_SIZE,
 					 dev);
 	if (!strcmp(name, "xdma"))
-		return fpga_drv_xdma_open(cfg, dev);
+		return fpga_drv_xdma_open(cfg, size, dev);
 	if (!strcmp(name, "qemu"))
 		return fpga_drv_qemu_open(cfg, dev);
 	vfsd_log(VFSD_LOG_ERR, "unknown fpga driver '%s': mem, xdma or qemu",

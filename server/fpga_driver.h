@@ -112,7 +112,8 @@ int fpga_dev_open(const struct fpga_config *cfg, uint64_t default_size,
 		  struct fpga_dev **dev);
 int fpga_drv_mem_open(const struct fpga_config *cfg, uint64_t size,
 		      struct fpga_dev **dev);
-int fpga_drv_xdma_open(const struct fpga_config *cfg, struct fpga_dev **dev);
+int fpga_drv_xdma_open(const struct fpga_config *cfg, uint64_t size,
+		       struct fpga_dev **dev);
 int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev);
 
 static inline int fpga_transfer(struct fpga_dev *dev, enum fpga_dir dir,

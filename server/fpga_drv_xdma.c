@@ -254,7 +254,8 @@ static int open_channel(const char *path, int flags, const char *which)
 	return fd < 0 ? -errno : fd;
 }
 
-int fpga_drv_xdma_open(const struct fpga_config *cfg, struct fpga_dev **dev)
+int fpga_drv_xdma_open(const struct fpga_config *cfg, uint64_t size,
+		       struct fpga_dev **dev)
 {
 	const char *h2c = cfg->h2c ? cfg->h2c : "/dev/xdma0_h2c_0";
 	const char *c2h = cfg->c2h ? cfg->c2h : "/dev/xdma0_c2h_0";
@@ -274,7 +275,7 @@ int fpga_drv_xdma_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 		return err;
 	}
 	c->dev.ops = &xdma_driver;
-	c->dev.size = cfg->size;
+	c->dev.size = size;
 	/* A stand-in file knows its size; a device does not. */
 	if (!c->dev.size && fstat(c->c2h, &st) == 0 && S_ISREG(st.st_mode))
 		c->dev.size = (uint64_t)st.st_size;
