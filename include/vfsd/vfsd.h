@@ -175,11 +175,11 @@ struct vfsd_conn_info {
  * every op may use (positive errno). Ops without a req (forget, release,
  * releasedir) reply nothing. Ops left NULL answer ENOSYS, except:
  * open/opendir succeed with fh 0, statfs answers an empty filesystem,
- * forget/release/releasedir do nothing. For flush, fsync, create, lseek,
- * fallocate and the xattr ops ENOSYS (NULL or replied) also tells the
- * kernel to stop asking: flush and fsync then succeed, create falls back
- * to mknod + open, lseek to the generic one, the others fail with
- * EOPNOTSUPP.
+ * forget/release/releasedir do nothing. ENOSYS (NULL or replied) from
+ * flush, fsync, create or lseek also tells the kernel to stop asking:
+ * flush and fsync then succeed, create falls back to mknod + open,
+ * lseek to the generic one. From fallocate and the xattr ops the
+ * application gets EOPNOTSUPP.
  *
  * Names are NUL-terminated copies (1..255 bytes, no '/') that stay valid
  * until the reply. Modes of new files already have the caller's umask
