@@ -257,9 +257,10 @@ struct vfsd_ops {
 	void (*read)(struct vfsd_req *req, vfsd_ino_t ino, void *buf,
 		     size_t size, off_t off, struct vfsd_file_info *fi);
 	/*
-	 * No reply. The last close of an open file: fi->fh is open's. No
-	 * other op of this fh follows (a read or write of it on another
-	 * queue has been answered).
+	 * No reply. The last close of an open file: fi->fh is open's.
+	 * Readahead the kernel sent before the close does not hold the
+	 * file and may still run (or arrive) on another queue with this
+	 * fh: serve such a read from the inode, as one with fh 0.
 	 */
 	void (*release)(void *userdata, vfsd_ino_t ino,
 			struct vfsd_file_info *fi);
