@@ -27,17 +27,18 @@ say "cc hello.c"
 "$CC" -std=gnu11 -Wall -Wextra -Werror -o "$TMP/probe" "$SRC/tests/sdk/abi_probe.c" $flags
 
 lib=$(libdir "$A")
-readelf -d "$lib/libvfsd.so.0" | grep -q 'SONAME.*\[libvfsd\.so\.0\]' ||
+grep -q 'SONAME.*\[libvfsd\.so\.0\]' <<<"$(readelf -d "$lib/libvfsd.so.0")" ||
 	fail "the soname is not libvfsd.so.0"
-readelf -V "$TMP/hello" | grep -q 'VFSD_0\.1' ||
+grep -q 'VFSD_0\.1' <<<"$(readelf -V "$TMP/hello")" ||
 	fail "hello does not bind to the symbol version VFSD_0.1"
 
 say "hello --version"
 out=$(LD_LIBRARY_PATH=$lib LD_BIND_NOW=1 "$TMP/hello" --version) || fail "hello --version failed"
 echo "$out"
 grep -q "built with libvfsd 0\.1\.0, running on 0\.1\.0" <<<"$out" || fail "unexpected version line"
-LD_LIBRARY_PATH=$lib ldd "$TMP/hello" | grep -q "libvfsd.so.0 => $lib/" ||
-	fail "hello does not load the installed library"
+# Not piped into grep -q: under pipefail its early exit would fail ldd.
+deps=$(LD_LIBRARY_PATH=$lib ldd "$TMP/hello")
+grep -q "libvfsd.so.0 => $lib/" <<<"$deps" || fail "hello does not load the installed library"
 
 say "abi_probe"
 LD_LIBRARY_PATH=$lib LD_BIND_NOW=1 "$TMP/probe" || fail "abi_probe failed"

@@ -45,8 +45,8 @@ LD_LIBRARY_PATH=$libb LD_BIND_NOW=1 "$TMP/old-server" >"$TMP/old-on-b"
 rc=$?
 set -e
 cat "$TMP/old-on-b"
-LD_LIBRARY_PATH=$libb ldd "$TMP/old-server" | grep -q "libvfsd.so.0 => $libb/" ||
-	fail "the old server did not load B"
+deps=$(LD_LIBRARY_PATH=$libb ldd "$TMP/old-server")
+grep -q "libvfsd.so.0 => $libb/" <<<"$deps" || fail "the old server did not load B"
 grep -q "test: grown option reads 0$" "$TMP/old-on-b" ||
 	fail "B did not see the new option as unset"
 grep -q "test: grown op is NULL$" "$TMP/old-on-b" || fail "B did not see the new op as unset"
