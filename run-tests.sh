@@ -186,19 +186,20 @@ fi
 
 # --- host unit tests --------------------------------------------------------
 note "unit tests"
-# The suite's tests as meson knows them, and what each did (testlog.json:
-# one JSON object per test with a "result").
-unit_want=$(meson introspect --tests build | python3 -c '
+# The suites' tests as meson knows them, and what each did (testlog.json:
+# one JSON object per test with a "result"). unit: cmocka; sdk: the
+# installed library built against out of tree (tests/sdk/).
+read -r unit_only unit_want < <(meson introspect --tests build | python3 -c '
 import json, sys
-print(sum(1 for t in json.load(sys.stdin)
-          if any(s == "unit" or s.endswith(":unit") for s in t["suite"])))')
-if [[ $unit_want -eq 0 ]]; then
+suites = [{s.split(":")[-1] for s in t["suite"]} for t in json.load(sys.stdin)]
+print(sum("unit" in s for s in suites), sum(bool(s & {"unit", "sdk"}) for s in suites))')
+if [[ $unit_only -eq 0 ]]; then
 	stage_skip unit "no unit tests defined (cmocka not found by meson?)"
 else
 	testlog=build/meson-logs/testlog.json
 	rm -f "$testlog"
 	unit_rc=0
-	meson test -C build --suite unit --print-errorlogs || unit_rc=$?
+	meson test -C build --suite unit --suite sdk --print-errorlogs || unit_rc=$?
 	unit_results=build/meson-logs/run-tests-unit.results
 	rm -f "$unit_results"
 	if [[ -f $testlog ]] && ! python3 - "$testlog" >"$unit_results" <<'PY'

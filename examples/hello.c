@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* The smallest vfsd server: one read-only file, /hello. Usage: hello MOUNTPOINT */
+/*
+ * The smallest vfsd server: one read-only file, /hello.
+ * Usage: hello MOUNTPOINT, or hello --version. Built out of tree:
+ *   cc hello.c $(pkg-config --cflags --libs vfsd)
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -86,6 +90,15 @@ int main(int argc, char **argv)
 	struct vfsd_session *s;
 	int err = 1;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		unsigned int v = vfsd_version();
+
+		/* The library may be newer than the header we were built with. */
+		printf("hello: built with libvfsd %d.%d.%d, running on %u.%u.%u\n",
+		       VFSD_VERSION_MAJOR, VFSD_VERSION_MINOR, VFSD_VERSION_MICRO,
+		       v >> 16, (v >> 8) & 0xff, v & 0xff);
+		return 0;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s MOUNTPOINT\n", argv[0]);
 		return 2;

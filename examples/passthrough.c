@@ -31,8 +31,6 @@
 #include <unistd.h>
 #include <vfsd/vfsd.h>
 
-#define MAX_QUEUES 64
-
 /* Host inodes the kernel knows: nodeid = index, never reused. */
 struct inode {
 	int fd;			/* O_PATH */
@@ -59,7 +57,22 @@ struct queue_ring {
 	unsigned int inflight;
 };
 
-static struct queue_ring rings[MAX_QUEUES];
+/* One per queue, sized by init() from what the connection has. */
+static struct queue_ring *rings;
+static unsigned int ring_entries;	/* a queue's requests in flight */
+
+static void pt_init(void *userdata, const struct vfsd_conn_info *conn)
+{
+	(void)userdata;
+	rings = calloc(conn->nr_queues, sizeof(*rings));
+	ring_entries = conn->depth < 8 ? 8 : conn->depth;
+}
+
+static void pt_destroy(void *userdata)
+{
+	(void)userdata;
+	free(rings);	/* after the last request (process exit closes the rings) */
+}
 
 static int fd_of(vfsd_ino_t ino)
 {
@@ -297,14 +310,15 @@ static void pt_release(void *userdata, vfsd_ino_t ino, struct vfsd_file_info *fi
 static void queue_io(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 		     off_t off, struct vfsd_file_info *fi, bool write)
 {
-	struct queue_ring *q = &rings[vfsd_req_queue(req)];
-	struct io_uring_sqe *sqe;
+	struct queue_ring *q = rings ? &rings[vfsd_req_queue(req)] : NULL;
+	struct io_uring_sqe *sqe = NULL;
 	struct io *io = malloc(sizeof(*io));
 	char path[64];
 
-	if (!q->ready && io_uring_queue_init(256, &q->ring, 0) == 0)
+	if (q && !q->ready && io_uring_queue_init(ring_entries, &q->ring, 0) == 0)
 		q->ready = true;	/* made on first use, by this thread */
-	sqe = q->ready ? io_uring_get_sqe(&q->ring) : NULL;
+	if (q && q->ready)
+		sqe = io_uring_get_sqe(&q->ring);
 	if (!io || !sqe) {
 		vfsd_reply_err(req, io ? EAGAIN : ENOMEM);
 		free(io);
@@ -345,11 +359,11 @@ static void pt_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf, size
  */
 static int pt_batch_end(void *userdata, unsigned int queue, int wait)
 {
-	struct queue_ring *q = &rings[queue];
+	struct queue_ring *q = rings ? &rings[queue] : NULL;
 	struct io_uring_cqe *cqe;
 
 	(void)userdata;
-	if (!q->inflight)
+	if (!q || !q->inflight)
 		return 0;
 	io_uring_submit_and_wait(&q->ring, wait ? 1 : 0);
 	while (io_uring_peek_cqe(&q->ring, &cqe) == 0) {
@@ -431,6 +445,7 @@ static void pt_statfs(struct vfsd_req *req, vfsd_ino_t ino)
 }
 
 static const struct vfsd_ops ops = {
+	.init = pt_init, .destroy = pt_destroy,
 	.lookup = pt_lookup, .forget = pt_forget, .getattr = pt_getattr,
 	.setattr = pt_setattr, .readlink = pt_readlink, .opendir = pt_opendir,
 	.readdir = pt_readdir, .releasedir = pt_releasedir, .open = pt_open,
@@ -442,7 +457,7 @@ static const struct vfsd_ops ops = {
 
 int main(int argc, char **argv)
 {
-	struct vfsd_session_opts opts = { .nr_queues = 0 };
+	struct vfsd_session_opts opts = VFSD_SESSION_OPTS_INIT;
 	struct vfsd_session *s;
 	struct stat st;
 	int err = 1;

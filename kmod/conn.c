@@ -303,7 +303,7 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 
 	if (s->abi_version != VFSD_ABI_VERSION)
 		return -EPROTO;
-	if ((s->flags & ~VFSD_SETUP_FLAGS) ||
+	if ((s->flags & ~VFSD_SETUP_FLAGS) || s->features ||
 	    memchr_inv(s->reserved, 0, sizeof(s->reserved)))
 		return -EINVAL;
 
@@ -373,6 +373,7 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	s->max_io = conn->max_io;
 	s->ring_size = conn->ring_size;
 	s->conn_id = conn->id;
+	s->features = VFSD_FEATURES;
 	return 0;
 }
 

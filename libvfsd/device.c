@@ -11,6 +11,13 @@
 
 #define DEVICE	"/dev/vfsd"
 
+int vfsd_dev_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
 int vfsd_device_open(void)
 {
 	int fd = open(DEVICE, O_RDWR | O_CLOEXEC);

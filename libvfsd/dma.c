@@ -33,7 +33,8 @@ VFSD_API int vfsd_req_dma_map(struct vfsd_req *req, uint32_t pci_dev,
 		.nr = *nr,
 	};
 
-	if (req->xport || !req->q || req->q->s->fd < 0)
+	if (req->xport || !req->q || req->q->s->fd < 0 ||
+	    !(req->q->s->conn.caps & VFSD_CAP_DMA_MAP))
 		return -EOPNOTSUPP;
 	if (ioctl(req->q->s->fd, VFSD_IOC_DMA_MAP, &m)) {
 		int err = errno;
@@ -54,7 +55,7 @@ VFSD_API int vfsd_dmap_add(struct vfsd_session *s, uint32_t pci_dev,
 		.offset = offset, .length = length,
 	};
 
-	if (s->fd < 0)
+	if (s->fd < 0 || !(s->conn.caps & VFSD_CAP_DIRECT_MAP))
 		return -EOPNOTSUPP;
 	if (ioctl(s->fd, VFSD_IOC_DMAP_ADD, &a))
 		return -errno;
@@ -63,7 +64,7 @@ VFSD_API int vfsd_dmap_add(struct vfsd_session *s, uint32_t pci_dev,
 
 VFSD_API int vfsd_dmap_remove(struct vfsd_session *s, uint32_t id)
 {
-	if (s->fd < 0)
+	if (s->fd < 0 || !(s->conn.caps & VFSD_CAP_DIRECT_MAP))
 		return -EOPNOTSUPP;
 	return ioctl(s->fd, VFSD_IOC_DMAP_REMOVE, &id) ? -errno : 0;
 }

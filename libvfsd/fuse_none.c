@@ -30,3 +30,17 @@ void vfsd_fuse_free(struct vfsd_session *s)
 {
 	(void)s;
 }
+
+int vfsd_fuse_inval_inode(struct vfsd_session *s, vfsd_ino_t ino, off_t off,
+			  off_t len)
+{
+	(void)s, (void)ino, (void)off, (void)len;
+	return -ENOTCONN;
+}
+
+int vfsd_fuse_inval_entry(struct vfsd_session *s, vfsd_ino_t parent,
+			  const char *name, size_t namelen)
+{
+	(void)s, (void)parent, (void)name, (void)namelen;
+	return -ENOTCONN;
+}

@@ -106,6 +106,27 @@ static struct vfsd_file_info *file(struct vfsd_req *req,
 	return &req->fi;
 }
 
+/* The facts init() gets: FUSE's, in vfsd's terms. */
+static void conn_from_fuse(struct vfsd_session *s,
+			   const struct fuse_conn_info *conn)
+{
+	struct vfsd_conn_info *c = &s->conn;
+
+	memset(c, 0, sizeof(*c));
+	c->transport = VFSD_TRANSPORT_FUSE;
+	c->nr_queues = s->nr_queues;
+	c->depth = 1;
+	c->max_read = conn->max_read ? conn->max_read : VFSD_FUSE_MAX_IO;
+	if (c->max_read > VFSD_FUSE_MAX_IO)
+		c->max_read = VFSD_FUSE_MAX_IO;
+	c->max_write = conn->max_write;
+	c->abi_version = conn->proto_major << 16 | conn->proto_minor;
+	/* Every FUSE kernel has the notifications; interrupt is not mapped. */
+	c->kernel_caps = VFSD_CAP_INVAL;
+	c->caps = VFSD_CAP_INVAL;
+	s->conn_ready = true;
+}
+
 static void ll_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct vfsd_session *s = userdata;
@@ -116,8 +137,9 @@ static void ll_init(void *userdata, struct fuse_conn_info *conn)
 	s->fuse->want = conn->want;
 	vfsd_log(VFSD_LOG_INFO, "fuse: INIT capable 0x%x want 0x%x (splice %s)",
 		 conn->capable, conn->want, s->fuse->splice ? "on" : "off");
+	conn_from_fuse(s, conn);
 	if (!s->initialized && s->ops.init)
-		s->ops.init(s->userdata);
+		s->ops.init(s->userdata, &s->conn);
 	s->initialized = true;
 }
 

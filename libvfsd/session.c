@@ -16,6 +16,8 @@
 #include "vfsd_i.h"
 
 #define POLL_ENV	"VFSD_POLL_US"
+/* Far more than the options will ever grow to. */
+#define OPTS_SIZE_MAX	4096
 
 static int check_opts(const struct vfsd_session_opts *o)
 {
@@ -40,15 +42,60 @@ static int check_opts(const struct vfsd_session_opts *o)
 		vfsd_err("the root must be a directory");
 		return -EINVAL;
 	}
-	if (o->poll_us < -1 || o->poll_us > VFSD_MAX_POLL_US) {
-		vfsd_err("poll time is -1 (never) or 0..%u microseconds",
-			 VFSD_MAX_POLL_US);
+	if (o->poll_us < VFSD_POLL_DEFAULT || o->poll_us > VFSD_MAX_POLL_US) {
+		vfsd_err("poll time is 0 (never) to %u microseconds, or "
+			 "VFSD_POLL_DEFAULT", VFSD_MAX_POLL_US);
 		return -EINVAL;
 	}
+#ifdef VFSD_TEST_GROW_OPTS
+	/* Checked like any real option: garbage here must fail. */
+	vfsd_log(VFSD_LOG_INFO, "test: grown option reads %llu",
+		 (unsigned long long)o->test_grown);
+	if (o->test_grown) {
+		vfsd_err("test_grown must be 0");
+		return -EINVAL;
+	}
+#endif
 	return 0;
 }
 
-/* opts.poll_us, unless VFSD_POLL_US in the environment says otherwise. */
+/*
+ * Copy the caller's options: the size bytes it was built with. Options
+ * it does not know keep their default (0); options we do not know must
+ * be 0 (unset), or the server needs a newer library.
+ */
+static int copy_opts(struct vfsd_session_opts *dst,
+		     const struct vfsd_session_opts *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->size = sizeof(*dst);
+	if (!src) {
+		dst->poll_us = VFSD_POLL_DEFAULT;
+		return 0;
+	}
+	/* 0 or garbage: the server did not start from the initializer. */
+	if (src->size < sizeof(src->size) || src->size > OPTS_SIZE_MAX) {
+		vfsd_err("session options with size %zu: start from "
+			 "VFSD_SESSION_OPTS_INIT", src->size);
+		return -EINVAL;
+	}
+	for (i = sizeof(*dst); i < src->size; i++) {
+		if (((const char *)src)[i]) {
+			vfsd_err("the server's options need a newer libvfsd");
+			return -EINVAL;
+		}
+	}
+	memcpy(dst, src, src->size < sizeof(*dst) ? src->size : sizeof(*dst));
+	dst->size = sizeof(*dst);
+	return 0;
+}
+
+/*
+ * opts.poll_us, unless VFSD_POLL_US in the environment says otherwise;
+ * 0 is never in both. The kernel's VFSD_FEAT_POLL is checked at setup.
+ */
 static int poll_setting(struct vfsd_session *s)
 {
 	const char *env = getenv(POLL_ENV);
@@ -66,9 +113,13 @@ static int poll_setting(struct vfsd_session *s)
 		s->poll_us = us;
 		return 0;
 	}
-	s->poll_us = us < 0 ? 0 : us ? us : VFSD_DEFAULT_POLL_US;
+	if (us != VFSD_POLL_DEFAULT) {
+		s->poll_us = us;
+		return 0;
+	}
+	s->poll_us = VFSD_DEFAULT_POLL_US;
 	/* With one CPU, a polling thread only keeps the caller off it. */
-	if (!s->opts.poll_us && sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		s->poll_us = 0;
 	return 0;
 }
@@ -94,14 +145,21 @@ VFSD_API struct vfsd_session *vfsd_session_new(const struct vfsd_ops *ops,
 		return NULL;
 	}
 	memcpy(&s->ops, ops, ops_size < sizeof(s->ops) ? ops_size : sizeof(s->ops));
-	if (opts)
-		s->opts = *opts;
+#ifdef VFSD_TEST_GROW_OPTS
+	vfsd_log(VFSD_LOG_INFO, "test: grown op is %s",
+		 s->ops.test_grown_op ? "set" : "NULL");
+#endif
+	if (copy_opts(&s->opts, opts)) {
+		free(s);
+		return NULL;
+	}
 	if (!(s->opts.rootmode & S_IFMT))
 		s->opts.rootmode |= S_IFDIR;
 	if (!(s->opts.rootmode & 07777))
 		s->opts.rootmode |= 0755;
 	s->userdata = userdata;
 	s->fd = -1;
+	s->dev_ioctl = vfsd_dev_ioctl;
 	s->wake[0] = s->wake[1] = -1;
 	if (check_opts(&s->opts) || poll_setting(s)) {
 		free(s);
@@ -154,6 +212,7 @@ int vfsd_session_attach(struct vfsd_session *s, const struct vfsd_setup *setup,
 	if (err)
 		return err;
 	s->setup = *setup;
+	vfsd_conn_from_setup(s);
 	s->queues = calloc(setup->nr_queues, sizeof(*s->queues));
 	if (!s->queues)
 		return -ENOMEM;
@@ -204,7 +263,7 @@ static int session_mount_transport(struct vfsd_session *s,
 	if (err)
 		goto fail;
 	if (!s->initialized && s->ops.init)
-		s->ops.init(s->userdata);
+		s->ops.init(s->userdata, &s->conn);
 	s->initialized = true;
 	/* Threads first: the kernel may need answers to finish the mount. */
 	err = vfsd_queues_start(s);

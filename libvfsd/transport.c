@@ -80,9 +80,3 @@ VFSD_API const char *vfsd_session_transport(const struct vfsd_session *s)
 		return vfsd_transport_name(s->transport);
 	return vfsd_transport_name(s->opts.transport);
 }
-
-VFSD_API int vfsd_session_pinnable(const struct vfsd_session *s)
-{
-	return s->transport == VFSD_TRANSPORT_VFSD &&
-	       (s->setup.flags & VFSD_SETUP_PIN);
-}

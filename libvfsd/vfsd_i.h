@@ -86,7 +86,11 @@ struct vfsd_session {
 	bool initialized;	/* ops.init ran */
 
 	int fd;			/* /dev/vfsd, -1 until opened */
+	/* ioctl(2) on fd, or the unit tests' fake kernel: ret or -errno. */
+	int (*dev_ioctl)(int fd, unsigned long cmd, void *arg);
 	struct vfsd_setup setup;
+	struct vfsd_conn_info conn;	/* for init() and vfsd_session_conn() */
+	bool conn_ready;
 	struct vfsd_queue *queues;
 	unsigned int nr_queues;
 
@@ -113,9 +117,14 @@ int vfsd_session_attach(struct vfsd_session *s, const struct vfsd_setup *setup,
 void vfsd_session_detach(struct vfsd_session *s);
 
 /* device.c */
+int vfsd_dev_ioctl(int fd, unsigned long cmd, void *arg);
 int vfsd_device_open(void);
 int vfsd_device_setup(struct vfsd_session *s);
 int vfsd_device_map(struct vfsd_session *s);
+
+/* conn.c: s->conn from the setup the kernel returned. */
+uint64_t vfsd_kernel_features(const struct vfsd_setup *setup);
+void vfsd_conn_from_setup(struct vfsd_session *s);
 
 /* mount.c */
 int vfsd_mount_data(char *buf, size_t size, int fd,
@@ -166,6 +175,10 @@ int vfsd_session_choose(struct vfsd_session *s);
 int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint);
 void vfsd_fuse_unmount(struct vfsd_session *s);
 void vfsd_fuse_free(struct vfsd_session *s);
+int vfsd_fuse_inval_inode(struct vfsd_session *s, vfsd_ino_t ino, off_t off,
+			  off_t len);
+int vfsd_fuse_inval_entry(struct vfsd_session *s, vfsd_ino_t parent,
+			  const char *name, size_t namelen);
 
 /* session.c: ops.destroy once, if ops.init ran. */
 void vfsd_session_run_destroy(struct vfsd_session *s);

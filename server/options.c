@@ -207,6 +207,7 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->session = (struct vfsd_session_opts)VFSD_SESSION_OPTS_INIT;
 	o->cfg.attr_timeout = DEFAULT_TIMEOUT;
 	o->cfg.entry_timeout = DEFAULT_TIMEOUT;
 	set_permissions(o, false);	/* as the kernel's default */
@@ -258,7 +259,7 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 				complain("bad poll time '%s' (0..10000 us)", optarg);
 				return -1;
 			}
-			o->session.poll_us = us ? (int)us : -1;
+			o->session.poll_us = (int)us;	/* 0: never */
 			break;
 		}
 		case OPT_STATS:

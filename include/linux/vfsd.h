@@ -87,6 +87,13 @@
 #define VFSD_MMAP_RING(q)	((__u64)(q) << 40)
 #define VFSD_MMAP_WINDOW(q)	(((__u64)(q) << 40) | (1ULL << 39))
 
+/*
+ * abi_version changes only with an incompatible change to this file;
+ * what is added compatibly (new ioctls, opcodes, flags, modes) is
+ * announced by a VFSD_FEAT_* bit in vfsd_setup.features instead, so a
+ * library uses what both sides have and an older library, which passes
+ * features as zero (it was reserved), keeps working on a newer module.
+ */
 struct vfsd_setup {
 	__u32 abi_version;	/* in: VFSD_ABI_VERSION */
 	__u32 flags;		/* in: VFSD_SETUP_* */
@@ -100,8 +107,27 @@ struct vfsd_setup {
 	__u32 cqe_off;
 	__u32 inline_off;
 	__u32 inline_size;
-	__u64 reserved[4];	/* must be zero */
+	__u64 features;		/* in: zero; out: VFSD_FEAT_* */
+	__u64 reserved[3];	/* must be zero */
 };
+
+/*
+ * vfsd_setup.features: what the module offers. A module older than the
+ * field leaves it zero: it has VFSD_FEAT_LEGACY, and VFSD_FEAT_INTERRUPT
+ * if it accepted VFSD_SETUP_INTERRUPT.
+ */
+#define VFSD_FEAT_INTERRUPT	(1ull << 0)	/* VFSD_SETUP_INTERRUPT */
+#define VFSD_FEAT_POLL		(1ull << 1)	/* VFSD_ENTER_POLL */
+#define VFSD_FEAT_INVAL		(1ull << 2)	/* VFSD_IOC_INVAL_INODE/ENTRY */
+#define VFSD_FEAT_DMA_MAP	(1ull << 3)	/* VFSD_IOC_DMA_MAP */
+#define VFSD_FEAT_DMAP		(1ull << 4)	/* VFSD_IOC_DMAP_*, VFSD_FOPEN_DIRECT_MAP */
+#define VFSD_FEAT_MAX_BACKGROUND (1ull << 5)	/* mount option max_background= */
+#define VFSD_FEAT_PIN		(1ull << 6)	/* VFSD_SETUP_PIN */
+/* Every bit this header knows: a module offers them all. */
+#define VFSD_FEATURES		(VFSD_FEAT_LEGACY | VFSD_FEAT_INTERRUPT | \
+				 VFSD_FEAT_MAX_BACKGROUND | VFSD_FEAT_PIN)
+#define VFSD_FEAT_LEGACY	(VFSD_FEAT_POLL | VFSD_FEAT_INVAL | \
+				 VFSD_FEAT_DMA_MAP | VFSD_FEAT_DMAP)
 
 /*
  * The server wants VFSD_OP_INTERRUPT: when a task waiting for a request's

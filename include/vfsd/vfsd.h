@@ -17,6 +17,15 @@
  * docs/fuse-transport.md): there a "queue" is a worker thread serving one
  * request at a time, which it finishes (through ops.batch_end) before
  * taking the next.
+ *
+ * Compatibility (docs/sdk.md): a server built against this header keeps
+ * running on every later libvfsd with the same soname (libvfsd.so.0).
+ * Additions raise VFSD_VERSION_MINOR and come in a new symbol version of
+ * libvfsd.map; structs the server hands in carry their size
+ * (vfsd_session_opts.size, vfsd_session_new()'s ops_size) and grow only
+ * at the end, with 0 as the default of every new field; structs the
+ * library hands out only grow into their reserved space. Anything else
+ * bumps the soname.
  */
 #ifndef VFSD_VFSD_H
 #define VFSD_VFSD_H
@@ -33,6 +42,27 @@
 extern "C" {
 #endif
 
+/*
+ * The version of this header; meson.build checks it against the project
+ * version. vfsd_version() is the library's own, at run time: a server may
+ * refuse to run on a library older than the header it was built with
+ * (the dynamic linker already refuses one that lacks a symbol it uses).
+ */
+#define VFSD_VERSION_MAJOR	0
+#define VFSD_VERSION_MINOR	1
+#define VFSD_VERSION_MICRO	0
+#define VFSD_MAKE_VERSION(major, minor, micro) \
+	(((major) << 16) | ((minor) << 8) | (micro))
+#define VFSD_VERSION_NUM \
+	VFSD_MAKE_VERSION(VFSD_VERSION_MAJOR, VFSD_VERSION_MINOR, \
+			  VFSD_VERSION_MICRO)
+/* This header is at least major.minor.micro. */
+#define VFSD_CHECK_VERSION(major, minor, micro) \
+	(VFSD_VERSION_NUM >= VFSD_MAKE_VERSION(major, minor, micro))
+
+/* VFSD_MAKE_VERSION() of the running library. */
+unsigned int vfsd_version(void);
+
 struct vfsd_session;
 struct vfsd_req;
 
@@ -46,6 +76,7 @@ struct vfsd_entry_param {
 	struct stat attr;
 	double attr_timeout;	/* seconds */
 	double entry_timeout;
+	uint64_t reserved[2];	/* zero: initialize the struct with = { ... } */
 };
 
 struct vfsd_file_info {
@@ -61,7 +92,9 @@ struct vfsd_file_info {
 	 * where read and write keep coming as requests.
 	 */
 	unsigned int direct_map : 1;
+	unsigned int spare : 28;	/* zero: future flags */
 	uint32_t dmap_id;
+	uint32_t reserved[3];		/* zero */
 };
 
 /* The credentials of the process that caused the request. */
@@ -83,102 +116,271 @@ struct vfsd_ctx {
 #define VFSD_SET_ATTR_CTIME	(1 << 8)
 
 /*
- * Ops left NULL answer ENOSYS, except: open/opendir succeed with fh 0,
- * statfs answers an empty filesystem, forget/release/releasedir do nothing.
- * Names are NUL-terminated copies that stay valid until the reply.
+ * How requests reach the server. VFSD: the vfsd module's rings
+ * (/dev/vfsd). FUSE: /dev/fuse through libfuse3's lowlevel API, for hosts
+ * without the module and as the benchmark's baseline (docs/fuse-transport.md).
+ * AUTO: the environment variable VFSD_TRANSPORT=vfsd|fuse if set, else
+ * vfsd when /dev/vfsd exists, else fuse. The choice is logged.
+ */
+enum vfsd_transport {
+	VFSD_TRANSPORT_AUTO,
+	VFSD_TRANSPORT_VFSD,
+	VFSD_TRANSPORT_FUSE,
+};
+
+/*
+ * What a server learns of its connection when init() runs (and from
+ * vfsd_session_conn() after mount), so that it need not hard-code the
+ * transport's limits. Library-owned and read-only; later versions only
+ * turn reserved space into fields, so the size never changes.
+ */
+struct vfsd_conn_info {
+	enum vfsd_transport transport;	/* VFSD or FUSE, never AUTO */
+	/*
+	 * vfsd_req_queue() is below this: size per-queue state by it.
+	 * (fuse: the worker threads, each one request at a time.)
+	 */
+	unsigned int nr_queues;
+	unsigned int depth;	/* requests in flight per queue (fuse: 1) */
+	unsigned int max_read;	/* largest size a read op gets, bytes */
+	unsigned int max_write;	/* largest size a write op gets */
+	/*
+	 * vfsd: VFSD_ABI_VERSION the module speaks and /sys/fs/vfsd/<conn_id>/.
+	 * fuse: the FUSE protocol as major << 16 | minor, conn_id 0.
+	 */
+	unsigned int abi_version;
+	unsigned int conn_id;
+	uint32_t reserved0;
+	/*
+	 * VFSD_CAP_*: kernel_caps is what the kernel offers, caps what this
+	 * session uses (the kernel has it and the library knows it). Every
+	 * call that needs a cap fails with -EOPNOTSUPP without it.
+	 */
+	uint64_t kernel_caps;
+	uint64_t caps;
+	uint64_t reserved[10];
+};
+
+/* vfsd_conn_info.caps: the VFSD_FEAT_* bits of <linux/vfsd.h>. */
+#define VFSD_CAP_INTERRUPT	(1ull << 0)	/* ops.interrupt is called */
+#define VFSD_CAP_POLL		(1ull << 1)	/* poll_us is honoured */
+#define VFSD_CAP_INVAL		(1ull << 2)	/* vfsd_notify_inval_*() */
+#define VFSD_CAP_DMA_MAP	(1ull << 3)	/* vfsd_req_dma_map() */
+#define VFSD_CAP_DIRECT_MAP	(1ull << 4)	/* vfsd_dmap_add(), fi.direct_map */
+#define VFSD_CAP_MAX_BACKGROUND	(1ull << 5)	/* the max_background= option */
+#define VFSD_CAP_PIN		(1ull << 6)	/* opts.pinnable took effect */
+
+/*
+ * The operations. Each op that gets a struct vfsd_req answers it exactly
+ * once with one of the replies listed for it, or vfsd_reply_err(), which
+ * every op may use (positive errno). Ops without a req (forget, release,
+ * releasedir) reply nothing. Ops left NULL answer ENOSYS, except:
+ * open/opendir succeed with fh 0, statfs answers an empty filesystem,
+ * forget/release/releasedir do nothing. ENOSYS (NULL or replied) from
+ * flush, fsync, create or lseek also tells the kernel to stop asking:
+ * flush and fsync then succeed, create falls back to mknod + open,
+ * lseek to the generic one. From fallocate and the xattr ops the
+ * application gets EOPNOTSUPP.
+ *
+ * Names are NUL-terminated copies (1..255 bytes, no '/') that stay valid
+ * until the reply. Modes of new files already have the caller's umask
+ * applied; vfsd_req_ctx() is the caller, who owns the new file.
+ *
+ * Lookup counts. Every successful reply that carries an entry with
+ * ino != 0 (vfsd_reply_entry() to lookup, mknod, mkdir, symlink, link;
+ * vfsd_reply_create()) adds one to that inode's lookup count, including
+ * a reply the kernel then cannot use (its caller was killed): the kernel
+ * forgets it again. forget(ino, n) drops n. The server must keep the
+ * nodeid valid (never reuse it for another file, answer getattr etc. on
+ * it) while the count is above zero, even after unlink; at zero it may
+ * free it. The root (VFSD_ROOT_INO) is never looked up or forgotten. At
+ * unmount the kernel need not forget what it still holds: destroy() is
+ * the end of every count. Count the lookup before posting the reply: a
+ * forget can run on another queue as soon as the kernel has it.
+ *
+ * Concurrency. Each queue has one thread; ops of one queue run one after
+ * the other, ops of different queues at the same time, on any inode: two
+ * lookups of one name, a read and a write or setattr of one file, a
+ * forget of an inode another queue is just returning from lookup, a
+ * rename racing a lookup. The server locks its own state. The kernel
+ * serializes what POSIX needs (directory changes hold the directory's
+ * lock, a truncate waits for I/O on the file); it does not serialize
+ * reads against writes of the same range. A req may be kept and replied
+ * to later, but only on its own queue's thread (from a later op or
+ * batch_end): the replies of one queue are not locked. vfsd_notify_*()
+ * may be called from any thread, inside an op too (vfsd transport; see
+ * there for FUSE).
  */
 struct vfsd_ops {
-	void (*init)(void *userdata);
+	/*
+	 * Once, before the first request, on the thread that called
+	 * vfsd_session_mount() (fuse: libfuse's INIT, on a worker). conn
+	 * stays valid for the session (vfsd_session_conn()).
+	 */
+	void (*init)(void *userdata, const struct vfsd_conn_info *conn);
+	/* Once, after the last request (vfsd_session_destroy()). */
 	void (*destroy)(void *userdata);
 
+	/*
+	 * vfsd_reply_entry(): the child's nodeid and attributes (counts a
+	 * lookup), or ino 0 for a negative entry the kernel caches for
+	 * entry_timeout; ENOENT is the uncached "no such name".
+	 */
 	void (*lookup)(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name);
 	/* No reply. The kernel dropped nlookup references to ino. */
 	void (*forget)(void *userdata, vfsd_ino_t ino, uint64_t nlookup);
-	/* fi: the open file of an fstat(), NULL for a path lookup. */
+	/*
+	 * vfsd_reply_attr(). fi: the open file of an fstat() (fi->fh as
+	 * open set it), NULL for a path stat.
+	 */
 	void (*getattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi);
+	/* vfsd_reply_readlink(): the target, not NUL-terminated in the count. */
 	void (*readlink)(struct vfsd_req *req, vfsd_ino_t ino);
+	/*
+	 * vfsd_reply_open(): fi->flags are open(2)'s flags (O_CREAT, O_EXCL,
+	 * O_NOCTTY removed; with O_TRUNC the truncation itself comes as a
+	 * setattr of the size). Set fi->fh to what later ops of this file should get, and
+	 * keep_cache, direct_io, nonseekable, direct_map as wanted.
+	 */
 	void (*open)(struct vfsd_req *req, vfsd_ino_t ino,
 		     struct vfsd_file_info *fi);
 	/*
 	 * buf points into the queue window: the page-cache pages themselves.
 	 * Fill up to size bytes in place and vfsd_reply_read(req, n); n < size
-	 * means end of file. buf is only valid until the reply. (fuse: a
+	 * means end of file (the rest of the pages read as zeros). buf is
+	 * only valid until the reply. size <= conn->max_read. (fuse: a
 	 * buffer of the worker thread, copied to the kernel by the reply.)
+	 * With fi->fh 0 and no open behind it (readahead of an mmap whose
+	 * file was closed) the read still has to be served.
 	 */
 	void (*read)(struct vfsd_req *req, vfsd_ino_t ino, void *buf,
 		     size_t size, off_t off, struct vfsd_file_info *fi);
-	/* No reply. */
+	/*
+	 * No reply. The last close of an open file: fi->fh is open's.
+	 * Readahead the kernel sent before the close does not hold the
+	 * file and may still run (or arrive) on another queue with this
+	 * fh: serve such a read from the inode, as one with fh 0.
+	 */
 	void (*release)(void *userdata, vfsd_ino_t ino,
 			struct vfsd_file_info *fi);
+	/* vfsd_reply_open(), as open. */
 	void (*opendir)(struct vfsd_req *req, vfsd_ino_t ino,
 			struct vfsd_file_info *fi);
-	/* Add entries with vfsd_dirbuf_add(), then vfsd_reply_readdir(). */
+	/*
+	 * Add entries from cookie off on with vfsd_dirbuf_add() (at most
+	 * size bytes of records fit), then vfsd_reply_readdir(); none added
+	 * means end of directory. The server lists "." and ".." itself.
+	 */
 	void (*readdir)(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
 			off_t off, struct vfsd_file_info *fi);
 	/* No reply. */
 	void (*releasedir)(void *userdata, vfsd_ino_t ino,
 			   struct vfsd_file_info *fi);
+	/* vfsd_reply_statfs(). */
 	void (*statfs)(struct vfsd_req *req, vfsd_ino_t ino);
 
-	/* The write path. fi of setattr is NULL unless the kernel passed fh. */
+	/*
+	 * The write path. setattr: change the to_set attributes
+	 * (VFSD_SET_ATTR_*) to attr's values, then vfsd_reply_attr() with
+	 * all of them. fi is NULL unless the kernel passed the open file
+	 * (ftruncate, futimens).
+	 */
 	void (*setattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			const struct stat *attr, int to_set,
 			struct vfsd_file_info *fi);
 	/*
-	 * Regular files too: the module makes a new file with MKNOD
-	 * (S_IFREG), then OPENs it, so a writable server needs this op.
+	 * vfsd_reply_entry() (counts a lookup). Regular files too: without
+	 * ops.create the module makes a new file with MKNOD (S_IFREG), then
+	 * OPENs it, so a writable server needs mknod or create. EEXIST if
+	 * the name exists.
 	 */
 	void (*mknod)(struct vfsd_req *req, vfsd_ino_t parent,
 		      const char *name, mode_t mode, dev_t rdev);
+	/* vfsd_reply_entry() (counts a lookup). */
 	void (*mkdir)(struct vfsd_req *req, vfsd_ino_t parent,
 		      const char *name, mode_t mode);
+	/*
+	 * vfsd_reply_err(req, 0) on success. The inode lives on while its
+	 * lookup count is not zero (open files, cached dentries).
+	 */
 	void (*unlink)(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name);
+	/* vfsd_reply_err(req, 0); ENOTEMPTY if not empty. */
 	void (*rmdir)(struct vfsd_req *req, vfsd_ino_t parent,
 		      const char *name);
+	/* vfsd_reply_entry() (counts a lookup). */
 	void (*symlink)(struct vfsd_req *req, const char *target,
 			vfsd_ino_t parent, const char *name);
+	/*
+	 * vfsd_reply_err(req, 0). flags: RENAME_NOREPLACE (EEXIST if
+	 * newname exists), RENAME_EXCHANGE (swap; ENOENT if it does not),
+	 * else replace newname. Unsupported flags: EINVAL.
+	 */
 	void (*rename)(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name, vfsd_ino_t newparent,
 		       const char *newname, unsigned int flags);
+	/* vfsd_reply_entry() of ino (counts a lookup). */
 	void (*link)(struct vfsd_req *req, vfsd_ino_t ino,
 		     vfsd_ino_t newparent, const char *newname);
 	/*
-	 * buf is in the window (read-only pages); vfsd_reply_write().
-	 * (fuse: the request's data, valid until the reply.)
+	 * buf is in the window (read-only pages: a store is SIGBUS);
+	 * vfsd_reply_write(req, n) with n <= size, normally size (a short
+	 * write is an error to the application). size <= conn->max_write.
+	 * Writeback writes arrive with the fh of any file open for writing,
+	 * or fh 0 after the last close. (fuse: the request's data, valid
+	 * until the reply.)
 	 */
 	void (*write)(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
 		      size_t size, off_t off, struct vfsd_file_info *fi);
+	/*
+	 * vfsd_reply_err(req, 0 or errno): every close() of a file; the
+	 * error is close()'s. Dirty pages were written back before.
+	 */
 	void (*flush)(struct vfsd_req *req, vfsd_ino_t ino,
 		      struct vfsd_file_info *fi);
+	/* vfsd_reply_err(req, 0 or errno); datasync: fdatasync(). */
 	void (*fsync)(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
 		      struct vfsd_file_info *fi);
 	/*
-	 * An atomic open(O_CREAT) of a new file; vfsd_reply_create(). The
-	 * name may exist (the kernel need not look it up first): EEXIST.
+	 * An atomic open(O_CREAT) of a new file; vfsd_reply_create() (counts
+	 * a lookup and opens: a release follows). The name may exist (the
+	 * kernel need not look it up first): EEXIST.
 	 */
 	void (*create)(struct vfsd_req *req, vfsd_ino_t parent,
 		       const char *name, mode_t mode,
 		       struct vfsd_file_info *fi);
+	/*
+	 * vfsd_reply_err(req, 0). mode: 0, FALLOC_FL_KEEP_SIZE and/or
+	 * FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE); others never come.
+	 */
 	void (*fallocate)(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 			  off_t offset, off_t length,
 			  struct vfsd_file_info *fi);
-	/* vfsd_reply_lseek(). */
+	/*
+	 * SEEK_DATA or SEEK_HOLE from off: vfsd_reply_lseek(), or ENXIO
+	 * past the end. Other whences never come.
+	 */
 	void (*lseek)(struct vfsd_req *req, vfsd_ino_t ino, off_t off,
 		      int whence, struct vfsd_file_info *fi);
+	/*
+	 * vfsd_reply_err(req, 0). flags: XATTR_CREATE (EEXIST if set),
+	 * XATTR_REPLACE (ENODATA if not). value is size bytes.
+	 */
 	void (*setxattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			 const char *name, const char *value, size_t size,
 			 int flags);
 	/*
 	 * size is the caller's buffer. size 0: vfsd_reply_xattr(req, needed);
 	 * else vfsd_reply_buf() with at most size bytes (more: ERANGE).
+	 * ENODATA: no such attribute.
 	 */
 	void (*getxattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			 const char *name, size_t size);
 	/* Names, each NUL-terminated; size as for getxattr. */
 	void (*listxattr)(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
+	/* vfsd_reply_err(req, 0); ENODATA if there is none. */
 	void (*removexattr)(struct vfsd_req *req, vfsd_ino_t ino,
 			    const char *name);
 
@@ -199,9 +401,14 @@ struct vfsd_ops {
 	 * vfsd_reply_err(req, EINTR)) lets a slow op give up early. Runs on
 	 * req's queue thread, so only an op that kept req to reply later
 	 * (an asynchronous backend) sees this. NULL: nothing is called, and
-	 * vfsd_req_interrupted() still tells. (fuse: not called.)
+	 * vfsd_req_interrupted() still tells. (fuse, or a kernel without
+	 * VFSD_CAP_INTERRUPT: not called.)
 	 */
 	void (*interrupt)(struct vfsd_req *req);
+#ifdef VFSD_TEST_GROW_OPTS
+	/* tests/sdk/upgrade.sh: an op added after a server was built. */
+	void (*test_grown_op)(void *userdata);
+#endif
 };
 
 /*
@@ -261,18 +468,6 @@ const struct vfsd_ctx *vfsd_req_ctx(const struct vfsd_req *req);
 unsigned int vfsd_req_queue(const struct vfsd_req *req);
 void *vfsd_req_userdata(const struct vfsd_req *req);
 
-/*
- * How requests reach the server. VFSD: the vfsd module's rings
- * (/dev/vfsd). FUSE: /dev/fuse through libfuse3's lowlevel API, for hosts
- * without the module and as the benchmark's baseline (docs/fuse-transport.md).
- * AUTO: the environment variable VFSD_TRANSPORT=vfsd|fuse if set, else
- * vfsd when /dev/vfsd exists, else fuse. The choice is logged.
- */
-enum vfsd_transport {
-	VFSD_TRANSPORT_AUTO,
-	VFSD_TRANSPORT_VFSD,
-	VFSD_TRANSPORT_FUSE,
-};
 
 /*
  * Devices the server drives (vfsd transport only; CAP_SYS_RAWIO). A PCI
@@ -297,7 +492,39 @@ int vfsd_dmap_add(struct vfsd_session *s, uint32_t pci_dev, unsigned int bar,
 		  uint64_t offset, uint64_t length);
 int vfsd_dmap_remove(struct vfsd_session *s, uint32_t id);
 
+/*
+ * Cache invalidation (VFSD_CAP_INVAL; fuse: libfuse's notify calls). A
+ * server whose files change behind the kernel's back tells it to drop
+ * what it caches:
+ *
+ * vfsd_notify_inval_inode: the attributes of ino, and for a regular file
+ * its cached data from byte off on, len bytes (len <= 0: to the end);
+ * dirty data is not dropped. vfsd_notify_inval_entry: the name in the
+ * directory parent (namelen bytes, no NUL needed) and parent's
+ * attributes; the next access looks it up again.
+ *
+ * Both return 0, -ENOENT when the kernel holds nothing for that nodeid
+ * (nothing to drop: not an error for most servers), -EINVAL for a bad
+ * name or offset, -ENOTCONN before mount or after unmount, -EOPNOTSUPP
+ * without the cap. Any thread may call them, inside an op too: over the
+ * vfsd module they never wait for a request. (fuse: the kernel may wait
+ * for the server there, so call them outside the ops of that inode or
+ * directory, as libfuse asks.)
+ */
+int vfsd_notify_inval_inode(struct vfsd_session *s, vfsd_ino_t ino,
+			    off_t off, off_t len);
+int vfsd_notify_inval_entry(struct vfsd_session *s, vfsd_ino_t parent,
+			    const char *name, size_t namelen);
+
+/*
+ * Session options. Start from VFSD_SESSION_OPTS_INIT, which sets size
+ * and the defaults; the library reads only the size bytes the server
+ * was built with (size 0 is refused) and gives fields past them their
+ * default, so options added later (at the end, 0 their default) leave
+ * older servers as they were.
+ */
 struct vfsd_session_opts {
+	size_t size;		/* sizeof(struct vfsd_session_opts) */
 	/*
 	 * vfsd: 0 is one queue per online CPU (threads not pinned). fuse: worker
 	 * threads, all reading the one /dev/fuse fd, each serving one request
@@ -317,9 +544,11 @@ struct vfsd_session_opts {
 	 * vfsd: after its last request a queue thread polls for the next one
 	 * this many microseconds before it sleeps, and callers on other CPUs
 	 * spin for replies meanwhile (no context switch on either side, at
-	 * the price of a busy CPU while requests keep coming). 0: the
-	 * default (VFSD_DEFAULT_POLL_US; never on a one-CPU machine), -1:
-	 * never poll. The environment's VFSD_POLL_US overrides it.
+	 * the price of a busy CPU while requests keep coming). 0: never
+	 * poll (as everywhere: vfsd-server --poll-us, the mount option
+	 * poll_us=, VFSD_POLL_US in the environment, which overrides this).
+	 * VFSD_POLL_DEFAULT (what VFSD_SESSION_OPTS_INIT sets):
+	 * VFSD_DEFAULT_POLL_US, or 0 on a one-CPU machine. fuse: unused.
 	 */
 	int poll_us;
 	/*
@@ -342,20 +571,32 @@ struct vfsd_session_opts {
 	 * pages that replace the cache folios (a page allocation per READ
 	 * page); a page still pinned when the reply is taken fails the
 	 * request. A module without it is told once in the log, and the
-	 * window stays unpinnable (vfsd_session_pinnable() says which).
+	 * window stays unpinnable (VFSD_CAP_PIN in the conn info says which).
 	 */
 	int pinnable;
+#ifdef VFSD_TEST_GROW_OPTS
+	/* tests/sdk/upgrade.sh: an option added after a server was built. */
+	uint64_t test_grown;
+#endif
 };
 
+#define VFSD_POLL_DEFAULT	(-1)
 #define VFSD_DEFAULT_POLL_US	1000
 #ifndef VFSD_MAX_POLL_US
 #define VFSD_MAX_POLL_US	10000	/* as in <linux/vfsd.h> */
 #endif
 
+#define VFSD_SESSION_OPTS_INIT { \
+	.size = sizeof(struct vfsd_session_opts), \
+	.poll_us = VFSD_POLL_DEFAULT, \
+}
+
 /*
  * ops_size is sizeof(struct vfsd_ops) as the caller compiled it, so a
- * server built against an older header keeps working. opts may be NULL.
- * Returns NULL (after logging why) on failure.
+ * server built against an older header keeps working (ops it does not
+ * have are NULL), and one built against a newer header works as long as
+ * it leaves the ops this library lacks NULL. opts may be NULL (all
+ * defaults); it is copied. Returns NULL (after logging why) on failure.
  */
 struct vfsd_session *vfsd_session_new(const struct vfsd_ops *ops,
 				      size_t ops_size,
@@ -383,11 +624,10 @@ void vfsd_session_destroy(struct vfsd_session *s);
  */
 const char *vfsd_session_transport(const struct vfsd_session *s);
 /*
- * Nonzero once mounted over the module with pinnable pages (opts.pinnable
- * and a module that has them): the window's page-cache pages may be pinned
- * by the server's DMA drivers and O_DIRECT.
+ * The connection's facts, as init() got them; NULL before the transport
+ * is set up (vfsd_session_mount()).
  */
-int vfsd_session_pinnable(const struct vfsd_session *s);
+const struct vfsd_conn_info *vfsd_session_conn(const struct vfsd_session *s);
 /*
  * The transport's counters as "name value" lines (vfsd-server --stats):
  * file bytes copied in the server's threads to move them over the

@@ -66,12 +66,17 @@ static void check_ioctls(void)
 	expect("SETUP depth 4096", setup(fd, &s, 4096), EINVAL);
 	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION, .reserved[2] = 1 };
 	expect("SETUP with reserved bits", ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
+	/* features is out only: an older library passes it as zero. */
+	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION, .features = 1 };
+	expect("SETUP with features in", ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
 	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION, .nr_queues = 1000 };
 	expect("SETUP 1000 queues", ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
 	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION, .window_size = 12345 };
 	expect("SETUP unaligned window", ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
 	expect("SETUP bad pointer", ioctl(fd, VFSD_IOC_SETUP, (void *)8), EFAULT);
 	expect("SETUP", setup(fd, &s, 16), 0);
+	expect("SETUP reports every feature",
+	       s.features == VFSD_FEATURES ? 0 : (errno = EPROTO, -1), 0);
 	expect("SETUP twice", setup(fd, &again, 16), EBUSY);
 
 	e.queue = 1;

@@ -88,8 +88,7 @@ static int serve(const char *mnt, const char *bdf, const char *size,
 		.lookup = card_lookup, .getattr = card_getattr,
 		.open = card_open, .read = card_read,
 	};
-	struct vfsd_session_opts o = { .nr_queues = 1,
-				       .transport = VFSD_TRANSPORT_VFSD };
+	struct vfsd_session_opts o = VFSD_SESSION_OPTS_INIT;
 	struct vfsd_session *s;
 	uint32_t dev;
 	int id, err, fd;
@@ -99,6 +98,8 @@ static int serve(const char *mnt, const char *bdf, const char *size,
 		fprintf(stderr, "dmapcheck: bad PCI address %s\n", bdf);
 		return 2;
 	}
+	o.nr_queues = 1;
+	o.transport = VFSD_TRANSPORT_VFSD;
 	s = vfsd_session_new(&ops, sizeof(ops), &o, NULL);
 	if (!s || vfsd_session_mount(s, mnt))
 		return 1;

@@ -56,7 +56,8 @@ static void test_pick(void **state)
 static void test_session_transport(void **state)
 {
 	static const struct vfsd_ops ops;
-	struct vfsd_session_opts o = { .transport = VFSD_TRANSPORT_FUSE };
+	struct vfsd_session_opts o = { .size = sizeof(o),
+				       .transport = VFSD_TRANSPORT_FUSE };
 	struct vfsd_session *s;
 
 	(void)state;
@@ -275,7 +276,7 @@ static void test_attr_round_trip(void **state)
 
 static void test_mount_data(void **state)
 {
-	struct vfsd_session_opts o = { .rootmode = S_IFDIR | 0755 };
+	struct vfsd_session_opts o = { .size = sizeof(o), .rootmode = S_IFDIR | 0755 };
 	char buf[256];
 
 	(void)state;

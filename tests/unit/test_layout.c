@@ -122,7 +122,7 @@ static void test_attach_checks_header(void **state)
 
 static void test_mount_data(void **state)
 {
-	struct vfsd_session_opts o = { .rootmode = S_IFDIR | 0755 };
+	struct vfsd_session_opts o = { .size = sizeof(o), .rootmode = S_IFDIR | 0755 };
 	char buf[256];
 	int n;
 
@@ -171,6 +171,7 @@ static void test_session_opts(void **state)
 	vfsd_session_destroy(s);
 
 	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
 	o.rootmode = 0700;
 	s = vfsd_session_new(&big.ops, sizeof(big.ops), &o, NULL);
 	assert_int_equal(s->opts.rootmode, S_IFDIR | 0700);
@@ -184,6 +185,101 @@ static void test_session_opts(void **state)
 	o.depth = 0;
 	o.nr_queues = VFSD_MAX_QUEUES + 1;
 	assert_null(vfsd_session_new(&big.ops, sizeof(big.ops), &o, NULL));
+	vfsd_set_log_func(NULL);
+}
+
+/*
+ * opts.size: a server built against an older header passes fewer bytes
+ * (the rest must read as defaults, not as what lies after its struct),
+ * a newer one more (fine while they are zero), and 0 is a server that
+ * did not start from VFSD_SESSION_OPTS_INIT.
+ */
+static void test_session_opts_size(void **state)
+{
+	static const struct vfsd_ops ops;
+	struct {
+		struct vfsd_session_opts o;
+		uint64_t newer[2];
+	} big;
+	struct vfsd_session_opts init = VFSD_SESSION_OPTS_INIT;
+	struct vfsd_session *s;
+
+	(void)state;
+	fk_log_capture();
+	assert_int_equal(init.size, sizeof(init));
+	assert_int_equal(init.poll_us, VFSD_POLL_DEFAULT);
+
+	memset(&big, 0, sizeof(big));
+	assert_null(vfsd_session_new(&ops, sizeof(ops), &big.o, NULL));
+	assert_non_null(strstr(fk_last_log, "VFSD_SESSION_OPTS_INIT"));
+	big.o.size = 1u << 20;
+	assert_null(vfsd_session_new(&ops, sizeof(ops), &big.o, NULL));
+
+	/* Older: mount_flags is past its size, garbage there is not read. */
+	memset(&big, 0xff, sizeof(big));
+	big.o.size = offsetof(struct vfsd_session_opts, fsname);
+	big.o.nr_queues = 2;
+	big.o.depth = big.o.window_size = big.o.max_read = 0;
+	big.o.rootmode = 0;
+	big.o.transport = VFSD_TRANSPORT_FUSE;
+	big.o.poll_us = 0;
+	s = vfsd_session_new(&ops, sizeof(ops), &big.o, NULL);
+	assert_non_null(s);
+	assert_int_equal(s->opts.size, sizeof(s->opts));
+	assert_int_equal(s->opts.nr_queues, 2);
+	assert_int_equal(s->opts.transport, VFSD_TRANSPORT_FUSE);
+	assert_null(s->opts.fsname);
+	assert_int_equal(s->opts.mount_flags, 0);
+	vfsd_session_destroy(s);
+
+	/* Newer: fine while what we do not know is left unset. */
+	memset(&big, 0, sizeof(big));
+	big.o = init;
+	big.o.size = sizeof(big);
+	s = vfsd_session_new(&ops, sizeof(ops), &big.o, NULL);
+	assert_non_null(s);
+	vfsd_session_destroy(s);
+	big.newer[1] = 1;
+	assert_null(vfsd_session_new(&ops, sizeof(ops), &big.o, NULL));
+	assert_non_null(strstr(fk_last_log, "newer libvfsd"));
+	vfsd_set_log_func(NULL);
+}
+
+/* poll_us: 0 is never, as in VFSD_POLL_US and vfsd-server --poll-us. */
+static void test_poll_us(void **state)
+{
+	static const struct vfsd_ops ops;
+	struct vfsd_session_opts o = VFSD_SESSION_OPTS_INIT;
+	unsigned int dflt = sysconf(_SC_NPROCESSORS_ONLN) < 2 ? 0 :
+			    VFSD_DEFAULT_POLL_US;
+	struct vfsd_session *s;
+
+	(void)state;
+	unsetenv("VFSD_POLL_US");
+	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
+	assert_int_equal(s->poll_us, dflt);
+	vfsd_session_destroy(s);
+	s = vfsd_session_new(&ops, sizeof(ops), &o, NULL);
+	assert_int_equal(s->poll_us, dflt);
+	vfsd_session_destroy(s);
+	o.poll_us = 0;
+	s = vfsd_session_new(&ops, sizeof(ops), &o, NULL);
+	assert_int_equal(s->poll_us, 0);
+	vfsd_session_destroy(s);
+	o.poll_us = 50;
+	s = vfsd_session_new(&ops, sizeof(ops), &o, NULL);
+	assert_int_equal(s->poll_us, 50);
+	vfsd_session_destroy(s);
+	setenv("VFSD_POLL_US", "0", 1);
+	s = vfsd_session_new(&ops, sizeof(ops), &o, NULL);
+	assert_int_equal(s->poll_us, 0);
+	vfsd_session_destroy(s);
+	unsetenv("VFSD_POLL_US");
+	fk_log_capture();
+	o.poll_us = -2;
+	assert_null(vfsd_session_new(&ops, sizeof(ops), &o, NULL));
+	o.poll_us = VFSD_MAX_POLL_US + 1;
+	assert_null(vfsd_session_new(&ops, sizeof(ops), &o, NULL));
 	vfsd_set_log_func(NULL);
 }
 
@@ -219,6 +315,8 @@ int main(void)
 		cmocka_unit_test(test_attach_checks_header),
 		cmocka_unit_test(test_mount_data),
 		cmocka_unit_test(test_session_opts),
+		cmocka_unit_test(test_session_opts_size),
+		cmocka_unit_test(test_poll_us),
 		cmocka_unit_test(test_missing_device),
 	};
 
