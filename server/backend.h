@@ -24,7 +24,7 @@ struct backend_config {
 	bool keep_cache;	/* keep cached file pages across opens */
 	bool server_permissions; /* the kernel does not check access: we do */
 	uint64_t size;		/* bytes of storage (mem), 0: default */
-	const struct fpga_config *fpga;	/* fpga: options_fpga.c */
+	const struct fpga_config *fpga;	/* fpga: cli/options_fpga.c */
 };
 
 struct backend {

@@ -92,7 +92,7 @@ struct fpga_dev {
 	void *dma_ctx;
 };
 
-/* What to open; see options_fpga.c. */
+/* What to open; see cli/options_fpga.c. */
 struct fpga_config {
 	const char *driver;	/* "mem", "xdma", "qemu"; NULL: qemu */
 	const char *card;	/* mem: a file, or NULL for RAM; qemu: a BDF */

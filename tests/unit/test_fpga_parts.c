@@ -22,7 +22,7 @@
 
 #include "backend_fpga.h"
 #include "fk_ops.h"
-#include "options.h"
+#include "cli/options.h"
 
 #define BS	FPGA_BLOCK
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * mount.vfsd's translation (mount_args.c), the generic mount flags and
+ * mount.vfsd's translation (tools/mount_args.c), the generic mount flags and
  * the server's fsname=/subtype= options, and sd_notify's datagram.
  */
 #include <setjmp.h>
@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "mount_args.h"
-#include "mount_flags.h"
-#include "options.h"
-#include "sd_notify.h"
+#include "tools/mount_args.h"
+#include "common/mount_flags.h"
+#include "cli/options.h"
+#include "cli/sd_notify.h"
 
 /* The server command line as one string, argv[1..] joined by spaces. */
 static char *joined(const struct mount_args *a)

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "fpga_driver.h"
-#include "options.h"
+#include "cli/options.h"
 
 static char err[1024];
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "mount_flags.h"
-#include "mount_raw.h"
+#include "common/mount_flags.h"
+#include "tools/mount_raw.h"
 
 static bool dropped(const char *opt)
 {

@@ -7,7 +7,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "log.h"
+#include "cli/log.h"
 
 static int log_fd = STDERR_FILENO;
 static bool use_syslog;

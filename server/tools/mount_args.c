@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mount_args.h"
-#include "mount_flags.h"
+#include "tools/mount_args.h"
+#include "common/mount_flags.h"
 
 /* name=VALUE options that are vfsd-server long options of the same sense. */
 static const struct {

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "fpga_layout.h"
-#include "parse_size.h"
+#include "common/parse_size.h"
 
 static void print_tables(struct fpga_layout *L)
 {

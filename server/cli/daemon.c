@@ -14,7 +14,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "daemon.h"
+#include "cli/daemon.h"
 
 static void __attribute__((noreturn)) parent_wait(int fd, pid_t pid)
 {

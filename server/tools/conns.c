@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conns.h"
+#include "tools/conns.h"
 
 #define SYSFS_DIR "/sys/fs/vfsd"
 

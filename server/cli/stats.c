@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* --stats=FILE: see stats.h. */
+/* --stats=FILE: see cli/stats.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "stats.h"
+#include "cli/stats.h"
 
 struct stats_target {
 	const struct backend *b;

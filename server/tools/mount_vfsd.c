@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mount_args.h"
-#include "mount_raw.h"
+#include "tools/mount_args.h"
+#include "tools/mount_raw.h"
 
 #ifndef VFSD_SBINDIR
 #define VFSD_SBINDIR "/usr/sbin"

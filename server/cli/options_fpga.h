@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The fpga backend's command-line options, hooked into options.c. */
+/* The fpga backend's command-line options, hooked into cli/options.c. */
 #ifndef VFSD_SERVER_OPTIONS_FPGA_H
 #define VFSD_SERVER_OPTIONS_FPGA_H
 
@@ -7,7 +7,7 @@
 
 #include "backend.h"
 
-/* getopt_long codes of ours, above options.c's own. */
+/* getopt_long codes of ours, above cli/options.c's own. */
 enum {
 	OPT_FPGA_DRIVER = 1024, OPT_FPGA_CARD, OPT_FPGA_H2C, OPT_FPGA_C2H,
 	OPT_FPGA_FORMAT, OPT_FPGA_DMA_TIMEOUT,

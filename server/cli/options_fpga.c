@@ -2,14 +2,14 @@
 /*
  * The fpga backend's options: --driver=mem|xdma|qemu, --card=PATH|BDF,
  * --h2c/--c2h=PATH (xdma), --format, --dma-timeout=MS. --size comes from
- * options.c.
+ * cli/options.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fpga_driver.h"
-#include "options_fpga.h"
+#include "cli/options_fpga.h"
 
 /* One parse at a time (the server parses once, tests in sequence). */
 static struct fpga_config fpga_cfg;

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mount_flags.h"
-#include "parse_size.h"
-#include "options.h"
-#include "options_fpga.h"
+#include "common/mount_flags.h"
+#include "common/parse_size.h"
+#include "cli/options.h"
+#include "cli/options_fpga.h"
 
 #define DEFAULT_TIMEOUT 1.0
 

@@ -14,11 +14,11 @@
 #include <vfsd/vfsd.h>
 
 #include "backend.h"
-#include "daemon.h"
-#include "log.h"
-#include "options.h"
-#include "sd_notify.h"
-#include "stats.h"
+#include "cli/daemon.h"
+#include "cli/log.h"
+#include "cli/options.h"
+#include "cli/sd_notify.h"
+#include "cli/stats.h"
 
 static int check_mountpoint(const char *mp)
 {

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "parse_size.h"
+#include "common/parse_size.h"
 
 /* "512M", "1G", "4096": bytes, with binary suffixes. */
 int parse_size(const char *s, uint64_t *out)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conns.h"
+#include "tools/conns.h"
 
 static void usage(FILE *out)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "mount_flags.h"
+#include "common/mount_flags.h"
 
 static const struct {
 	const char *name;
