@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The fpga backend: a read-write filesystem whose file data lives in card
- * memory (fpga_layout.h), moved by the card's DMA engine straight to and
+ * memory (fpga/layout.h), moved by the card's DMA engine straight to and
  * from the request's window pages. The namespace, attributes, permission
  * checks and xattrs are the mem backend's code running on the embedded
  * struct mem_fs; every change it makes reaches the card through the
@@ -14,9 +14,9 @@
 #define VFSD_SERVER_BACKEND_FPGA_H
 
 #include "backend_mem.h"
-#include "fpga_driver.h"
-#include "fpga_layout.h"
-#include "fpga_stream.h"
+#include "fpga/driver.h"
+#include "fpga/layout.h"
+#include "fpga/stream.h"
 
 struct fpga_fs {
 	struct mem_fs mem;	/* first: the mem backend's ops run on it */

@@ -4,7 +4,7 @@
  * the mem backend's memcpy between its pool and the request's buffer (the
  * module's window or the FUSE transport's buffer), the dir backend's
  * pread/pwrite (a copy the host kernel makes in the server's thread). The
- * fpga backend counts DMA and CPU moves apart (fpga_driver.h).
+ * fpga backend counts DMA and CPU moves apart (fpga/driver.h).
  */
 #ifndef VFSD_SERVER_COPY_STATS_H
 #define VFSD_SERVER_COPY_STATS_H

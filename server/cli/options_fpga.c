@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 #include "cli/options_fpga.h"
 
 /* One parse at a time (the server parses once, tests in sequence). */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fpga_layout.h"
+#include "fpga/layout.h"
 #include "common/parse_size.h"
 
 static void print_tables(struct fpga_layout *L)

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "backend_fpga.h"
-#include "fpga_crc.h"
+#include "fpga/crc.h"
 #include "fk_ops.h"
 
 #define CARD_SIZE	(4u << 20)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 #include "cli/options.h"
 
 static char err[1024];

@@ -15,7 +15,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 
 struct mem_card {
 	struct fpga_dev dev;

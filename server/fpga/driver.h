@@ -69,7 +69,7 @@ struct fpga_driver_ops {
 };
 
 /*
- * File data moved to and from the card (fpga_stream.c counts it), by
+ * File data moved to and from the card (fpga/stream.c counts it), by
  * who moved it: the proof that the DMA path carried the bulk bytes.
  * Updated atomically: queue threads transfer in parallel.
  */

@@ -6,7 +6,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 
 int fpga_dev_open(const struct fpga_config *cfg, uint64_t default_size,
 		  struct fpga_dev **dev)

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "fpga_layout.h"
+#include "fpga/layout.h"
 
 static bool used(const struct fpga_layout *L, uint64_t b)
 {

@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the on-card format is little-endian; add byte swapping"
@@ -168,7 +168,7 @@ void fpga_slot_free(struct fpga_layout *L, int table, uint32_t slot);
 int fpga_slots_rebuild(struct fpga_layout *L);
 enum { FPGA_T_INODE, FPGA_T_DIRENT, FPGA_T_EXTENT };
 
-/* Data blocks (fpga_alloc.c). */
+/* Data blocks (fpga/alloc.c). */
 /*
  * Up to want free blocks in one run, starting at hint if that block is
  * free: the count (*start set), or 0 when the card is full.

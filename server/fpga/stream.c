@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* An inode's byte stream on the card; see fpga_stream.h. */
+/* An inode's byte stream on the card; see fpga/stream.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "fpga_stream.h"
+#include "fpga/stream.h"
 
 #define BS	((uint64_t)FPGA_BLOCK)
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The fpga card's format: superblock, record tables, write-through of
- * records from the metadata shadow. See fpga_layout.h.
+ * records from the metadata shadow. See fpga/layout.h.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -11,8 +11,8 @@
 
 #include <vfsd/vfsd.h>
 
-#include "fpga_crc.h"
-#include "fpga_layout.h"
+#include "fpga/crc.h"
+#include "fpga/layout.h"
 
 #define MIN_RECORDS	64
 
@@ -191,7 +191,7 @@ static int check_super(const struct fpga_super *sb, uint64_t card_size)
 	    !table_ok(sb->extent_off, sb->extent_count, sb->extent_size,
 		      sizeof(struct fpga_dextent), sb->data_off))
 		return -EUCLEAN;
-	/* The tables in fpga_layout.h's order, none overlapping the next. */
+	/* The tables in fpga/layout.h's order, none overlapping the next. */
 	if (sb->inode_off + (uint64_t)sb->inode_count * sb->inode_size >
 	    sb->dirent_off ||
 	    sb->dirent_off + (uint64_t)sb->dirent_count * sb->dirent_size >

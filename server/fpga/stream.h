@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "fpga_layout.h"
+#include "fpga/layout.h"
 
 struct fpga_ext {
 	uint64_t file_block;

@@ -23,7 +23,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 
 #define CHUNK		(256u << 10)	/* per request in flight */
 #define DEPTH		16

@@ -31,7 +31,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "fpga_driver.h"
+#include "fpga/driver.h"
 
 #define IVSHMEM_ID	"0x1af4 0x1110"
 #define EDU_ID		"0x1234 0x11e8"

@@ -2,7 +2,7 @@
 /* CRC32C, bytewise from a table built on first use: metadata is small. */
 #include <pthread.h>
 
-#include "fpga_crc.h"
+#include "fpga/crc.h"
 
 static uint32_t table[256];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
