@@ -14,9 +14,9 @@
 
 #include <vfsd/vfsd.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 #include "mem_inode.h"
-#include "copy_stats.h"
+#include "backends/copy_stats.h"
 #include "mem_pool.h"
 
 #define MEM_DEFAULT_SIZE	(256ull << 20)
@@ -26,7 +26,7 @@ struct mem_fs;
 
 /*
  * Where a mem filesystem's changes also go: the fpga backend keeps its
- * metadata on a card (backend_fpga_store.c). NULL for plain RAM. Called
+ * metadata on a card (backends/fpga/store.c). NULL for plain RAM. Called
  * with the namespace lock held for writing where names change, and with
  * no inode lock held unless said. Failing adds undo their change.
  */

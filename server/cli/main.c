@@ -13,7 +13,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 #include "cli/daemon.h"
 #include "cli/log.h"
 #include "cli/options.h"

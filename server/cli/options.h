@@ -7,7 +7,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 struct server_opts {
 	const char *backend;

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 /* getopt_long codes of ours, above cli/options.c's own. */
 enum {

@@ -9,7 +9,7 @@
 #ifndef VFSD_SERVER_STATS_H
 #define VFSD_SERVER_STATS_H
 
-#include "backend.h"
+#include "backends/backend.h"
 
 /*
  * Start answering SIGUSR1 (a thread of its own; call after any fork and

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "backend_dir.h"
-#include "dir_io.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/io.h"
 #include "fake_kernel.h"
 
 #define BIG_SIZE	20000

@@ -21,8 +21,8 @@
 
 #include <cmocka.h>
 
-#include "backend_dir.h"
-#include "dir_io.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/io.h"
 #include "fk_ops.h"
 
 static char root[64];

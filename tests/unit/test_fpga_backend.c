@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 #include "fpga/crc.h"
 #include "fk_ops.h"
 

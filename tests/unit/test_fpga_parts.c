@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 #include "fk_ops.h"
 #include "cli/options.h"
 

@@ -6,7 +6,7 @@
 
 #include <vfsd/vfsd.h>
 
-#include "dir_inodes.h"
+#include "backends/dir/inodes.h"
 
 #define INITIAL_BUCKETS 256
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Per-thread fsuid/fsgid switching; see dir_creds.h. */
+/* Per-thread fsuid/fsgid switching; see backends/dir/creds.h. */
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "dir_creds.h"
+#include "backends/dir/creds.h"
 
 /*
  * Raw syscalls: glibc's setgroups() changes every thread, the syscall only

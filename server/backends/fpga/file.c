@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 
 void fpga_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 	       off_t off, struct vfsd_file_info *fi)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 
 struct loader {
 	struct fpga_fs *fs;

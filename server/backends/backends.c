@@ -2,7 +2,7 @@
 /* The registry of vfsd-server backends. */
 #include <string.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 static const struct backend *const backends[] = {
 	&backend_dir,

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_dir.h"
-#include "dir_creds.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/creds.h"
 
 static int set_mode(struct dir_inode *in, struct dir_file *f, mode_t mode)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Host file I/O for the dir backend; see dir_io.h. */
+/* Host file I/O for the dir backend; see backends/dir/io.h. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -11,8 +11,8 @@
 #include <liburing.h>
 #endif
 
-#include "backend_dir.h"
-#include "dir_io.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/io.h"
 
 struct dir_io_op {
 	struct vfsd_req *req;

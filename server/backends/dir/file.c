@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The dir backend's open files: open/release, data (through dir_io.c),
- * flush, fsync, fallocate and lseek. Handles: dir_files.h.
+ * The dir backend's open files: open/release, data (through backends/dir/io.c),
+ * flush, fsync, fallocate and lseek. Handles: backends/dir/files.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_dir.h"
-#include "dir_creds.h"
-#include "dir_io.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/creds.h"
+#include "backends/dir/io.h"
 
 int dir_file_new(int fd, int host_flags, struct vfsd_file_info *fi)
 {
@@ -26,7 +26,7 @@ int dir_host_open_flags(int flags)
 {
 	/*
 	 * The kernel places appends itself and does O_DIRECT with its own
-	 * pages; the host fd gets neither (dir_io.h). O_NOFOLLOW would stop
+	 * pages; the host fd gets neither (backends/dir/io.h). O_NOFOLLOW would stop
 	 * at the /proc magic link we open through.
 	 */
 	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_APPEND | O_DIRECT |

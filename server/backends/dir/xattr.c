@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <sys/xattr.h>
 
-#include "backend_dir.h"
-#include "dir_creds.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/creds.h"
 
 /* Replies fit the inline slot; larger values are refused with E2BIG. */
 #define XATTR_BUF	4096

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 
 #define XATTR_BLOB_MAX	(MEM_XATTR_MAX_TOTAL + 64 * 1024)
 

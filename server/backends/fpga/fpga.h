@@ -5,10 +5,10 @@
  * from the request's window pages. The namespace, attributes, permission
  * checks and xattrs are the mem backend's code running on the embedded
  * struct mem_fs; every change it makes reaches the card through the
- * mem_store_ops in backend_fpga_store.c. Its files: lifecycle and ops
- * table (backend_fpga.c), file data (backend_fpga_file.c), the store
- * hooks (backend_fpga_store.c), loading and checking a card
- * (backend_fpga_load.c).
+ * mem_store_ops in backends/fpga/store.c. Its files: lifecycle and ops
+ * table (backends/fpga/fpga.c), file data (backends/fpga/file.c), the store
+ * hooks (backends/fpga/store.c), loading and checking a card
+ * (backends/fpga/load.c).
  */
 #ifndef VFSD_SERVER_BACKEND_FPGA_H
 #define VFSD_SERVER_BACKEND_FPGA_H
@@ -51,7 +51,7 @@ static inline struct fpga_inode *FI(const struct mem_inode *in)
 /* The xattr that makes an empty file directly mappable: its size. */
 #define FPGA_DIRECT_XATTR	"user.vfsd.direct"
 
-/* backend_fpga_store.c */
+/* backends/fpga/store.c */
 extern const struct mem_store_ops fpga_store_ops;
 void fpga_on_free(void *ctx, struct mem_inode *in);
 /* Write in's record through (inode lock held). */
@@ -60,7 +60,7 @@ struct fpga_inode *fpga_inode_alloc(struct fpga_fs *fs, uint32_t slot);
 /* Parse a serialized xattr blob into in (at load): 0 or -EUCLEAN. */
 int fpga_xattrs_parse(struct mem_inode *in, const char *blob, size_t len);
 
-/* backend_fpga_dma.c: window bus addresses for the DMA engine. */
+/* backends/fpga/dma.c: window bus addresses for the DMA engine. */
 struct fpga_dma_req {
 	struct vfsd_req *req;
 	const char *buf;	/* the request's window buffer */
@@ -76,10 +76,10 @@ void fpga_dma_end(struct fpga_dma_req *d);
 int fpga_window_dma_addrs(void *ctx, const void *buf, size_t len,
 			  uint64_t *addrs, unsigned int max);
 
-/* backend_fpga_load.c: build the tree from the card, repairing. */
+/* backends/fpga/load.c: build the tree from the card, repairing. */
 int fpga_load(struct fpga_fs *fs);
 
-/* backend_fpga_file.c */
+/* backends/fpga/file.c */
 void fpga_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
 	       off_t off, struct vfsd_file_info *fi);
 void fpga_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The dir backend: serves an existing host directory tree. Inodes are
- * O_PATH fds (dir_inodes.c), so no path is ever re-resolved from the root;
- * files are opened through /proc/self/fd. This file holds the namespace
- * reads and the ops table; writes live in backend_dir_write.c, open files
- * in backend_dir_file.c, xattrs in backend_dir_xattr.c.
+ * O_PATH fds (backends/dir/inodes.c), so no path is ever re-resolved from
+ * the root; files are opened through /proc/self/fd. This file holds the
+ * namespace reads and the ops table; namespace changes live in
+ * backends/dir/namespace.c, open files in backends/dir/file.c, xattrs in
+ * backends/dir/xattr.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,9 +20,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "backend_dir.h"
-#include "dir_creds.h"
-#include "dir_io.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/creds.h"
+#include "backends/dir/io.h"
 
 /* An open directory: the stream and where it stands. */
 struct dir_handle {

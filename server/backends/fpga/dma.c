@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 
 static __thread struct fpga_dma_req *current;
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* The dir backend's file handle table; see dir_files.h. */
+/* The dir backend's file handle table; see backends/dir/files.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "dir_files.h"
+#include "backends/dir/files.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dir_file **files;	/* by slot; NULL: free */

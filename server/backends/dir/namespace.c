@@ -2,7 +2,7 @@
 /*
  * The dir backend's namespace changes: create, mknod, mkdir, symlink,
  * link, unlink, rmdir, rename. New objects are made as the caller
- * (dir_creds.h) so the host gives them the caller's owner and, in a
+ * (backends/dir/creds.h) so the host gives them the caller's owner and, in a
  * setgid directory, the directory's group.
  *
  * With default_permissions the kernel already checked access with all of
@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend_dir.h"
-#include "dir_creds.h"
+#include "backends/dir/dir.h"
+#include "backends/dir/creds.h"
 
 enum make_kind { MAKE_CREATE, MAKE_NODE, MAKE_DIR, MAKE_SYMLINK };
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend_fpga.h"
+#include "backends/fpga/fpga.h"
 
 static void fpga_statfs(struct vfsd_req *req, vfsd_ino_t ino)
 {

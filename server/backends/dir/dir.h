@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The dir backend's state and the helpers its files share: the namespace
- * (backend_dir.c, backend_dir_write.c), open files and their data
- * (backend_dir_file.c, dir_io.c) and xattrs (backend_dir_xattr.c).
+ * (backends/dir/dir.c, backends/dir/namespace.c), open files and their data
+ * (backends/dir/file.c, backends/dir/io.c) and xattrs (backends/dir/xattr.c).
  */
 #ifndef VFSD_SERVER_BACKEND_DIR_H
 #define VFSD_SERVER_BACKEND_DIR_H
@@ -12,10 +12,10 @@
 
 #include <vfsd/vfsd.h>
 
-#include "backend.h"
-#include "copy_stats.h"
-#include "dir_files.h"
-#include "dir_inodes.h"
+#include "backends/backend.h"
+#include "backends/copy_stats.h"
+#include "backends/dir/files.h"
+#include "backends/dir/inodes.h"
 
 struct dir_fs {
 	struct dir_inodes inodes;
@@ -31,7 +31,7 @@ struct dir_fs {
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))
 
-/* backend_dir.c */
+/* backends/dir/dir.c */
 struct dir_inode *dir_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
 int dir_stat_fd(int fd, struct stat *st);
 void dir_proc_path(char *buf, size_t size, int fd);
@@ -44,7 +44,7 @@ void dir_entry_init(struct dir_fs *fs, struct vfsd_entry_param *e);
 struct dir_inode *dir_enter_inode(struct dir_fs *fs, int fd,
 				  struct vfsd_entry_param *e, int *err);
 
-/* backend_dir_write.c: namespace changes. */
+/* backends/dir/namespace.c: namespace changes. */
 void dir_mknod(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 	       mode_t mode, dev_t rdev);
 void dir_mkdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
@@ -60,7 +60,7 @@ void dir_link(struct vfsd_req *req, vfsd_ino_t ino, vfsd_ino_t newparent,
 void dir_create(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		mode_t mode, struct vfsd_file_info *fi);
 
-/* backend_dir_file.c: open files, their data and attributes. */
+/* backends/dir/file.c: open files, their data and attributes. */
 /* The host open(2) flags for the kernel's open flags. */
 int dir_host_open_flags(int flags);
 /* Wrap an open host fd as fi->fh; -ENOMEM (fd closed) on failure. */
@@ -84,7 +84,7 @@ void dir_setattr(struct vfsd_req *req, vfsd_ino_t ino,
 		 const struct stat *attr, int to_set,
 		 struct vfsd_file_info *fi);
 
-/* backend_dir_xattr.c */
+/* backends/dir/xattr.c */
 void dir_getxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
 		  size_t size);
 void dir_listxattr(struct vfsd_req *req, vfsd_ino_t ino, size_t size);
