@@ -4,7 +4,7 @@
  * target, serialized xattrs): a sorted list of extents, each a run of
  * file blocks on a run of card blocks, mirrored one to one by records of
  * the card's extent table (written through at every change). Absent
- * blocks are holes and read as zeros. Invariant, as in mem_data.h: the
+ * blocks are holes and read as zeros. Invariant, as in tree/data.h: the
  * bytes of a present block past the stream's size are zero on the card.
  * Not thread-safe: the owner's inode lock serializes.
  */

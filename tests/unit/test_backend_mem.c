@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 #include "fk_ops.h"
 
 #define POOL_BLOCKS	64	/* 256 KiB: ENOSPC is easy to reach */

@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 
-#include "mem_data.h"
-#include "mem_dir.h"
-#include "mem_pool.h"
-#include "mem_radix.h"
-#include "mem_xattr.h"
+#include "tree/data.h"
+#include "tree/dir.h"
+#include "tree/pool.h"
+#include "tree/radix.h"
+#include "tree/xattr.h"
 
 static void test_pool(void **state)
 {

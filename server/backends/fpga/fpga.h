@@ -13,7 +13,7 @@
 #ifndef VFSD_SERVER_BACKEND_FPGA_H
 #define VFSD_SERVER_BACKEND_FPGA_H
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 #include "fpga/driver.h"
 #include "fpga/layout.h"
 #include "fpga/stream.h"

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* A mem file's contents; see mem_data.h. */
+/* A mem file's contents; see tree/data.h. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "mem_data.h"
+#include "tree/data.h"
 
 struct free_ctx {
 	struct mem_file *f;

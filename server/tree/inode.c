@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* The mem backend's inode table; see mem_inode.h. */
+/* The mem backend's inode table; see tree/inode.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <vfsd/vfsd.h>
 
-#include "mem_inode.h"
+#include "tree/inode.h"
 
 #define INITIAL_BUCKETS	1024
 

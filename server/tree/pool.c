@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* The block pool; see mem_pool.h. A stack of free indices under a lock. */
+/* The block pool; see tree/pool.h. A stack of free indices under a lock. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "mem_pool.h"
+#include "tree/pool.h"
 
 int mem_pool_init(struct mem_pool *p, uint64_t bytes, size_t block_size)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* The sparse block map; see mem_radix.h. */
+/* The sparse block map; see tree/radix.h. */
 #include <errno.h>
 #include <stdlib.h>
 
-#include "mem_radix.h"
+#include "tree/radix.h"
 
 #define BITS	6
 #define SLOTS	(1u << BITS)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* A mem directory's entries; see mem_dir.h. */
+/* A mem directory's entries; see tree/dir.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mem_dir.h"
+#include "tree/dir.h"
 
 #define MIN_BUCKETS	8
 

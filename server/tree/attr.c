@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 
 /* Replies travel in the inline slot: no value can be larger. */
 #define XATTR_REPLY_MAX	4096

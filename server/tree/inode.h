@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "mem_data.h"
-#include "mem_dir.h"
-#include "mem_pool.h"
-#include "mem_xattr.h"
+#include "tree/data.h"
+#include "tree/dir.h"
+#include "tree/pool.h"
+#include "tree/xattr.h"
 
 struct mem_inode {
 	uint64_t nodeid;	/* also st_ino; never reused */

@@ -2,7 +2,7 @@
 /*
  * The mem backend's namespace changes. Each runs under the namespace lock
  * held for writing, then the inode locks of what it changes (in that
- * order, see mem_inode.h). New objects belong to the caller; in a setgid
+ * order, see tree/inode.h). New objects belong to the caller; in a setgid
  * directory they take its group (and new directories the setgid bit).
  */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 
 /* mtime and ctime of a changed directory, or ctime of a changed inode. */
 static void touch(struct mem_fs *fs, struct mem_inode *in, bool mtime)

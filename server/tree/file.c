@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 
 struct mem_inode *mem_file_inode(struct vfsd_req *req, vfsd_ino_t ino)
 {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The mem backend: a whole filesystem in RAM, file data in a block pool
- * (mem_pool.h). Its files: the namespace reads and lifecycle
- * (backend_mem.c), namespace changes (backend_mem_write.c), file data
- * (backend_mem_file.c), attributes and xattrs (backend_mem_attr.c),
- * access checks for server_permissions (mem_perm.c).
+ * (tree/pool.h). Its files: the namespace reads and lifecycle
+ * (tree/lookup.c), namespace changes (tree/namespace.c), file data
+ * (tree/file.c), attributes and xattrs (tree/attr.c),
+ * access checks for server_permissions (tree/perm.c).
  */
 #ifndef VFSD_SERVER_BACKEND_MEM_H
 #define VFSD_SERVER_BACKEND_MEM_H
@@ -15,9 +15,9 @@
 #include <vfsd/vfsd.h>
 
 #include "backends/backend.h"
-#include "mem_inode.h"
+#include "tree/inode.h"
 #include "backends/copy_stats.h"
-#include "mem_pool.h"
+#include "tree/pool.h"
 
 #define MEM_DEFAULT_SIZE	(256ull << 20)
 #define MEM_BLOCK_SIZE		4096
@@ -65,7 +65,7 @@ struct mem_fs {
 
 #define MFS(req)	((struct mem_fs *)vfsd_req_userdata(req))
 
-/* backend_mem.c */
+/* tree/lookup.c */
 /* The inode of a request with a ref, or NULL after replying ESTALE. */
 struct mem_inode *mem_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
 /* Reply an entry for in, counting the kernel's new reference. */
@@ -87,7 +87,7 @@ void mem_readdir(struct vfsd_req *req, vfsd_ino_t ino, size_t size,
 /* Tell the store, if any, that in's attributes changed. */
 void mem_store_inode(struct mem_fs *fs, struct mem_inode *in);
 
-/* backend_mem_write.c */
+/* tree/namespace.c */
 void mem_create(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		mode_t mode, struct vfsd_file_info *fi);
 void mem_mknod(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
@@ -103,7 +103,7 @@ void mem_rmdir(struct vfsd_req *req, vfsd_ino_t parent, const char *name);
 void mem_rename(struct vfsd_req *req, vfsd_ino_t parent, const char *name,
 		vfsd_ino_t newparent, const char *newname, unsigned int flags);
 
-/* backend_mem_file.c */
+/* tree/file.c */
 /* A regular file of the request, with a ref; NULL after replying. */
 struct mem_inode *mem_file_inode(struct vfsd_req *req, vfsd_ino_t ino);
 /* Same, after checking fallocate's arguments (modes we support). */
@@ -122,7 +122,7 @@ void mem_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
 void mem_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
 	       struct vfsd_file_info *fi);
 
-/* backend_mem_attr.c */
+/* tree/attr.c */
 /* Set a file's size (inode lock held for writing): 0 or a positive errno. */
 int mem_set_size(struct mem_fs *fs, struct mem_inode *in, uint64_t size);
 void mem_setattr(struct vfsd_req *req, vfsd_ino_t ino,
@@ -136,7 +136,7 @@ void mem_setxattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name,
 void mem_removexattr(struct vfsd_req *req, vfsd_ino_t ino, const char *name);
 
 /*
- * mem_perm.c: with server_permissions the kernel checks nothing, so we
+ * tree/perm.c: with server_permissions the kernel checks nothing, so we
  * do, from the caller's uid/gid (supplementary groups are not known).
  * Each returns 0 or a positive errno; all are 0 without server_perms.
  * They take the inode locks themselves: call them before locking.

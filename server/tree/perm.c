@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 
 static bool checking(struct vfsd_req *req)
 {

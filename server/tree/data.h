@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "mem_pool.h"
-#include "mem_radix.h"
+#include "tree/pool.h"
+#include "tree/radix.h"
 
 struct mem_file {
 	struct mem_radix map;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* A mem inode's extended attributes; see mem_xattr.h. */
+/* A mem inode's extended attributes; see tree/xattr.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
 
-#include "mem_xattr.h"
+#include "tree/xattr.h"
 
 struct mem_xattr {
 	struct mem_xattr *next;

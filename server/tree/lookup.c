@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend_mem.h"
+#include "tree/tree.h"
 
 struct mem_inode *mem_req_inode(struct vfsd_req *req, vfsd_ino_t ino)
 {
