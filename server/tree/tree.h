@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The mem backend: a whole filesystem in RAM, file data in a block pool
- * (tree/pool.h). Its files: the namespace reads and lifecycle
- * (tree/lookup.c), namespace changes (tree/namespace.c), file data
- * (tree/file.c), attributes and xattrs (tree/attr.c),
- * access checks for server_permissions (tree/perm.c).
+ * The tree engine: a whole filesystem namespace in RAM, file data in a
+ * block pool (tree/pool.h), run as vfsd request handlers on a struct
+ * mem_fs. The mem backend (backends/mem/) uses it as it is; the fpga
+ * backend (backends/fpga/) embeds a mem_fs and writes every change through
+ * to the card with mem_store_ops. Its names keep the mem_ prefix of the
+ * backend it came from. Its files: the namespace reads and the shared
+ * replies (tree/lookup.c), namespace changes (tree/namespace.c), open and
+ * lseek (tree/file.c), setattr and xattrs (tree/attr.c), access checks
+ * for server_permissions (tree/perm.c); under them inodes (tree/inode.h),
+ * directories (tree/dir.h), block maps (tree/data.h, tree/radix.h), the
+ * pool and xattr lists (tree/xattr.h).
  */
-#ifndef VFSD_SERVER_BACKEND_MEM_H
-#define VFSD_SERVER_BACKEND_MEM_H
+#ifndef VFSD_SERVER_TREE_H
+#define VFSD_SERVER_TREE_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -18,9 +24,6 @@
 #include "tree/inode.h"
 #include "backends/copy_stats.h"
 #include "tree/pool.h"
-
-#define MEM_DEFAULT_SIZE	(256ull << 20)
-#define MEM_BLOCK_SIZE		4096
 
 struct mem_fs;
 
@@ -111,14 +114,6 @@ struct mem_inode *mem_fallocate_inode(struct vfsd_req *req, vfsd_ino_t ino,
 				      int mode, off_t offset, off_t length);
 void mem_open(struct vfsd_req *req, vfsd_ino_t ino,
 	      struct vfsd_file_info *fi);
-void mem_read(struct vfsd_req *req, vfsd_ino_t ino, void *buf, size_t size,
-	      off_t off, struct vfsd_file_info *fi);
-void mem_write(struct vfsd_req *req, vfsd_ino_t ino, const void *buf,
-	       size_t size, off_t off, struct vfsd_file_info *fi);
-void mem_fsync(struct vfsd_req *req, vfsd_ino_t ino, int datasync,
-	       struct vfsd_file_info *fi);
-void mem_fallocate(struct vfsd_req *req, vfsd_ino_t ino, int mode,
-		   off_t offset, off_t length, struct vfsd_file_info *fi);
 void mem_lseek(struct vfsd_req *req, vfsd_ino_t ino, off_t off, int whence,
 	       struct vfsd_file_info *fi);
 
@@ -149,4 +144,4 @@ int mem_may_delete(struct vfsd_req *req, struct mem_inode *dir,
 int mem_may_setattr(struct vfsd_req *req, struct mem_inode *in,
 		    const struct stat *attr, int to_set);
 
-#endif /* VFSD_SERVER_BACKEND_MEM_H */
+#endif /* VFSD_SERVER_TREE_H */

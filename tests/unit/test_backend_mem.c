@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "tree/tree.h"
+#include "backends/mem/mem.h"
 #include "fk_ops.h"
 
 #define POOL_BLOCKS	64	/* 256 KiB: ENOSPC is easy to reach */
