@@ -7,6 +7,7 @@
  * finishes (timeout) or without bus addresses, an xdma channel that comes
  * back short, each ending in EIO, also through the backend's READ/WRITE.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -326,6 +327,45 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), -ENODEV);
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Each failing step of the qemu driver's open undoes what came before it. */
+static void test_qemu_open_fails_cleanly(void **state)
+{
+	struct fpga_config cfg = { .driver = "qemu", .sysfs = sysfs,
+				   .timeout_ms = 50 };
+	struct fpga_dev *dev = NULL;
+	char path[600];
+	int fds;
+
+	(void)state;
+	fake_sysfs();
+	fds = count_fds();
+	/* The edu's BAR cannot be mapped: the card's BAR2 is unmapped again. */
+	snprintf(path, sizeof(path), "%s/0000:00:05.0/resource0", sysfs);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), -ENODEV);
+	assert_null(dev);
+	assert_int_equal(count_fds(), fds);
+	/* The edu cannot be enabled: its config space is not kept open. */
+	snprintf(path, sizeof(path), "%s/0000:00:05.0/config", sysfs);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), -ENODEV);
+	assert_null(dev);
+	assert_int_equal(count_fds(), fds);
+	rm_sysfs();
+}
+
 /* Through the backend: the filesystem works, file data fails with EIO. */
 static void test_backend_eio(void **state)
 {
@@ -390,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_extent_records_run_out),
 		cmocka_unit_test(test_xdma_regular_files),
 		cmocka_unit_test(test_qemu_dma_fails_cleanly),
+		cmocka_unit_test(test_qemu_open_fails_cleanly),
 		cmocka_unit_test(test_backend_eio),
 		cmocka_unit_test(test_options),
 	};

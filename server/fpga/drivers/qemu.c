@@ -408,6 +408,7 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 	char shm[256], edu[256];
 	struct qemu_card *c;
 	size_t bar2 = 0, bar0 = EDU_BAR0_SIZE;
+	const char *msg;
 
 	if (find_device(dir, IVSHMEM_ID, cfg->card, shm, sizeof(shm)))
 		return fail(cfg->card ? "%s is no ivshmem-plain device (PCI "
@@ -424,24 +425,17 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 		return -ENOMEM;
 	c->edu_config = -1;
 	if (enable(dir, shm, NULL) || enable(dir, edu, &c->edu_config)) {
-		if (c->edu_config >= 0)
-			close(c->edu_config);
-		free(c);
-		return fail("cannot enable the card's PCI devices (%s and edu): "
-			    "run as root", shm);
+		msg = "cannot enable the card's PCI devices (%s and edu): "
+		      "run as root";
+		goto out_free;
 	}
 	c->bar2 = map_bar(dir, shm, 2, &bar2);
 	c->regs = map_bar(dir, edu, 0, &bar0);
 	if (!c->bar2 || !c->regs || bar_address(dir, shm, 2, &c->bar2_bus)) {
-		if (c->bar2)
-			munmap(c->bar2, bar2);
-		if (c->regs)
-			munmap((void *)c->regs, bar0);
-		close(c->edu_config);
-		free(c);
-		return fail("cannot map the BARs of %s and its edu DMA engine "
-			    "through sysfs: run as root, without a kernel driver "
-			    "holding them", shm);
+		msg = "cannot map the BARs of %s and its edu DMA engine "
+		      "through sysfs: run as root, without a kernel driver "
+		      "holding them";
+		goto out_unmap;
 	}
 	c->dev.ops = &qemu_driver;
 	c->dev.size = bar2;
@@ -453,12 +447,9 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 	 */
 	if (edu_wait(c, FPGA_DEFAULT_TIMEOUT_MS) ||
 	    set_master(c->edu_config, true)) {
-		munmap(c->bar2, bar2);
-		munmap((void *)c->regs, bar0);
-		close(c->edu_config);
-		free(c);
-		return fail("the edu DMA engine of %s stays busy or cannot be "
-			    "made bus master: reset the machine", shm);
+		msg = "the edu DMA engine of %s stays busy or cannot be "
+		      "made bus master: reset the machine";
+		goto out_unmap;
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	snprintf(c->dev.desc, sizeof(c->dev.desc), "ivshmem card %s", shm);
@@ -467,4 +458,15 @@ int fpga_drv_qemu_open(const struct fpga_config *cfg, struct fpga_dev **dev)
 	c->dev.bar = 2;		/* card offset = offset in BAR2 */
 	*dev = &c->dev;
 	return 0;
+
+out_unmap:
+	if (c->regs)
+		munmap((void *)c->regs, bar0);
+	if (c->bar2)
+		munmap(c->bar2, bar2);
+out_free:
+	if (c->edu_config >= 0)
+		close(c->edu_config);
+	free(c);
+	return fail(msg, shm);
 }
