@@ -202,8 +202,102 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * The options that take a value: how each is stored, and the message for
+ * one that does not parse (its value is the %s).
+ */
+static int set_backend(const char *a, struct server_opts *o)
+{
+	o->backend = a;
+	return 0;
+}
+
+static int set_source(const char *a, struct server_opts *o)
+{
+	o->cfg.source = a;
+	return 0;
+}
+
+static int set_transport(const char *a, struct server_opts *o)
+{
+	return parse_transport(a, &o->session.transport);
+}
+
+static int set_size(const char *a, struct server_opts *o)
+{
+	return parse_size(a, &o->cfg.size);
+}
+
+static int set_attr_timeout(const char *a, struct server_opts *o)
+{
+	return parse_seconds(a, &o->cfg.attr_timeout);
+}
+
+static int set_entry_timeout(const char *a, struct server_opts *o)
+{
+	return parse_seconds(a, &o->cfg.entry_timeout);
+}
+
+static int set_queues(const char *a, struct server_opts *o)
+{
+	return parse_uint(a, &o->session.nr_queues);
+}
+
+static int set_depth(const char *a, struct server_opts *o)
+{
+	return parse_uint(a, &o->session.depth);
+}
+
+static int set_poll_us(const char *a, struct server_opts *o)
+{
+	unsigned int us;
+
+	if (parse_uint(a, &us) < 0 || us > VFSD_MAX_POLL_US)
+		return -1;
+	o->session.poll_us = (int)us;	/* 0: never */
+	return 0;
+}
+
+/* The daemon runs in /. */
+static int set_stats(const char *a, struct server_opts *o)
+{
+	if (a[0] != '/')
+		return -1;
+	o->stats_file = a;
+	return 0;
+}
+
+static const struct value_opt {
+	int code;
+	int (*set)(const char *arg, struct server_opts *o);
+	const char *bad;
+} value_opts[] = {
+	{ OPT_BACKEND, set_backend, NULL },
+	{ OPT_SOURCE, set_source, NULL },
+	{ OPT_TRANSPORT, set_transport,
+	  "bad transport '%s': auto, vfsd or fuse" },
+	{ OPT_SIZE, set_size, "bad size '%s'" },
+	{ OPT_ATTR_TIMEOUT, set_attr_timeout, "bad timeout '%s'" },
+	{ OPT_ENTRY_TIMEOUT, set_entry_timeout, "bad timeout '%s'" },
+	{ OPT_QUEUES, set_queues, "bad queue count '%s'" },
+	{ OPT_DEPTH, set_depth, "bad depth '%s'" },
+	{ OPT_POLL_US, set_poll_us, "bad poll time '%s' (0..10000 us)" },
+	{ OPT_STATS, set_stats, "--stats needs an absolute path, not '%s'" },
+};
+
+static const struct value_opt *value_opt(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(value_opts) / sizeof(value_opts[0]); i++)
+		if (value_opts[i].code == code)
+			return &value_opts[i];
+	return NULL;
+}
+
 int server_parse_args(int argc, char **argv, struct server_opts *o)
 {
+	const struct value_opt *v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -214,69 +308,15 @@ int server_parse_args(int argc, char **argv, struct server_opts *o)
 	optind = 0;	/* a full reset: the tests parse more than once */
 	opterr = 0;	/* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":fdho:V", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_BACKEND:
-			o->backend = optarg;
-			break;
-		case OPT_SOURCE:
-			o->cfg.source = optarg;
-			break;
-		case OPT_TRANSPORT:
-			if (parse_transport(optarg, &o->session.transport) < 0) {
-				complain("bad transport '%s': auto, vfsd or fuse",
-					 optarg);
+		v = value_opt(c);
+		if (v) {
+			if (v->set(optarg, o) < 0) {
+				complain(v->bad, optarg);
 				return -1;
 			}
-			break;
-		case OPT_SIZE:
-			if (parse_size(optarg, &o->cfg.size) < 0) {
-				complain("bad size '%s'", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ATTR_TIMEOUT:
-			if (parse_seconds(optarg, &o->cfg.attr_timeout) < 0) {
-				complain("bad timeout '%s'", optarg);
-				return -1;
-			}
-			break;
-		case OPT_ENTRY_TIMEOUT:
-			if (parse_seconds(optarg, &o->cfg.entry_timeout) < 0) {
-				complain("bad timeout '%s'", optarg);
-				return -1;
-			}
-			break;
-		case OPT_QUEUES:
-			if (parse_uint(optarg, &o->session.nr_queues) < 0) {
-				complain("bad queue count '%s'", optarg);
-				return -1;
-			}
-			break;
-		case OPT_POLL_US: {
-			unsigned int us;
-
-			if (parse_uint(optarg, &us) < 0 || us > VFSD_MAX_POLL_US) {
-				complain("bad poll time '%s' (0..10000 us)", optarg);
-				return -1;
-			}
-			o->session.poll_us = (int)us;	/* 0: never */
-			break;
+			continue;
 		}
-		case OPT_STATS:
-			if (optarg[0] != '/') {
-				/* The daemon runs in /. */
-				complain("--stats needs an absolute path, not '%s'",
-					 optarg);
-				return -1;
-			}
-			o->stats_file = optarg;
-			break;
-		case OPT_DEPTH:
-			if (parse_uint(optarg, &o->session.depth) < 0) {
-				complain("bad depth '%s'", optarg);
-				return -1;
-			}
-			break;
+		switch (c) {
 		case OPT_FPGA_FIRST ... OPT_FPGA_LAST:
 			if (fpga_parse_option(c, optarg, &o->cfg) < 0)
 				return -1;

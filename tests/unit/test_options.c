@@ -75,6 +75,22 @@ static void test_full_command_line(void **state)
 	assert_int_equal(o.session.debug, 0);
 }
 
+/* --poll-us: microseconds, 0 for never (as libvfsd's poll_us). */
+static void test_poll_us(void **state)
+{
+	const char *a1[] = { "vfsd-server", "--backend=mem", "--poll-us=50",
+			     "/mnt", NULL };
+	const char *a2[] = { "vfsd-server", "--backend=mem", "--poll-us=0",
+			     "/mnt", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, a1), 0);
+	assert_int_equal(o.session.poll_us, 50);
+	assert_int_equal(parse(&o, a2), 0);
+	assert_int_equal(o.session.poll_us, 0);
+}
+
 static void test_defaults_and_debug(void **state)
 {
 	const char *argv[] = { "vfsd-server", "/mnt", "--backend=dir", "-d",
@@ -166,6 +182,9 @@ static void test_errors(void **state)
 	const char *a16[] = { "vfsd-server", "--backend=fpga", "--dma-timeout=0", "/m", NULL };
 	const char *a17[] = { "vfsd-server", "--backend=fpga", "--dma-timeout=5s", "/m", NULL };
 	const char *a18[] = { "vfsd-server", "--backend=fpga", "--stats=stats.txt", "/m", NULL };
+	const char *a19[] = { "vfsd-server", "--backend=mem", "--transport=9p", "/m", NULL };
+	const char *a20[] = { "vfsd-server", "--backend=mem", "--depth=many", "/m", NULL };
+	const char *a21[] = { "vfsd-server", "--backend=mem", "--poll-us=10001", "/m", NULL };
 
 	(void)state;
 	expect_error(a1, "missing MOUNTPOINT");
@@ -186,6 +205,9 @@ static void test_errors(void **state)
 	expect_error(a16, "bad DMA timeout '0'");
 	expect_error(a17, "bad DMA timeout '5s'");
 	expect_error(a18, "--stats needs an absolute path");
+	expect_error(a19, "bad transport '9p': auto, vfsd or fuse");
+	expect_error(a20, "bad depth 'many'");
+	expect_error(a21, "bad poll time '10001' (0..10000 us)");
 }
 
 static void test_fpga_and_stats_options(void **state)
@@ -215,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_command_line),
+		cmocka_unit_test(test_poll_us),
 		cmocka_unit_test(test_defaults_and_debug),
 		cmocka_unit_test(test_write_path_options),
 		cmocka_unit_test(test_help_version),
