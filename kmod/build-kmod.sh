@@ -3,12 +3,10 @@
 # directory, so link them into OUTDIR/obj and build there.
 # usage: build-kmod.sh SRCDIR OUTDIR KDIR
 set -euo pipefail
-src=$(realpath "$1"); out=$(realpath -m "$2"); kdir=$3
-[ -n "$kdir" ] || kdir=/lib/modules/$(uname -r)/build
-if [ ! -f "$kdir/Makefile" ]; then
-	echo "vfsd: no kernel build tree at '${kdir:-/lib/modules/*/build}': install linux-headers-amd64 or pass -Dkdir=" >&2
-	exit 1
-fi
+src=$(realpath "$1"); out=$(realpath -m "$2")
+# KDIR empty: the running kernel's; a missing tree stops here, named.
+# (default-kdir.sh is beside this script; SRCDIR may be another module's.)
+kdir=$(sh "$(dirname "$(realpath "$0")")/default-kdir.sh" "$3")
 mkdir -p "$out/obj"
 for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
 	ln -sf "$f" "$out/obj/"
