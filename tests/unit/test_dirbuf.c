@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "fake_kernel.h"
+#include "fk_session.h"
 
 static void (*script)(struct vfsd_req *req, size_t size);
 static size_t added[600];
@@ -39,36 +39,29 @@ static void op_lookup(struct vfsd_req *req, vfsd_ino_t parent,
 static const struct vfsd_ops ops = { .readdir = op_readdir,
 				     .lookup = op_lookup };
 
-static struct vfsd_session *s;
-static struct fake_kernel k;
 static unsigned char out[2 * VFSD_INLINE_SIZE];
 
 static int setup(void **state)
 {
-	(void)state;
-	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
-	fk_init(&k, s, 4, 0, FK_LAYOUT_KERNEL);
 	fk_log_capture();
 	nadded = 0;
-	return 0;
+	return fk_session_setup(state, &ops, NULL, 4);
 }
 
 static int teardown(void **state)
 {
-	(void)state;
-	fk_fini(&k);
-	vfsd_session_destroy(s);
 	vfsd_set_log_func(NULL);
-	return 0;
+	return fk_session_teardown(state);
 }
 
+
 /* READDIR with sqe.len = len on tag 0; out gets slot 0 and slot 1. */
-static int32_t readdir_call(uint32_t len)
+static int32_t readdir_call(struct fk_session *f, uint32_t len)
 {
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_READDIR, 1);
 
 	sqe.len = len;
-	return fk_call(&k, &sqe, NULL, 0, out, sizeof(out));
+	return fk_call(&f->k, &sqe, NULL, 0, out, sizeof(out));
 }
 
 static void s_three(struct vfsd_req *req, size_t size)
@@ -102,10 +95,11 @@ static void check_record(size_t at, const char *name, uint64_t ino,
 
 static void test_layout(void **state)
 {
-	(void)state;
+	struct fk_session *f = *state;
+
 	script = s_three;
 	assert_int_equal(sizeof(struct vfsd_dirent), 24);
-	assert_int_equal(readdir_call(4096), 32 + 32 + 40);
+	assert_int_equal(readdir_call(f, 4096), 32 + 32 + 40);
 	assert_int_equal(added[0], 32);		/* 24 + 1 -> 32 */
 	assert_int_equal(added[1], 32);		/* 24 + 8 -> 32 */
 	assert_int_equal(added[2], 40);		/* 24 + 16 -> 40 */
@@ -133,27 +127,27 @@ static void s_fill(struct vfsd_req *req, size_t size)
 
 static void test_never_overflows(void **state)
 {
+	struct fk_session *f = *state;
 	int32_t used;
 	size_t i;
 
-	(void)state;
 	script = s_fill;
 	/* The kernel asks for 100 bytes: three 32-byte records fit. */
-	used = readdir_call(100);
+	used = readdir_call(f, 100);
 	assert_int_equal(used, 96);
 	assert_int_equal(nadded, 3);
 	for (i = used; i < VFSD_INLINE_SIZE; i++)
 		assert_int_equal(out[i], 0x5a);
 
 	/* Asks for more than a slot: stops at the slot, not in the next. */
-	used = readdir_call(1 << 20);
+	used = readdir_call(f, 1 << 20);
 	assert_int_equal(used, VFSD_INLINE_SIZE);	/* 128 * 32 */
 	assert_int_equal(nadded, VFSD_INLINE_SIZE / 32);
 	check_record(VFSD_INLINE_SIZE - 32, "e127", 129, 128, DT_REG);
 	for (i = VFSD_INLINE_SIZE; i < sizeof(out); i++)
 		assert_int_equal(out[i], 0x5a);		/* tag 1's slot */
 
-	used = readdir_call(31);	/* not even one record */
+	used = readdir_call(f, 31);	/* not even one record */
 	assert_int_equal(used, 0);
 	assert_int_equal(nadded, 0);
 }
@@ -178,11 +172,11 @@ static void s_names(struct vfsd_req *req, size_t size)
 
 static void test_name_limits_and_types(void **state)
 {
+	struct fk_session *f = *state;
 	char longest[NAME_MAX + 1];
 
-	(void)state;
 	script = s_names;
-	assert_int_equal(readdir_call(4096),
+	assert_int_equal(readdir_call(f, 4096),
 			 VFSD_DIRENT_SIZE(NAME_MAX) + 32 + 32);
 	assert_int_equal(added[0], 0);
 	assert_int_equal(added[1], VFSD_DIRENT_SIZE(NAME_MAX));
@@ -205,12 +199,12 @@ static void s_empty(struct vfsd_req *req, size_t size)
 
 static void test_end_and_misuse(void **state)
 {
+	struct fk_session *f = *state;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_LOOKUP, 1);
 
-	(void)state;
 	script = s_empty;
-	assert_int_equal(readdir_call(4096), 0);	/* end of directory */
-	assert_int_equal(fk_call(&k, &sqe, "n", 2, NULL, 0), -ENOENT);
+	assert_int_equal(readdir_call(f, 4096), 0);	/* end of directory */
+	assert_int_equal(fk_call(&f->k, &sqe, "n", 2, NULL, 0), -ENOENT);
 	assert_int_equal(added[0], 0);
 }
 

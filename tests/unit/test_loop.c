@@ -15,64 +15,56 @@
 
 #include <cmocka.h>
 
-#include "fake_kernel.h"
-
-static struct vfsd_session *s;
-static struct fake_kernel k;
+#include "fk_session.h"
 
 static int setup(void **state)
 {
 	static const struct vfsd_ops ops;
+	struct fk_session *f;
 
-	(void)state;
-	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
-	fk_init(&k, s, 4, 0, FK_LAYOUT_KERNEL);
+	fk_session_setup(state, &ops, NULL, 4);
+	f = *state;
 	/* Stands in for /dev/vfsd: ABORT on it fails harmlessly. */
-	s->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	s->mounted = false;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fk_fini(&k);
-	vfsd_session_destroy(s);
+	f->s->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	f->s->mounted = false;
 	return 0;
 }
 
 static void test_exit(void **state)
 {
-	(void)state;
-	vfsd_session_exit(s);
-	assert_int_equal(vfsd_session_loop(s), 0);
+	struct fk_session *f = *state;
+
+	vfsd_session_exit(f->s);
+	assert_int_equal(vfsd_session_loop(f->s), 0);
 }
 
 /* A queue thread that ended tells the loop why through the pipe. */
-static void queue_ended(int err)
+static void queue_ended(struct fk_session *f, int err)
 {
-	s->queues[0].exit_err = err;
-	assert_int_equal(write(s->wake[1], "q", 1), 1);
+	f->s->queues[0].exit_err = err;
+	assert_int_equal(write(f->s->wake[1], "q", 1), 1);
 }
 
 static void test_unmounted_by_kernel(void **state)
 {
-	(void)state;
-	s->mounted = true;
-	s->mountpoint = strdup("/nonexistent-vfsd-test");
-	queue_ended(-ENODEV);
-	assert_int_equal(vfsd_session_loop(s), 0);
+	struct fk_session *f = *state;
+
+	f->s->mounted = true;
+	f->s->mountpoint = strdup("/nonexistent-vfsd-test");
+	queue_ended(f, -ENODEV);
+	assert_int_equal(vfsd_session_loop(f->s), 0);
 	/* The kernel said it is gone: no umount2() of whatever is there now. */
-	assert_false(s->mounted);
+	assert_false(f->s->mounted);
 }
 
 static void test_queue_failed(void **state)
 {
-	(void)state;
-	queue_ended(-EPROTO);
-	assert_int_equal(vfsd_session_loop(s), -EPROTO);
-	queue_ended(-ENOTCONN);
-	assert_int_equal(vfsd_session_loop(s), -ENOTCONN);
+	struct fk_session *f = *state;
+
+	queue_ended(f, -EPROTO);
+	assert_int_equal(vfsd_session_loop(f->s), -EPROTO);
+	queue_ended(f, -ENOTCONN);
+	assert_int_equal(vfsd_session_loop(f->s), -ENOTCONN);
 }
 
 static void *send_signal(void *arg)
@@ -82,13 +74,13 @@ static void *send_signal(void *arg)
 	return NULL;
 }
 
-static void loop_until(int sig)
+static void loop_until(struct fk_session *f, int sig)
 {
 	pthread_t t;
 	struct sigaction now;
 
 	assert_int_equal(pthread_create(&t, NULL, send_signal, &sig), 0);
-	assert_int_equal(vfsd_session_loop(s), 0);
+	assert_int_equal(vfsd_session_loop(f->s), 0);
 	pthread_join(t, NULL);
 	/* The disposition is restored once the loop returns. */
 	sigaction(sig, NULL, &now);
@@ -97,17 +89,17 @@ static void loop_until(int sig)
 
 static void test_stop_signals(void **state)
 {
+	struct fk_session *f = *state;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, now;
 
-	(void)state;
 	/* Whatever we inherited (nohup, dpkg-buildpackage): the default. */
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	loop_until(SIGTERM);
-	loop_until(SIGHUP);
+	loop_until(f, SIGTERM);
+	loop_until(f, SIGHUP);
 	/* Background jobs of a shell start with SIGINT ignored. */
 	sigaction(SIGINT, &ign, NULL);
-	loop_until(SIGINT);
+	loop_until(f, SIGINT);
 	sigaction(SIGINT, NULL, &now);
 	assert_true(now.sa_handler == SIG_IGN);
 	signal(SIGINT, SIG_DFL);
@@ -123,22 +115,22 @@ static void app_handler(int sig)
 
 static void test_respects_handlers(void **state)
 {
+	struct fk_session *f = *state;
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct sigaction app = { .sa_handler = app_handler };
 
-	(void)state;
 	/* nohup: an ignored SIGHUP stays ignored. */
 	sigaction(SIGHUP, &ign, NULL);
 	sigaction(SIGTERM, &app, NULL);
-	assert_int_equal(vfsd_signals_install(s->wake[1]), 0);
+	assert_int_equal(vfsd_signals_install(f->s->wake[1]), 0);
 	kill(getpid(), SIGHUP);
 	kill(getpid(), SIGTERM);
-	vfsd_signals_restore(s->wake[1]);
+	vfsd_signals_restore(f->s->wake[1]);
 	assert_int_equal(app_signals, 1);
 	{
 		char c;
 
-		assert_int_equal(read(s->wake[0], &c, 1), -1);	/* no wakeup */
+		assert_int_equal(read(f->s->wake[0], &c, 1), -1);	/* no wakeup */
 		assert_int_equal(errno, EAGAIN);
 	}
 	signal(SIGHUP, SIG_DFL);
@@ -147,7 +139,8 @@ static void test_respects_handlers(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fk_session_teardown)
+
 	const struct CMUnitTest tests[] = {
 		T(test_exit), T(test_unmounted_by_kernel), T(test_queue_failed),
 		T(test_stop_signals), T(test_respects_handlers),
