@@ -10,9 +10,9 @@
  *	}
  *	static void test_x(void **state)
  *	{
- *		struct fk_session *f = *state;
+ *		struct fk_session *fx = *state;
  *
- *		assert_int_equal(fko_getattr(&f->k, 1, &a), 0);
+ *		assert_int_equal(fko_getattr(&fx->k, 1, &a), 0);
  *	}
  *	... cmocka_unit_test_setup_teardown(test_x, setup, fk_session_teardown)
  *

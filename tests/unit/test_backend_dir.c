@@ -24,33 +24,31 @@
 
 #include "backends/dir/dir.h"
 #include "backends/dir/io.h"
-#include "fake_kernel.h"
+#include "fk_session.h"
+
 
 #define BIG_SIZE	20000
 #define NFILES		300
 
-static char root[64];	/* a mkdtemp() path */
 static unsigned char big[BIG_SIZE];
-static struct vfsd_session *s;
-static struct fake_kernel k;
-static void *fs;
 
-static struct dir_inodes *inodes(void)
+static struct dir_inodes *inodes(struct fk_session *fx)
 {
-	return &((struct dir_fs *)fs)->inodes;
+	return &((struct dir_fs *)fx->fs)->inodes;
 }
 
-static void path_of(char *buf, const char *rel)
+static void path_of(struct fk_session *fx, char *buf, const char *rel)
 {
-	snprintf(buf, PATH_MAX, "%s/%s", root, rel);
+	snprintf(buf, PATH_MAX, "%s/%s", fx->tmp, rel);
 }
 
-static void write_file(const char *rel, const void *data, size_t n)
+static void write_file(struct fk_session *fx, const char *rel, const void *data,
+		       size_t n)
 {
 	char p[PATH_MAX];
 	int fd;
 
-	path_of(p, rel);
+	path_of(fx, p, rel);
 	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, n), (ssize_t)n);
@@ -61,99 +59,87 @@ static int setup(void **state)
 {
 	struct backend_config cfg = { .attr_timeout = 1.0,
 				      .entry_timeout = 1.0 };
+	struct fk_session *fx = fk_session_new(state);
 	char p[PATH_MAX], q[PATH_MAX], name[32];
 	size_t i;
 
-	(void)state;
-	snprintf(root, sizeof(root), "/tmp/vfsd-test-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	cfg.source = fk_session_mkdtemp(fx);
 	for (i = 0; i < BIG_SIZE; i++)
 		big[i] = (unsigned char)(i ^ (i >> 8));
-	write_file("big", big, BIG_SIZE);
-	write_file("empty", "", 0);
-	path_of(p, "big");
-	path_of(q, "hard");
+	write_file(fx, "big", big, BIG_SIZE);
+	write_file(fx, "empty", "", 0);
+	path_of(fx, p, "big");
+	path_of(fx, q, "hard");
 	assert_int_equal(link(p, q), 0);
-	path_of(q, "sym");
+	path_of(fx, q, "sym");
 	assert_int_equal(symlink("big", q), 0);
-	path_of(p, "sub");
+	path_of(fx, p, "sub");
 	assert_int_equal(mkdir(p, 0755), 0);
-	path_of(p, "sub/deeper");
+	path_of(fx, p, "sub/deeper");
 	assert_int_equal(mkdir(p, 0700), 0);
 	for (i = 0; i < NFILES; i++) {
 		snprintf(name, sizeof(name), "sub/file-%03zu", i);
-		write_file(name, name, strlen(name));
+		write_file(fx, name, name, strlen(name));
 	}
-
-	cfg.source = root;
-	assert_int_equal(backend_dir.create(&cfg, &fs), 0);
-	s = vfsd_session_new(backend_dir.ops, sizeof(*backend_dir.ops), NULL, fs);
-	fk_init(&k, s, 8, 0, FK_LAYOUT_KERNEL);
+	assert_int_equal(fk_session_start(fx, &backend_dir, &cfg), 0);
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	fk_fini(&k);
-	vfsd_session_destroy(s);
-	backend_dir.destroy(fs);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
-
-static int32_t lookup(vfsd_ino_t parent, const char *name,
+static int32_t lookup(struct fk_session *fx, vfsd_ino_t parent, const char *name,
 		      struct vfsd_entry_out *e)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_LOOKUP, parent);
 
 	memset(e, 0, sizeof(*e));
-	return fk_call(&k, &sqe, name, strlen(name) + 1, e, sizeof(*e));
+	return fk_call(k, &sqe, name, strlen(name) + 1, e, sizeof(*e));
 }
 
-static int32_t simple(uint8_t op, vfsd_ino_t ino, uint64_t fh, void *out,
-		      size_t outsz)
+static int32_t simple(struct fk_session *fx, uint8_t op, vfsd_ino_t ino,
+		      uint64_t fh, void *out, size_t outsz)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(op, ino);
 
 	sqe.fh = fh;
-	return fk_call(&k, &sqe, NULL, 0, out, outsz);
+	return fk_call(k, &sqe, NULL, 0, out, outsz);
 }
 
-static uint64_t open_(uint8_t op, vfsd_ino_t ino, int flags, int32_t *res)
+static uint64_t open_(struct fk_session *fx, uint8_t op, vfsd_ino_t ino,
+		      int flags, int32_t *res)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(op, ino);
 	struct vfsd_open_out o = { 0 };
 
 	sqe.arg = flags;
-	*res = fk_call(&k, &sqe, NULL, 0, &o, sizeof(o));
+	*res = fk_call(k, &sqe, NULL, 0, &o, sizeof(o));
 	return o.fh;
 }
 
-static void noreply(uint8_t op, vfsd_ino_t ino, uint64_t fh, uint64_t off)
+static void noreply(struct fk_session *fx, uint8_t op, vfsd_ino_t ino,
+		    uint64_t fh, uint64_t off)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(op, ino);
 
 	sqe.fh = fh;
 	sqe.offset = off;
-	fk_call_noreply(&k, &sqe);
+	fk_call_noreply(k, &sqe);
 }
 
 static void test_lookup(void **state)
 {
+	struct fk_session *fx = *state;
 	struct vfsd_entry_out e, e2;
 	struct stat st;
 	char p[PATH_MAX];
-	size_t before = dir_inodes_count(inodes());
+	size_t before = dir_inodes_count(inodes(fx));
 
-	(void)state;
 	assert_int_equal(before, 1);		/* the root */
-	assert_int_equal(lookup(VFSD_ROOT_INO, "big", &e), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "big", &e), 0);
 	assert_true(e.nodeid > VFSD_ROOT_INO);
-	path_of(p, "big");
+	path_of(fx, p, "big");
 	assert_int_equal(lstat(p, &st), 0);
 	assert_int_equal(e.attr.ino, st.st_ino);
 	assert_int_equal(e.attr.size, BIG_SIZE);
@@ -165,32 +151,33 @@ static void test_lookup(void **state)
 	assert_int_equal(e.attr_valid_ns, 1000000000ull);
 
 	/* A hard link is the same inode: the same nodeid. */
-	assert_int_equal(lookup(VFSD_ROOT_INO, "hard", &e2), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "hard", &e2), 0);
 	assert_int_equal(e2.nodeid, e.nodeid);
-	assert_int_equal(dir_inodes_count(inodes()), 2);
+	assert_int_equal(dir_inodes_count(inodes(fx)), 2);
 
-	assert_int_equal(lookup(VFSD_ROOT_INO, "sym", &e2), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "sym", &e2), 0);
 	assert_int_equal(e2.attr.mode & S_IFMT, S_IFLNK);	/* not followed */
-	assert_int_equal(lookup(VFSD_ROOT_INO, "sub", &e2), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "sub", &e2), 0);
 	assert_int_equal(e2.attr.mode, S_IFDIR | 0755);
-	assert_int_equal(lookup(e2.nodeid, "deeper", &e2), 0);
+	assert_int_equal(lookup(fx, e2.nodeid, "deeper", &e2), 0);
 	assert_int_equal(e2.attr.mode, S_IFDIR | 0700);
 
 	/* Missing names are negative entries the kernel may cache. */
-	assert_int_equal(lookup(VFSD_ROOT_INO, "missing", &e2), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "missing", &e2), 0);
 	assert_int_equal(e2.nodeid, 0);
 	assert_int_equal(e2.entry_valid_ns, 1000000000ull);
-	/* root, big (= hard), sym, sub, deeper; nothing for "missing" */
-	assert_int_equal(dir_inodes_count(inodes()), 5);
+	/* fx->tmp, big (= hard), sym, sub, deeper; nothing for "missing" */
+	assert_int_equal(dir_inodes_count(inodes(fx)), 5);
 
-	assert_int_equal(lookup(VFSD_ROOT_INO, "..", &e2), -EINVAL);
-	assert_int_equal(lookup(VFSD_ROOT_INO, ".", &e2), -EINVAL);
-	assert_int_equal(lookup(12345, "big", &e2), -ESTALE);
-	assert_int_equal(lookup(e.nodeid, "x", &e2), -ENOTDIR);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "..", &e2), -EINVAL);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, ".", &e2), -EINVAL);
+	assert_int_equal(lookup(fx, 12345, "big", &e2), -ESTALE);
+	assert_int_equal(lookup(fx, e.nodeid, "x", &e2), -ENOTDIR);
 }
 
 static void test_getattr_readlink_statfs(void **state)
 {
+	struct fk_session *fx = *state;
 	struct vfsd_attr_out a;
 	struct vfsd_entry_out e;
 	struct vfsd_statfs_out sf;
@@ -198,27 +185,26 @@ static void test_getattr_readlink_statfs(void **state)
 	struct stat st;
 	char target[64];
 
-	(void)state;
-	assert_int_equal(simple(VFSD_OP_GETATTR, VFSD_ROOT_INO, 0, &a,
+	assert_int_equal(simple(fx, VFSD_OP_GETATTR, VFSD_ROOT_INO, 0, &a,
 				sizeof(a)), 0);
-	assert_int_equal(stat(root, &st), 0);
+	assert_int_equal(stat(fx->tmp, &st), 0);
 	assert_int_equal(a.attr.ino, st.st_ino);
 	assert_int_equal(a.attr.mode, st.st_mode);
 	assert_int_equal(a.attr.nlink, st.st_nlink);
 	assert_int_equal(a.attr_valid_ns, 1000000000ull);
-	assert_int_equal(backend_dir.root_mode(fs), st.st_mode);
+	assert_int_equal(backend_dir.root_mode(fx->fs), st.st_mode);
 
-	assert_int_equal(lookup(VFSD_ROOT_INO, "sym", &e), 0);
-	assert_int_equal(simple(VFSD_OP_READLINK, e.nodeid, 0, target,
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "sym", &e), 0);
+	assert_int_equal(simple(fx, VFSD_OP_READLINK, e.nodeid, 0, target,
 				sizeof(target)), 3);
 	assert_memory_equal(target, "big", 3);
-	assert_int_equal(simple(VFSD_OP_READLINK, VFSD_ROOT_INO, 0, NULL, 0),
+	assert_int_equal(simple(fx, VFSD_OP_READLINK, VFSD_ROOT_INO, 0, NULL, 0),
 			 -ENOENT);	/* readlinkat on a directory */
-	assert_int_equal(simple(VFSD_OP_GETATTR, 999, 0, NULL, 0), -ESTALE);
+	assert_int_equal(simple(fx, VFSD_OP_GETATTR, 999, 0, NULL, 0), -ESTALE);
 
-	assert_int_equal(simple(VFSD_OP_STATFS, VFSD_ROOT_INO, 0, &sf,
+	assert_int_equal(simple(fx, VFSD_OP_STATFS, VFSD_ROOT_INO, 0, &sf,
 				sizeof(sf)), 0);
-	assert_int_equal(statvfs(root, &sv), 0);
+	assert_int_equal(statvfs(fx->tmp, &sv), 0);
 	assert_int_equal(sf.bsize, sv.f_bsize);
 	assert_int_equal(sf.frsize, sv.f_frsize);
 	assert_int_equal(sf.blocks, sv.f_blocks);
@@ -227,10 +213,12 @@ static void test_getattr_readlink_statfs(void **state)
 }
 
 /* One READDIR round: appends names, returns the bytes used. */
-static int32_t readdir_round(vfsd_ino_t ino, uint64_t fh, uint64_t *cookie,
-			     uint32_t len, char names[][NAME_MAX + 1],
-			     unsigned char *types, int *n)
+static int32_t readdir_round(struct fk_session *fx, vfsd_ino_t ino, uint64_t fh,
+			     uint64_t *cookie, uint32_t len,
+			     char names[][NAME_MAX + 1], unsigned char *types,
+			     int *n)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_READDIR, ino);
 	unsigned char buf[VFSD_INLINE_SIZE];
 	int32_t used, at = 0;
@@ -238,7 +226,7 @@ static int32_t readdir_round(vfsd_ino_t ino, uint64_t fh, uint64_t *cookie,
 	sqe.fh = fh;
 	sqe.offset = *cookie;
 	sqe.len = len;
-	used = fk_call(&k, &sqe, NULL, 0, buf, sizeof(buf));
+	used = fk_call(k, &sqe, NULL, 0, buf, sizeof(buf));
 	assert_true(used >= 0 && used <= (int32_t)len);
 	while (at < used) {
 		struct vfsd_dirent d;
@@ -273,14 +261,14 @@ static unsigned char types[NFILES + 16];
 
 static void test_readdir_root(void **state)
 {
+	struct fk_session *fx = *state;
 	int32_t res;
-	uint64_t fh = open_(VFSD_OP_OPENDIR, VFSD_ROOT_INO, O_RDONLY, &res);
+	uint64_t fh = open_(fx, VFSD_OP_OPENDIR, VFSD_ROOT_INO, O_RDONLY, &res);
 	uint64_t cookie = 0;
 	int n = 0;
 
-	(void)state;
 	assert_int_equal(res, 0);
-	while (readdir_round(VFSD_ROOT_INO, fh, &cookie, 4096, names, types,
+	while (readdir_round(fx, VFSD_ROOT_INO, fh, &cookie, 4096, names, types,
 			     &n) > 0)
 		;
 	/* The host's entries, dot entries included, as FUSE servers do. */
@@ -292,22 +280,22 @@ static void test_readdir_root(void **state)
 	assert_int_equal(types[find_name(names, n, "empty")], DT_REG);
 	assert_int_equal(types[find_name(names, n, "sym")], DT_LNK);
 	assert_int_equal(types[find_name(names, n, "sub")], DT_DIR);
-	noreply(VFSD_OP_RELEASEDIR, VFSD_ROOT_INO, fh, 0);
+	noreply(fx, VFSD_OP_RELEASEDIR, VFSD_ROOT_INO, fh, 0);
 }
 
 static void test_readdir_many_rounds(void **state)
 {
+	struct fk_session *fx = *state;
 	struct vfsd_entry_out e;
 	int32_t res;
 	uint64_t fh, cookie = 0, c1;
 	int n = 0, rounds = 0, i, n1;
 	char name[32];
 
-	(void)state;
-	assert_int_equal(lookup(VFSD_ROOT_INO, "sub", &e), 0);
-	fh = open_(VFSD_OP_OPENDIR, e.nodeid, O_RDONLY, &res);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "sub", &e), 0);
+	fh = open_(fx, VFSD_OP_OPENDIR, e.nodeid, O_RDONLY, &res);
 	assert_int_equal(res, 0);
-	while (readdir_round(e.nodeid, fh, &cookie, 512, names, types, &n) > 0)
+	while (readdir_round(fx, e.nodeid, fh, &cookie, 512, names, types, &n) > 0)
 		rounds++;
 	assert_int_equal(n, NFILES + 3);
 	assert_true(rounds >= (NFILES + 3) / 16);
@@ -320,19 +308,19 @@ static void test_readdir_many_rounds(void **state)
 	/* Back to the start: the stream is rewound, same first round. */
 	cookie = 0;
 	n1 = 0;
-	readdir_round(e.nodeid, fh, &cookie, 512, names, types, &n1);
+	readdir_round(fx, e.nodeid, fh, &cookie, 512, names, types, &n1);
 	assert_true(n1 > 0);
 	c1 = cookie;
 	/* Continue from c1 twice: the second needs a seek back. */
 	n = 0;
-	readdir_round(e.nodeid, fh, &cookie, 256, names, types, &n);
+	readdir_round(fx, e.nodeid, fh, &cookie, 256, names, types, &n);
 	assert_true(n > 0);
 	strcpy(name, names[0]);
 	cookie = c1;
 	n = 0;
-	readdir_round(e.nodeid, fh, &cookie, 256, names, types, &n);
+	readdir_round(fx, e.nodeid, fh, &cookie, 256, names, types, &n);
 	assert_string_equal(names[0], name);
-	noreply(VFSD_OP_RELEASEDIR, e.nodeid, fh, 0);
+	noreply(fx, VFSD_OP_RELEASEDIR, e.nodeid, fh, 0);
 }
 
 /* How many fds the process has open. */
@@ -350,6 +338,8 @@ static int open_fds(void)
 
 static void test_read(void **state)
 {
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_entry_out e;
 	struct vfsd_sqe sqe;
 	unsigned char back[16384];
@@ -357,11 +347,10 @@ static void test_read(void **state)
 	uint64_t fh;
 	int fds;
 
-	(void)state;
-	assert_int_equal(lookup(VFSD_ROOT_INO, "big", &e), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "big", &e), 0);
 	dir_io_uses_uring();	/* the thread's ring has its fd already */
 	fds = open_fds();
-	fh = open_(VFSD_OP_OPEN, e.nodeid, O_RDONLY, &res);
+	fh = open_(fx, VFSD_OP_OPEN, e.nodeid, O_RDONLY, &res);
 	assert_int_equal(res, 0);
 	assert_true(fh != 0);
 	assert_int_equal(open_fds(), fds + 1);	/* one host fd */
@@ -370,8 +359,8 @@ static void test_read(void **state)
 	sqe.fh = fh;
 	sqe.len = 8192;
 	sqe.win_off = 4096;
-	assert_int_equal(fk_call(&k, &sqe, NULL, 0, NULL, 0), 8192);
-	fk_window_peek(&k, 4096, back, 8192);
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), 8192);
+	fk_window_peek(k, 4096, back, 8192);
 	assert_memory_equal(back, big, 8192);
 
 	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);
@@ -379,15 +368,15 @@ static void test_read(void **state)
 	sqe.offset = 8192;
 	sqe.len = 16384;
 	sqe.win_off = 16384;
-	assert_int_equal(fk_call(&k, &sqe, NULL, 0, NULL, 0), BIG_SIZE - 8192);
-	fk_window_peek(&k, 16384, back, BIG_SIZE - 8192);
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), BIG_SIZE - 8192);
+	fk_window_peek(k, 16384, back, BIG_SIZE - 8192);
 	assert_memory_equal(back, big + 8192, BIG_SIZE - 8192);
 
 	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);
 	sqe.fh = fh;
 	sqe.offset = BIG_SIZE;
 	sqe.len = 4096;
-	assert_int_equal(fk_call(&k, &sqe, NULL, 0, NULL, 0), 0);
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), 0);
 
 	/* SEEK_DATA goes to the host file; SEEK_SET is the kernel's job. */
 	sqe = fk_sqe(VFSD_OP_LSEEK, e.nodeid);
@@ -397,131 +386,132 @@ static void test_read(void **state)
 	{
 		struct vfsd_lseek_out lo;
 
-		assert_int_equal(fk_call(&k, &sqe, NULL, 0, &lo, sizeof(lo)), 0);
+		assert_int_equal(fk_call(k, &sqe, NULL, 0, &lo, sizeof(lo)), 0);
 		assert_int_equal(lo.offset, 100);
 	}
 	sqe = fk_sqe(VFSD_OP_LSEEK, e.nodeid);
 	sqe.fh = fh;
 	sqe.arg = SEEK_SET;
-	assert_int_equal(fk_call(&k, &sqe, NULL, 0, NULL, 0), -EINVAL);
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), -EINVAL);
 
-	assert_int_equal(simple(VFSD_OP_FLUSH, e.nodeid, fh, NULL, 0), 0);
-	assert_int_equal(simple(VFSD_OP_FSYNC, e.nodeid, fh, NULL, 0), 0);
-	noreply(VFSD_OP_RELEASE, e.nodeid, fh, 0);
+	assert_int_equal(simple(fx, VFSD_OP_FLUSH, e.nodeid, fh, NULL, 0), 0);
+	assert_int_equal(simple(fx, VFSD_OP_FSYNC, e.nodeid, fh, NULL, 0), 0);
+	noreply(fx, VFSD_OP_RELEASE, e.nodeid, fh, 0);
 	assert_int_equal(open_fds(), fds);	/* closed */
 
 	/* fh 0: a page-cache read without an open file (never stdin). */
 	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);
 	sqe.offset = 4096;
 	sqe.len = 4096;
-	assert_int_equal(fk_call(&k, &sqe, NULL, 0, NULL, 0), 4096);
-	fk_window_peek(&k, 0, back, 4096);
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), 4096);
+	fk_window_peek(k, 0, back, 4096);
 	assert_memory_equal(back, big + 4096, 4096);
 	/* Directories are not opened as files. */
-	open_(VFSD_OP_OPEN, VFSD_ROOT_INO, O_RDONLY, &res);
+	open_(fx, VFSD_OP_OPEN, VFSD_ROOT_INO, O_RDONLY, &res);
 	assert_int_equal(res, -EINVAL);
 	/* --stats: every byte read went through pread (a CPU copy). */
-	assert_int_equal(copy_stats_get(&((struct dir_fs *)fs)->copied,
+	assert_int_equal(copy_stats_get(&((struct dir_fs *)fx->fs)->copied,
 					COPY_READ), BIG_SIZE + 4096);
-	assert_int_equal(copy_stats_get(&((struct dir_fs *)fs)->copied,
+	assert_int_equal(copy_stats_get(&((struct dir_fs *)fx->fs)->copied,
 					COPY_WRITE), 0);
 }
 
 static void test_forget(void **state)
 {
+	struct fk_session *fx = *state;
 	struct vfsd_entry_out e;
 
-	(void)state;
-	assert_int_equal(lookup(VFSD_ROOT_INO, "empty", &e), 0);
-	assert_int_equal(lookup(VFSD_ROOT_INO, "empty", &e), 0);
-	assert_int_equal(dir_inodes_count(inodes()), 2);
-	noreply(VFSD_OP_FORGET, e.nodeid, 0, 1);
-	assert_int_equal(simple(VFSD_OP_GETATTR, e.nodeid, 0, NULL, 0), 0);
-	noreply(VFSD_OP_FORGET, e.nodeid, 0, 1);
-	assert_int_equal(dir_inodes_count(inodes()), 1);
-	assert_int_equal(simple(VFSD_OP_GETATTR, e.nodeid, 0, NULL, 0),
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "empty", &e), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "empty", &e), 0);
+	assert_int_equal(dir_inodes_count(inodes(fx)), 2);
+	noreply(fx, VFSD_OP_FORGET, e.nodeid, 0, 1);
+	assert_int_equal(simple(fx, VFSD_OP_GETATTR, e.nodeid, 0, NULL, 0), 0);
+	noreply(fx, VFSD_OP_FORGET, e.nodeid, 0, 1);
+	assert_int_equal(dir_inodes_count(inodes(fx)), 1);
+	assert_int_equal(simple(fx, VFSD_OP_GETATTR, e.nodeid, 0, NULL, 0),
 			 -ESTALE);
 	/* Looked up again, it gets a fresh nodeid: never reused. */
 	{
 		uint64_t old = e.nodeid;
 
-		assert_int_equal(lookup(VFSD_ROOT_INO, "empty", &e), 0);
+		assert_int_equal(lookup(fx, VFSD_ROOT_INO, "empty", &e), 0);
 		assert_true(e.nodeid > old);
 	}
-	/* Forgetting more than known, or the root, is harmless. */
-	noreply(VFSD_OP_FORGET, e.nodeid, 0, 100);
-	noreply(VFSD_OP_FORGET, VFSD_ROOT_INO, 0, 100);
-	noreply(VFSD_OP_FORGET, 424242, 0, 1);
-	assert_int_equal(dir_inodes_count(inodes()), 1);
-	assert_int_equal(simple(VFSD_OP_GETATTR, VFSD_ROOT_INO, 0, NULL, 0), 0);
+	/* Forgetting more than known, or the fx->tmp, is harmless. */
+	noreply(fx, VFSD_OP_FORGET, e.nodeid, 0, 100);
+	noreply(fx, VFSD_OP_FORGET, VFSD_ROOT_INO, 0, 100);
+	noreply(fx, VFSD_OP_FORGET, 424242, 0, 1);
+	assert_int_equal(dir_inodes_count(inodes(fx)), 1);
+	assert_int_equal(simple(fx, VFSD_OP_GETATTR, VFSD_ROOT_INO, 0, NULL, 0), 0);
 }
 
 /* Many inodes: the table grows past its first buckets. */
 static void test_many_inodes(void **state)
 {
+	struct fk_session *fx = *state;
 	struct vfsd_entry_out e, sub;
 	char name[32];
 	uint64_t ids[NFILES];
 	int i;
 
-	(void)state;
-	assert_int_equal(lookup(VFSD_ROOT_INO, "sub", &sub), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "sub", &sub), 0);
 	for (i = 0; i < NFILES; i++) {
 		snprintf(name, sizeof(name), "file-%03d", i);
-		assert_int_equal(lookup(sub.nodeid, name, &e), 0);
+		assert_int_equal(lookup(fx, sub.nodeid, name, &e), 0);
 		ids[i] = e.nodeid;
 	}
-	assert_int_equal(dir_inodes_count(inodes()), NFILES + 2);
+	assert_int_equal(dir_inodes_count(inodes(fx)), NFILES + 2);
 	for (i = 0; i < NFILES; i++) {
 		struct vfsd_attr_out a;
 
-		assert_int_equal(simple(VFSD_OP_GETATTR, ids[i], 0, &a,
+		assert_int_equal(simple(fx, VFSD_OP_GETATTR, ids[i], 0, &a,
 					sizeof(a)), 0);
 		assert_int_equal(a.attr.size, 12);	/* "sub/file-NNN" */
 	}
 	for (i = 0; i < NFILES; i++)
-		noreply(VFSD_OP_FORGET, ids[i], 0, 1);
-	assert_int_equal(dir_inodes_count(inodes()), 2);
+		noreply(fx, VFSD_OP_FORGET, ids[i], 0, 1);
+	assert_int_equal(dir_inodes_count(inodes(fx)), 2);
 }
 
 static void test_xattr(void **state)
 {
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_entry_out e;
 	struct vfsd_sqe sqe;
 	char p[PATH_MAX], buf[256];
 	int32_t n;
 
-	(void)state;
-	path_of(p, "big");
+	path_of(fx, p, "big");
 	if (setxattr(p, "user.vfsd", "value!", 6, 0) < 0)
 		skip();		/* the host filesystem has no user xattrs */
-	assert_int_equal(lookup(VFSD_ROOT_INO, "big", &e), 0);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "big", &e), 0);
 
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);	/* size probe */
-	assert_int_equal(fk_call(&k, &sqe, "user.vfsd", 10, NULL, 0), 6);
+	assert_int_equal(fk_call(k, &sqe, "user.vfsd", 10, NULL, 0), 6);
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);
 	sqe.arg = 5;					/* too small */
-	assert_int_equal(fk_call(&k, &sqe, "user.vfsd", 10, NULL, 0), -ERANGE);
+	assert_int_equal(fk_call(k, &sqe, "user.vfsd", 10, NULL, 0), -ERANGE);
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);
 	sqe.arg = sizeof(buf);
-	n = fk_call(&k, &sqe, "user.vfsd", 10, buf, sizeof(buf));
+	n = fk_call(k, &sqe, "user.vfsd", 10, buf, sizeof(buf));
 	assert_int_equal(n, 6);
 	assert_memory_equal(buf, "value!", 6);
 
 	sqe = fk_sqe(VFSD_OP_GETXATTR, e.nodeid);
 	sqe.arg = sizeof(buf);
-	assert_int_equal(fk_call(&k, &sqe, "user.none", 10, NULL, 0), -ENODATA);
+	assert_int_equal(fk_call(k, &sqe, "user.none", 10, NULL, 0), -ENODATA);
 
 	sqe = fk_sqe(VFSD_OP_LISTXATTR, e.nodeid);
 	sqe.arg = sizeof(buf);
-	n = fk_call(&k, &sqe, NULL, 0, buf, sizeof(buf));
+	n = fk_call(k, &sqe, NULL, 0, buf, sizeof(buf));
 	assert_true(n >= 10);
 	assert_non_null(memmem(buf, n, "user.vfsd", 10));
 }
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fk_session_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_lookup), T(test_getattr_readlink_statfs),
 		T(test_readdir_root), T(test_readdir_many_rounds),

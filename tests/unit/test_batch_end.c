@@ -78,8 +78,9 @@ static int setup(void **state)
 	return fk_session_setup(state, &ops, NULL, 8);
 }
 
-static uint64_t post_reads(struct fk_session *f, int n)
+static uint64_t post_reads(struct fk_session *fx, int n)
 {
+	struct fake_kernel *k = &fx->k;
 	uint64_t id = 0;
 	int i;
 
@@ -88,95 +89,99 @@ static uint64_t post_reads(struct fk_session *f, int n)
 
 		sqe.len = 4096;
 		sqe.win_off = (uint32_t)i * 4096;
-		id = fk_post(&f->k, &sqe, NULL, 0, false);
+		id = fk_post(k, &sqe, NULL, 0, false);
 	}
 	return id;	/* the last one's */
 }
 
-static void post_interrupt(struct fk_session *f, uint64_t id)
+static void post_interrupt(struct fk_session *fx, uint64_t id)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_INTERRUPT, 2);
 
 	sqe.offset = id;
 	sqe.arg = VFSD_OP_READ;
-	fk_post(&f->k, &sqe, NULL, 0, true);
-	vfsd_queue_process(f->k.q);
+	fk_post(k, &sqe, NULL, 0, true);
+	vfsd_queue_process(k->q);
 }
 
 static void test_interrupt_reaches_held_request(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_cqe cqe;
 	uint64_t last;
 
-	last = post_reads(f, 2);
-	assert_int_equal(vfsd_queue_process(f->k.q), 2);
+	last = post_reads(fx, 2);
+	assert_int_equal(vfsd_queue_process(k->q), 2);
 	assert_int_equal(nheld, 2);
 	assert_false(vfsd_req_interrupted(held[0]));
 	assert_false(vfsd_req_interrupted(held[1]));
 
-	post_interrupt(f, last);
+	post_interrupt(fx, last);
 	assert_int_equal(interrupts, 1);
 	assert_int_equal(nheld, 1);
 	assert_false(vfsd_req_interrupted(held[0]));
-	assert_true(fk_reap(&f->k, &cqe, NULL));
+	assert_true(fk_reap(k, &cqe, NULL));
 	assert_int_equal(cqe.id, last);
 	assert_int_equal(cqe.result, -EINTR);
 
 	/* Stale (already answered) or unknown ids change nothing. */
-	post_interrupt(f, last);
-	post_interrupt(f, last ^ (1ull << 20));
-	post_interrupt(f, 0xffff);
+	post_interrupt(fx, last);
+	post_interrupt(fx, last ^ (1ull << 20));
+	post_interrupt(fx, 0xffff);
 	assert_int_equal(interrupts, 1);
-	assert_int_equal(fk_pending(&f->k), 0);
+	assert_int_equal(fk_pending(k), 0);
 
 	/* The other request finishes as usual. */
-	assert_int_equal(vfsd_queue_batch_end(f->k.q, true), 0);
-	assert_true(fk_reap(&f->k, &cqe, NULL));
+	assert_int_equal(vfsd_queue_batch_end(k->q, true), 0);
+	assert_true(fk_reap(k, &cqe, NULL));
 	assert_int_equal(cqe.result, 100);
 }
 
 static void test_replies_after_the_batch(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_cqe cqe;
 	uint16_t tag;
 	char data[100];
 	int i;
 
-	post_reads(f, 3);
-	assert_int_equal(vfsd_queue_process(f->k.q), 3);
+	post_reads(fx, 3);
+	assert_int_equal(vfsd_queue_process(k->q), 3);
 	assert_int_equal(nheld, 3);
-	assert_int_equal(fk_pending(&f->k), 0);	/* nothing replied yet */
+	assert_int_equal(fk_pending(k), 0);	/* nothing replied yet */
 	/* New requests came: no blocking; one finished, two left. */
-	assert_int_equal(vfsd_queue_batch_end(f->k.q, false), 2);
+	assert_int_equal(vfsd_queue_batch_end(k->q, false), 2);
 	assert_int_equal(last_wait, 0);
 	assert_int_equal(last_queue, 0);
-	assert_int_equal(fk_pending(&f->k), 1);
-	assert_true(fk_reap(&f->k, &cqe, &tag));
+	assert_int_equal(fk_pending(k), 1);
+	assert_true(fk_reap(k, &cqe, &tag));
 	assert_int_equal(cqe.result, 100);
-	assert_int_equal(vfsd_queue_batch_end(f->k.q, true), 1);
+	assert_int_equal(vfsd_queue_batch_end(k->q, true), 1);
 	assert_int_equal(last_wait, 1);
-	assert_int_equal(vfsd_queue_batch_end(f->k.q, true), 0);
+	assert_int_equal(vfsd_queue_batch_end(k->q, true), 0);
 	for (i = 0; i < 2; i++) {
-		assert_true(fk_reap(&f->k, &cqe, &tag));
+		assert_true(fk_reap(k, &cqe, &tag));
 		assert_int_equal(cqe.result, 100);
 	}
 	/* The data went into each request's own window pages. */
-	fk_window_peek(&f->k, 8192, data, sizeof(data));
+	fk_window_peek(k, 8192, data, sizeof(data));
 	assert_int_equal(data[0], 'a' + 3);
-	assert_int_equal(vfsd_queue_batch_end(f->k.q, true), 0);	/* idle */
+	assert_int_equal(vfsd_queue_batch_end(k->q, true), 0);	/* idle */
 }
 
 static void test_fake_kernel_drains(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_cqe cqe;
 	int n = 0;
 
-	post_reads(f, 5);
-	assert_int_equal(fk_run(&f->k), 5);
-	while (fk_reap(&f->k, &cqe, NULL)) {
+	post_reads(fx, 5);
+	assert_int_equal(fk_run(k), 5);
+	while (fk_reap(k, &cqe, NULL)) {
 		assert_int_equal(cqe.result, 100);
 		n++;
 	}

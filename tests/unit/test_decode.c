@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "fake_kernel.h"
+#include "fk_session.h"
 
 /* What the last op saw. */
 static struct {
@@ -271,22 +271,12 @@ static const struct vfsd_ops all_ops = {
 
 static int ud_marker;
 
-struct fixture {
-	struct vfsd_session *s;
-	struct fake_kernel k;
-};
-
 static int setup_ops(void **state, const struct vfsd_ops *ops)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	f->s = vfsd_session_new(ops, sizeof(*ops), NULL, &ud_marker);
-	fk_init(&f->k, f->s, 8, 0, FK_LAYOUT_KERNEL);
 	memset(&got, 0, sizeof(got));
 	held = NULL;
 	fk_log_capture();
-	*state = f;
-	return 0;
+	return fk_session_setup(state, ops, &ud_marker, 8);
 }
 
 static int setup(void **state)
@@ -303,16 +293,13 @@ static int setup_empty(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	fk_fini(&f->k);
-	vfsd_session_destroy(f->s);
 	vfsd_set_log_func(NULL);
-	free(f);
-	return 0;
+	return fk_session_teardown(state);
 }
 
-#define K(state) (&((struct fixture *)*(state))->k)
+/* The fixture's fake kernel. */
+#define K(state) (&((struct fk_session *)*(state))->k)
+
 
 /* One request through the fake kernel; the op must answer EXDEV. */
 static void expect_op(void **state, struct vfsd_sqe *sqe, const void *payload,

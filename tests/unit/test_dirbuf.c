@@ -56,12 +56,13 @@ static int teardown(void **state)
 
 
 /* READDIR with sqe.len = len on tag 0; out gets slot 0 and slot 1. */
-static int32_t readdir_call(struct fk_session *f, uint32_t len)
+static int32_t readdir_call(struct fk_session *fx, uint32_t len)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_READDIR, 1);
 
 	sqe.len = len;
-	return fk_call(&f->k, &sqe, NULL, 0, out, sizeof(out));
+	return fk_call(k, &sqe, NULL, 0, out, sizeof(out));
 }
 
 static void s_three(struct vfsd_req *req, size_t size)
@@ -95,11 +96,11 @@ static void check_record(size_t at, const char *name, uint64_t ino,
 
 static void test_layout(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_three;
 	assert_int_equal(sizeof(struct vfsd_dirent), 24);
-	assert_int_equal(readdir_call(f, 4096), 32 + 32 + 40);
+	assert_int_equal(readdir_call(fx, 4096), 32 + 32 + 40);
 	assert_int_equal(added[0], 32);		/* 24 + 1 -> 32 */
 	assert_int_equal(added[1], 32);		/* 24 + 8 -> 32 */
 	assert_int_equal(added[2], 40);		/* 24 + 16 -> 40 */
@@ -127,27 +128,27 @@ static void s_fill(struct vfsd_req *req, size_t size)
 
 static void test_never_overflows(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	int32_t used;
 	size_t i;
 
 	script = s_fill;
 	/* The kernel asks for 100 bytes: three 32-byte records fit. */
-	used = readdir_call(f, 100);
+	used = readdir_call(fx, 100);
 	assert_int_equal(used, 96);
 	assert_int_equal(nadded, 3);
 	for (i = used; i < VFSD_INLINE_SIZE; i++)
 		assert_int_equal(out[i], 0x5a);
 
 	/* Asks for more than a slot: stops at the slot, not in the next. */
-	used = readdir_call(f, 1 << 20);
+	used = readdir_call(fx, 1 << 20);
 	assert_int_equal(used, VFSD_INLINE_SIZE);	/* 128 * 32 */
 	assert_int_equal(nadded, VFSD_INLINE_SIZE / 32);
 	check_record(VFSD_INLINE_SIZE - 32, "e127", 129, 128, DT_REG);
 	for (i = VFSD_INLINE_SIZE; i < sizeof(out); i++)
 		assert_int_equal(out[i], 0x5a);		/* tag 1's slot */
 
-	used = readdir_call(f, 31);	/* not even one record */
+	used = readdir_call(fx, 31);	/* not even one record */
 	assert_int_equal(used, 0);
 	assert_int_equal(nadded, 0);
 }
@@ -172,11 +173,11 @@ static void s_names(struct vfsd_req *req, size_t size)
 
 static void test_name_limits_and_types(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	char longest[NAME_MAX + 1];
 
 	script = s_names;
-	assert_int_equal(readdir_call(f, 4096),
+	assert_int_equal(readdir_call(fx, 4096),
 			 VFSD_DIRENT_SIZE(NAME_MAX) + 32 + 32);
 	assert_int_equal(added[0], 0);
 	assert_int_equal(added[1], VFSD_DIRENT_SIZE(NAME_MAX));
@@ -199,12 +200,13 @@ static void s_empty(struct vfsd_req *req, size_t size)
 
 static void test_end_and_misuse(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_LOOKUP, 1);
 
 	script = s_empty;
-	assert_int_equal(readdir_call(f, 4096), 0);	/* end of directory */
-	assert_int_equal(fk_call(&f->k, &sqe, "n", 2, NULL, 0), -ENOENT);
+	assert_int_equal(readdir_call(fx, 4096), 0);	/* end of directory */
+	assert_int_equal(fk_call(k, &sqe, "n", 2, NULL, 0), -ENOENT);
 	assert_int_equal(added[0], 0);
 }
 

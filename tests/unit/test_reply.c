@@ -58,20 +58,21 @@ static int teardown(void **state)
 
 
 /* Run one request of opcode through the script; returns the CQE result. */
-static int32_t run(struct fk_session *f, uint8_t opcode, uint32_t len)
+static int32_t run(struct fk_session *fx, uint8_t opcode, uint32_t len)
 {
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(opcode, 2);
 
 	memset(out, 0, sizeof(out));
 	if (opcode == VFSD_OP_LOOKUP || opcode == VFSD_OP_MKDIR ||
 	    opcode == VFSD_OP_UNLINK || opcode == VFSD_OP_CREATE)
-		return fk_call(&f->k, &sqe, "name", 5, out, sizeof(out));
+		return fk_call(k, &sqe, "name", 5, out, sizeof(out));
 	if (opcode == VFSD_OP_GETXATTR) {
 		sqe.arg = len;	/* the caller's buffer; 0 asks the size */
-		return fk_call(&f->k, &sqe, "user.a", 7, out, sizeof(out));
+		return fk_call(k, &sqe, "user.a", 7, out, sizeof(out));
 	}
 	sqe.len = len;
-	return fk_call(&f->k, &sqe, NULL, 0, out, sizeof(out));
+	return fk_call(k, &sqe, NULL, 0, out, sizeof(out));
 }
 
 static struct stat sample_stat(void)
@@ -139,11 +140,11 @@ static void s_root_entry(struct vfsd_req *req)
 
 static void test_entry(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	struct vfsd_entry_out *o = (void *)out;
 
 	script = s_entry;
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), 0);
 	assert_int_equal(ret, 0);
 	assert_int_equal(o->nodeid, 42);
 	assert_int_equal(o->generation, 7);
@@ -151,11 +152,11 @@ static void test_entry(void **state)
 	assert_int_equal(o->attr_valid_ns, 1500000000);
 	check_attr(&o->attr);
 	/* mkdir takes the same reply. */
-	assert_int_equal(run(f, VFSD_OP_MKDIR, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_MKDIR, 0), 0);
 	assert_int_equal(o->nodeid, 42);
 	/* The root has no other name: the module refuses such an entry. */
 	script = s_root_entry;
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	assert_non_null(strstr(fk_last_log, "root's nodeid"));
 }
@@ -170,17 +171,17 @@ static void s_negative(struct vfsd_req *req)
 
 static void test_negative_entry(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	struct vfsd_entry_out *o = (void *)out;
 	static const struct vfsd_attr zero;
 
 	script = s_negative;
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), 0);
 	assert_int_equal(o->nodeid, 0);
 	assert_int_equal(o->entry_valid_ns, 2000000000ull);
 	assert_memory_equal(&o->attr, &zero, sizeof(zero));
 	/* Only a lookup may answer "no such name" that way. */
-	assert_int_equal(run(f, VFSD_OP_MKDIR, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_MKDIR, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	assert_non_null(strstr(fk_last_log, "negative entry"));
 }
@@ -204,14 +205,14 @@ static void s_bad_nsec(struct vfsd_req *req)
 
 static void test_invalid_attributes(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_bad_attr;
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	assert_non_null(strstr(fk_last_log, "invalid attributes"));
 	script = s_bad_nsec;
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 }
 
@@ -224,11 +225,11 @@ static void s_attr(struct vfsd_req *req)
 
 static void test_attr(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	struct vfsd_attr_out *o = (void *)out;
 
 	script = s_attr;
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), 0);
 	assert_int_equal(ret, 0);
 	assert_int_equal(o->attr_valid_ns, 3000000000ull);
 	assert_int_equal(o->reserved, 0);
@@ -255,12 +256,12 @@ static void s_create(struct vfsd_req *req)
 
 static void test_open_create(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	struct vfsd_open_out *o = (void *)out;
 	struct vfsd_create_out *c = (void *)out;
 
 	script = s_open;
-	assert_int_equal(run(f, VFSD_OP_OPEN, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_OPEN, 0), 0);
 	assert_true(o->fh == 0xfeedfacecafeull);
 	assert_int_equal(o->open_flags, VFSD_FOPEN_KEEP_CACHE |
 			 VFSD_FOPEN_DIRECT_IO | VFSD_FOPEN_NONSEEKABLE);
@@ -268,7 +269,7 @@ static void test_open_create(void **state)
 	assert_int_equal(o->dmap_id, 0);
 
 	script = s_create;
-	assert_int_equal(run(f, VFSD_OP_CREATE, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_CREATE, 0), 0);
 	assert_int_equal(c->entry.nodeid, 43);
 	assert_int_equal(c->entry.attr_valid_ns, 1000000000);
 	check_attr(&c->entry.attr);
@@ -277,7 +278,7 @@ static void test_open_create(void **state)
 	assert_int_equal(c->open.dmap_id, 7);
 	/* Open's reply does not answer create. */
 	script = s_open;
-	assert_int_equal(run(f, VFSD_OP_CREATE, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_CREATE, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 }
 
@@ -295,29 +296,29 @@ static void s_write(struct vfsd_req *req)
 
 static void test_read_write_counts(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_read;
 	nbytes = 4096;
-	assert_int_equal(run(f, VFSD_OP_READ, 4096), 4096);
+	assert_int_equal(run(fx, VFSD_OP_READ, 4096), 4096);
 	nbytes = 100;		/* short: end of file */
-	assert_int_equal(run(f, VFSD_OP_READ, 4096), 100);
+	assert_int_equal(run(fx, VFSD_OP_READ, 4096), 100);
 	nbytes = 0;
-	assert_int_equal(run(f, VFSD_OP_READ, 4096), 0);
+	assert_int_equal(run(fx, VFSD_OP_READ, 4096), 0);
 	nbytes = 4097;		/* more than asked for */
-	assert_int_equal(run(f, VFSD_OP_READ, 4096), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_READ, 4096), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	assert_non_null(strstr(fk_last_log, "more bytes than requested"));
 
 	script = s_write;
 	nbytes = 19;
-	assert_int_equal(run(f, VFSD_OP_WRITE, 19), 19);
+	assert_int_equal(run(fx, VFSD_OP_WRITE, 19), 19);
 	nbytes = 20;
-	assert_int_equal(run(f, VFSD_OP_WRITE, 19), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_WRITE, 19), -EIO);
 	/* A read reply does not answer a write. */
 	script = s_read;
 	nbytes = 1;
-	assert_int_equal(run(f, VFSD_OP_WRITE, 19), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_WRITE, 19), -EIO);
 }
 
 static const char *target;
@@ -329,23 +330,23 @@ static void s_readlink(struct vfsd_req *req)
 
 static void test_readlink(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	static char longest[VFSD_LINK_MAX + 2];
 
 	script = s_readlink;
 	target = "../dir/target";
-	assert_int_equal(run(f, VFSD_OP_READLINK, 0), 13);
+	assert_int_equal(run(fx, VFSD_OP_READLINK, 0), 13);
 	assert_memory_equal(out, "../dir/target", 13);
 	assert_int_equal(out[13], 0x5a);	/* no NUL written: stale byte */
 
 	memset(longest, 'a', VFSD_LINK_MAX);
 	target = longest;
-	assert_int_equal(run(f, VFSD_OP_READLINK, 0), VFSD_LINK_MAX);
+	assert_int_equal(run(fx, VFSD_OP_READLINK, 0), VFSD_LINK_MAX);
 	longest[VFSD_LINK_MAX] = 'a';		/* PATH_MAX bytes: too long */
-	assert_int_equal(run(f, VFSD_OP_READLINK, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_READLINK, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	target = "";
-	assert_int_equal(run(f, VFSD_OP_READLINK, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_READLINK, 0), -EIO);
 }
 
 static void s_statfs(struct vfsd_req *req)
@@ -366,11 +367,11 @@ static void s_statfs(struct vfsd_req *req)
 
 static void test_statfs(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	struct vfsd_statfs_out *o = (void *)out;
 
 	script = s_statfs;
-	assert_int_equal(run(f, VFSD_OP_STATFS, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_STATFS, 0), 0);
 	assert_int_equal(o->bsize, 4096);
 	assert_int_equal(o->frsize, 1024);
 	assert_int_equal(o->blocks, 1000000);
@@ -391,15 +392,15 @@ static void s_lseek(struct vfsd_req *req)
 
 static void test_lseek(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 	struct vfsd_lseek_out *o = (void *)out;
 
 	script = s_lseek;
 	seek_to = (off_t)1 << 42;
-	assert_int_equal(run(f, VFSD_OP_LSEEK, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_LSEEK, 0), 0);
 	assert_true(o->offset == 1ull << 42);
 	seek_to = -1;
-	assert_int_equal(run(f, VFSD_OP_LSEEK, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_LSEEK, 0), -EIO);
 }
 
 static size_t xsize;
@@ -418,28 +419,28 @@ static void s_xattr_buf(struct vfsd_req *req)
 
 static void test_xattr_replies(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_xattr_size;
 	xsize = 10;
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 0), 10);	/* size probe */
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 100), -EIO);	/* not a probe */
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 0), 10);	/* size probe */
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 100), -EIO);	/* not a probe */
 	xsize = VFSD_INLINE_SIZE + 1;
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 0), -E2BIG);
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 0), -E2BIG);
 
 	script = s_xattr_buf;
 	xsize = 9;
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 100), 9);
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 100), 9);
 	assert_memory_equal(out, "the value", 9);
 	xsize = 100;		/* exactly the caller's buffer */
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 100), 100);
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 100), 100);
 	xsize = 101;		/* bigger than the caller's buffer */
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 100), -ERANGE);
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 100), -ERANGE);
 	assert_int_equal(ret, -ERANGE);
 	/* The value sent to a size probe: its size, no bytes. */
 	xsize = 9;
 	memset(out, 0, sizeof(out));
-	assert_int_equal(run(f, VFSD_OP_GETXATTR, 0), 9);
+	assert_int_equal(run(fx, VFSD_OP_GETXATTR, 0), 9);
 	assert_int_equal(ret, 0);
 }
 
@@ -452,32 +453,32 @@ static void s_err(struct vfsd_req *req)
 
 static void test_errno_range(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_err;
 	err_in = ENOENT;
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), -ENOENT);
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), -ENOENT);
 	assert_int_equal(ret, 0);
 	err_in = 511;
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -511);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -511);
 	err_in = 512;		/* ERESTARTSYS and up: kernel internal */
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	assert_non_null(strstr(fk_last_log, "errno out of range"));
 	err_in = -ENOENT;	/* the classic sign mistake */
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 
 	/* 0 is success only where success carries no payload. */
 	err_in = 0;
-	assert_int_equal(run(f, VFSD_OP_UNLINK, 0), 0);
+	assert_int_equal(run(fx, VFSD_OP_UNLINK, 0), 0);
 	assert_int_equal(ret, 0);
-	assert_int_equal(run(f, VFSD_OP_READ, 4096), 0);	/* EOF */
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_READ, 4096), 0);	/* EOF */
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), -EIO);
 	assert_non_null(strstr(fk_last_log, "needs a payload"));
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -EIO);
-	assert_int_equal(run(f, VFSD_OP_OPEN, 0), -EIO);
-	assert_int_equal(run(f, VFSD_OP_STATFS, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_OPEN, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_STATFS, 0), -EIO);
 }
 
 static void s_twice(struct vfsd_req *req)
@@ -488,11 +489,11 @@ static void s_twice(struct vfsd_req *req)
 
 static void test_double_reply(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_twice;
 	/* fk_call asserts exactly one completion. */
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -ENOENT);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -ENOENT);
 	assert_int_equal(ret, 0);
 	assert_int_equal(ret2, -EALREADY);
 }
@@ -507,17 +508,17 @@ static void s_wrong(struct vfsd_req *req)
 
 static void test_wrong_kind(void **state)
 {
-	struct fk_session *f = *state;
+	struct fk_session *fx = *state;
 
 	script = s_wrong;
-	assert_int_equal(run(f, VFSD_OP_LOOKUP, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_LOOKUP, 0), -EIO);
 	assert_int_equal(ret, -EINVAL);
 	assert_int_equal(ret2, -EALREADY);
 	assert_non_null(strstr(fk_last_log, "wrong reply type"));
 	script = s_open;
-	assert_int_equal(run(f, VFSD_OP_READ, 4096), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_READ, 4096), -EIO);
 	script = s_statfs;
-	assert_int_equal(run(f, VFSD_OP_GETATTR, 0), -EIO);
+	assert_int_equal(run(fx, VFSD_OP_GETATTR, 0), -EIO);
 }
 
 static void test_timeouts(void **state)
