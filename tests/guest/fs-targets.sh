@@ -21,16 +21,6 @@ FS_TARGETS=${VFSD_FS_TARGETS:-${FS_DEFAULT_TARGETS:-dir mem}}
 GUEST_BIN=$VFSD_BUILD/tests/guest
 TARGET_SRC=		# the dir backend's source, while it is mounted
 
-# tmp_dir VAR: a fresh world-readable directory in VAR, removed at exit.
-# (make_tmpdir inside $(...) registers its cleanup in the subshell.)
-tmp_dir() {
-	local d
-	d=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
-	chmod 755 "$d"
-	defer "rm -rf '$d'"
-	printf -v "$1" %s "$d"
-}
-
 is_vfsd_target() { [[ $1 = dir || $1 = dir-tmpfs || $1 = mem* ]]; }
 
 # mount_ext4 DIR: a fresh 512 MiB ext4 image on /tmp, loop-mounted on DIR.

@@ -7,83 +7,21 @@
 #   load_module; defer 'umount /mnt/x'; check "mount works" mount ...
 #
 # Exit status of a test: 0 pass, 77 skip, anything else fail.
-set -euo pipefail
 
-VFSD_PROJECT=${VFSD_PROJECT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-VFSD_BUILD=${VFSD_BUILD:-$VFSD_PROJECT/build}
+# The basics (paths, log, fail, skip, check, wait_for, defer, tmp_dir)
+# are the host tests' too.
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
 VFSD_MODULE=${VFSD_MODULE-$VFSD_BUILD/kmod/vfsd.ko}
 VFSD_MODULE_ARGS=${VFSD_MODULE_ARGS:-}
-VFSD_RESULTS=${VFSD_RESULTS:-/tmp}
 VFSD_KERNEL=${VFSD_KERNEL:-stock}
 VFSD_MODNAME=vfsd
-VFSD_SERVER=${VFSD_SERVER:-$VFSD_BUILD/server/vfsd-server}
-TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 KERNEL_ERRORS_RE=$VFSD_PROJECT/tests/vm/kernel-errors.re
-
-log() { echo "[$TEST_NAME] $*"; }
-fail() { echo "[$TEST_NAME] FAIL: $*" >&2; exit 1; }
-# skip REASON: exit 77; the runner reads REASON from $VFSD_SKIP_FILE.
-skip() {
-	echo "[$TEST_NAME] SKIP: $*"
-	[[ -z ${VFSD_SKIP_FILE:-} ]] || echo "$*" >"$VFSD_SKIP_FILE" || true
-	exit 77
-}
-
-# check DESCRIPTION CMD [ARG...]: run CMD, fail the test if it fails.
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		log "ok: $what"
-	else
-		fail "$what (status $?: $*)"
-	fi
-}
-
-# check_fails DESCRIPTION CMD [ARG...]: CMD must fail.
-check_fails() {
-	local what=$1
-	shift
-	if "$@"; then
-		fail "$what (unexpectedly succeeded: $*)"
-	fi
-	log "ok: $what"
-}
-
-# wait_for SECS CMD [ARG...]: poll CMD every 0.1 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
-}
 
 # True inside a run-guest.sh guest; tests must not touch the host kernel.
 in_guest() { [[ -n ${VFSD_KVER:-} && -e /proc/modules ]]; }
 require_guest() { in_guest || skip "needs the test guest (tests/vm/run-guest.sh)"; }
-
-# Cleanups run in reverse order when the test exits, pass or fail, so a
-# failed test does not leave mounts or servers that break the next one.
-_deferred=()
-defer() { _deferred+=("$1"); }
-_run_deferred() {
-	local rc=$? i
-	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
-		eval "${_deferred[i]}" || log "cleanup failed: ${_deferred[i]}"
-	done
-	return "$rc"
-}
-trap _run_deferred EXIT
-
-# A scratch dir on the guest's tmpfs, removed at exit.
-make_tmpdir() {
-	local d
-	d=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
-	defer "rm -rf '$d'"
-	echo "$d"
-}
 
 module_loaded() { [[ -d /sys/module/$VFSD_MODNAME ]]; }
 

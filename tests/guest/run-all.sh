@@ -56,7 +56,7 @@ for t in "${tests[@]}"; do
 	echo "<6>$mark" >/dev/kmsg
 	echo "=== $name"
 	start=$SECONDS
-	# skip() in lib.sh writes its reason here.
+	# skip() in tests/lib/common.sh writes its reason here.
 	export VFSD_SKIP_FILE=$VFSD_RESULTS/tests/$name.skip
 	rm -f "$VFSD_SKIP_FILE"
 	set +e

@@ -6,22 +6,13 @@
 # Exit status of a test: 0 pass, 77 skip, anything else fail.
 set -euo pipefail
 
-# The guest tests' basics, none of which needs the guest: log, fail,
-# skip, check, wait_for, defer (cleanups at exit).
-# shellcheck source=tests/guest/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../guest/lib.sh"
+# The basics the guest tests share: log, fail, skip, check, wait_for,
+# defer (cleanups at exit), tmp_dir.
+# shellcheck source=tests/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 [[ $(id -u) = 0 ]] || skip "needs root (mount)"
 [[ -c /dev/fuse ]] || skip "no /dev/fuse"
-
-# tmp_dir VAR: a fresh world-readable directory, removed at exit.
-tmp_dir() {
-	local d
-	d=$(mktemp -d "/tmp/vfsd-host-$TEST_NAME.XXXXXX")
-	chmod 755 "$d"
-	defer "rm -rf '$d'"
-	printf -v "$1" %s "$d"
-}
 
 fuse_mounted() { grep -qs " $1 fuse.vfsd " /proc/mounts; }
 

@@ -44,7 +44,7 @@ for t in "$tests"/t-*.sh; do
 		[[ $match = 1 ]] || continue
 	fi
 	start=$SECONDS
-	# skip() in tests/guest/lib.sh writes its reason here.
+	# skip() in tests/lib/common.sh writes its reason here.
 	VFSD_SKIP_FILE=$VFSD_RESULTS/$name.skip
 	rm -f "$VFSD_SKIP_FILE"
 	set +e
