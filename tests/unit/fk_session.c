@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The unit tests' session fixture; see fk_session.h. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,4 +90,16 @@ int fk_session_teardown(void **state)
 	free(f);
 	*state = NULL;
 	return 0;
+}
+
+int fk_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }

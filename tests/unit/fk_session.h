@@ -60,4 +60,7 @@ int fk_session_setup_backend(void **state, const struct backend *b,
 /* cmocka teardown of any of them: stop, remove f->tmp, free. */
 int fk_session_teardown(void **state);
 
+/* How many fds the process has open (a leak check around a call). */
+int fk_open_fds(void);
+
 #endif /* VFSD_TESTS_FK_SESSION_H */

@@ -323,19 +323,6 @@ static void test_readdir_many_rounds(void **state)
 	noreply(fx, VFSD_OP_RELEASEDIR, e.nodeid, fh, 0);
 }
 
-/* How many fds the process has open. */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void test_read(void **state)
 {
 	struct fk_session *fx = *state;
@@ -349,11 +336,11 @@ static void test_read(void **state)
 
 	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "big", &e), 0);
 	dir_io_uses_uring();	/* the thread's ring has its fd already */
-	fds = open_fds();
+	fds = fk_open_fds();
 	fh = open_(fx, VFSD_OP_OPEN, e.nodeid, O_RDONLY, &res);
 	assert_int_equal(res, 0);
 	assert_true(fh != 0);
-	assert_int_equal(open_fds(), fds + 1);	/* one host fd */
+	assert_int_equal(fk_open_fds(), fds + 1);	/* one host fd */
 
 	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);
 	sqe.fh = fh;
@@ -397,7 +384,7 @@ static void test_read(void **state)
 	assert_int_equal(simple(fx, VFSD_OP_FLUSH, e.nodeid, fh, NULL, 0), 0);
 	assert_int_equal(simple(fx, VFSD_OP_FSYNC, e.nodeid, fh, NULL, 0), 0);
 	noreply(fx, VFSD_OP_RELEASE, e.nodeid, fh, 0);
-	assert_int_equal(open_fds(), fds);	/* closed */
+	assert_int_equal(fk_open_fds(), fds);	/* closed */
 
 	/* fh 0: a page-cache read without an open file (never stdin). */
 	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);

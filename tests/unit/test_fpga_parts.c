@@ -7,7 +7,6 @@
  * finishes (timeout) or without bus addresses, an xdma channel that comes
  * back short, each ending in EIO, also through the backend's READ/WRITE.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -23,6 +22,7 @@
 
 #include "backends/fpga/fpga.h"
 #include "fk_ops.h"
+#include "fk_session.h"
 #include "cli/options.h"
 
 #define BS	FPGA_BLOCK
@@ -327,18 +327,6 @@ static void test_qemu_dma_fails_cleanly(void **state)
 	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), -ENODEV);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* Each failing step of the qemu driver's open undoes what came before it. */
 static void test_qemu_open_fails_cleanly(void **state)
 {
@@ -350,19 +338,19 @@ static void test_qemu_open_fails_cleanly(void **state)
 
 	(void)state;
 	fake_sysfs();
-	fds = count_fds();
+	fds = fk_open_fds();
 	/* The edu's BAR cannot be mapped: the card's BAR2 is unmapped again. */
 	snprintf(path, sizeof(path), "%s/0000:00:05.0/resource0", sysfs);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), -ENODEV);
 	assert_null(dev);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(fk_open_fds(), fds);
 	/* The edu cannot be enabled: its config space is not kept open. */
 	snprintf(path, sizeof(path), "%s/0000:00:05.0/config", sysfs);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(fpga_dev_open(&cfg, 0, &dev), -ENODEV);
 	assert_null(dev);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(fk_open_fds(), fds);
 	rm_sysfs();
 }
 
