@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "fake_kernel.h"
+#include "fk_session.h"
 
 static struct {
 	int calls;
@@ -45,16 +45,17 @@ static int fake_ioctl(int fd, unsigned long cmd, void *arg)
 	return io.result;
 }
 
-static struct vfsd_session *s;
-static struct fake_kernel k;
 static int op_inval_ret = 12345;
 
-/* A lookup that finds the name moved: it drops the old one first. */
+/* A lookup that finds the name moved: it drops the old one first. The
+ * session's userdata is the fixture. */
 static void op_lookup(struct vfsd_req *req, vfsd_ino_t parent,
 		      const char *name)
 {
+	struct fk_session *fx = vfsd_req_userdata(req);
+
 	(void)name;
-	op_inval_ret = vfsd_notify_inval_entry(s, parent, "old", 3);
+	op_inval_ret = vfsd_notify_inval_entry(fx->s, parent, "old", 3);
 	vfsd_reply_err(req, ENOENT);
 }
 
@@ -62,55 +63,49 @@ static const struct vfsd_ops ops = { .lookup = op_lookup };
 
 static int setup(void **state)
 {
-	(void)state;
+	struct fk_session *fx = fk_session_new(state);
+
 	memset(&io, 0, sizeof(io));
-	s = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
-	assert_non_null(s);
-	fk_init(&k, s, 8, 0, FK_LAYOUT_KERNEL);
+	fk_session_open(fx, &ops, fx, 8);
 	/* Stands in for /dev/vfsd: the ioctls go to fake_ioctl. */
-	s->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	s->dev_ioctl = fake_ioctl;
-	s->mounted = false;
+	fx->s->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	fx->s->dev_ioctl = fake_ioctl;
+	fx->s->mounted = false;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	fk_fini(&k);
-	vfsd_session_destroy(s);
-	return 0;
-}
 
 static void test_inval_inode(void **state)
 {
-	(void)state;
-	assert_int_equal(vfsd_notify_inval_inode(s, 7, 4096, 8192), 0);
+	struct fk_session *fx = *state;
+
+	assert_int_equal(vfsd_notify_inval_inode(fx->s, 7, 4096, 8192), 0);
 	assert_int_equal(io.calls, 1);
 	assert_int_equal(io.cmd, VFSD_IOC_INVAL_INODE);
 	assert_int_equal(io.inode.nodeid, 7);
 	assert_int_equal(io.inode.offset, 4096);
 	assert_int_equal(io.inode.len, 8192);
 	/* len <= 0: to the end of the file. */
-	assert_int_equal(vfsd_notify_inval_inode(s, 7, 0, 0), 0);
+	assert_int_equal(vfsd_notify_inval_inode(fx->s, 7, 0, 0), 0);
 	assert_int_equal(io.inode.len, 0);
 	/* A negative offset never reaches the kernel. */
-	assert_int_equal(vfsd_notify_inval_inode(s, 7, -1, 0), -EINVAL);
+	assert_int_equal(vfsd_notify_inval_inode(fx->s, 7, -1, 0), -EINVAL);
 	assert_int_equal(io.calls, 2);
 	/* The module's answers come back as they are. */
 	io.result = -ENOENT;
-	assert_int_equal(vfsd_notify_inval_inode(s, 99, 0, 0), -ENOENT);
+	assert_int_equal(vfsd_notify_inval_inode(fx->s, 99, 0, 0), -ENOENT);
 	io.result = -ENODEV;
-	assert_int_equal(vfsd_notify_inval_inode(s, 7, 0, 0), -ENOTCONN);
+	assert_int_equal(vfsd_notify_inval_inode(fx->s, 7, 0, 0), -ENOTCONN);
 }
 
 static void test_inval_entry(void **state)
 {
+	struct fk_session *fx = *state;
 	char longname[NAME_MAX + 2];
 
-	(void)state;
 	/* namelen bytes of a longer string: no NUL needed. */
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, "file.txt-and-more", 8), 0);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, "file.txt-and-more",
+						 8), 0);
 	assert_int_equal(io.cmd, VFSD_IOC_INVAL_ENTRY);
 	assert_int_equal(io.entry.parent, 1);
 	assert_int_equal(io.entry.namelen, 8);
@@ -119,23 +114,25 @@ static void test_inval_entry(void **state)
 
 	/* What the module would refuse is refused before the ioctl. */
 	memset(longname, 'a', sizeof(longname));
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, "", 0), -EINVAL);
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, "a/b", 3), -EINVAL);
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, "a\0b", 3), -EINVAL);
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, longname, NAME_MAX + 1),
-			 -EINVAL);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, "", 0), -EINVAL);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, "a/b", 3), -EINVAL);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, "a\0b", 3), -EINVAL);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, longname,
+						 NAME_MAX + 1), -EINVAL);
 	assert_int_equal(io.calls, 1);
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, longname, NAME_MAX), 0);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, longname, NAME_MAX),
+			 0);
 	assert_int_equal(io.calls, 2);
 }
 
 /* Inside an op, on the queue thread: the call does not wait for it. */
 static void test_inval_from_op(void **state)
 {
+	struct fk_session *fx = *state;
+	struct fake_kernel *k = &fx->k;
 	struct vfsd_sqe sqe = fk_sqe(VFSD_OP_LOOKUP, 5);
 
-	(void)state;
-	assert_int_equal(fk_call(&k, &sqe, "new", 4, NULL, 0), -ENOENT);
+	assert_int_equal(fk_call(k, &sqe, "new", 4, NULL, 0), -ENOENT);
 	assert_int_equal(op_inval_ret, 0);
 	assert_int_equal(io.entry.parent, 5);
 	assert_string_equal(io.name, "old");
@@ -144,28 +141,29 @@ static void test_inval_from_op(void **state)
 /* Not before the connection is set up, not without the module's cap. */
 static void test_inval_needs_conn_and_cap(void **state)
 {
+	struct fk_session *fx = *state;
 	struct vfsd_session *fresh;
 
-	(void)state;
 	fresh = vfsd_session_new(&ops, sizeof(ops), NULL, NULL);
 	assert_null(vfsd_session_conn(fresh));
 	assert_int_equal(vfsd_notify_inval_inode(fresh, 2, 0, 0), -ENOTCONN);
 	assert_int_equal(vfsd_notify_inval_entry(fresh, 1, "x", 1), -ENOTCONN);
 	vfsd_session_destroy(fresh);
 
-	s->setup.features = VFSD_FEAT_POLL;
-	vfsd_conn_from_setup(s);
-	assert_int_equal(vfsd_notify_inval_inode(s, 2, 0, 0), -EOPNOTSUPP);
-	assert_int_equal(vfsd_notify_inval_entry(s, 1, "x", 1), -EOPNOTSUPP);
+	fx->s->setup.features = VFSD_FEAT_POLL;
+	vfsd_conn_from_setup(fx->s);
+	assert_int_equal(vfsd_notify_inval_inode(fx->s, 2, 0, 0), -EOPNOTSUPP);
+	assert_int_equal(vfsd_notify_inval_entry(fx->s, 1, "x", 1),
+			 -EOPNOTSUPP);
 	assert_int_equal(io.calls, 0);
 }
 
 /* What the kernel offers, what the session uses, and the ring facts. */
 static void test_conn_info(void **state)
 {
-	const struct vfsd_conn_info *c = vfsd_session_conn(s);
+	struct fk_session *fx = *state;
+	const struct vfsd_conn_info *c = vfsd_session_conn(fx->s);
 
-	(void)state;
 	assert_non_null(c);
 	assert_int_equal(c->transport, VFSD_TRANSPORT_VFSD);
 	assert_int_equal(c->nr_queues, 1);
@@ -179,31 +177,31 @@ static void test_conn_info(void **state)
 				  VFSD_CAP_DMA_MAP | VFSD_CAP_DIRECT_MAP);
 
 	/* A newer module: bits we do not know are reported, never used. */
-	s->setup.features = VFSD_FEATURES | (1ull << 40);
-	s->setup.flags = VFSD_SETUP_INTERRUPT | VFSD_SETUP_PIN;
-	vfsd_conn_from_setup(s);
+	fx->s->setup.features = VFSD_FEATURES | (1ull << 40);
+	fx->s->setup.flags = VFSD_SETUP_INTERRUPT | VFSD_SETUP_PIN;
+	vfsd_conn_from_setup(fx->s);
 	assert_int_equal(c->kernel_caps, VFSD_FEATURES | (1ull << 40));
 	assert_int_equal(c->caps, VFSD_FEATURES);
 	/* Pinnable pages only if the library asked for them. */
-	s->setup.flags = VFSD_SETUP_INTERRUPT;
-	vfsd_conn_from_setup(s);
+	fx->s->setup.flags = VFSD_SETUP_INTERRUPT;
+	vfsd_conn_from_setup(fx->s);
 	assert_int_equal(c->caps, VFSD_FEATURES & ~VFSD_CAP_PIN);
 	/* INTERRUPT only if the library asked for it at setup. */
-	s->setup.flags = 0;
-	vfsd_conn_from_setup(s);
+	fx->s->setup.flags = 0;
+	vfsd_conn_from_setup(fx->s);
 	assert_false(c->caps & VFSD_CAP_INTERRUPT);
 	/* Without POLL the queue threads do not poll whatever poll_us says. */
-	s->poll_us = 100;
-	s->setup.features = VFSD_FEAT_INVAL;
-	vfsd_conn_from_setup(s);
-	assert_int_equal(s->poll_us, 0);
+	fx->s->poll_us = 100;
+	fx->s->setup.features = VFSD_FEAT_INVAL;
+	vfsd_conn_from_setup(fx->s);
+	assert_int_equal(fx->s->poll_us, 0);
 	/* A module that reports features: taken as they are, no legacy guess. */
-	assert_int_equal(vfsd_kernel_features(&s->setup), VFSD_FEAT_INVAL);
+	assert_int_equal(vfsd_kernel_features(&fx->s->setup), VFSD_FEAT_INVAL);
 }
 
 int main(void)
 {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, fk_session_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_inval_inode), T(test_inval_entry), T(test_inval_from_op),
 		T(test_inval_needs_conn_and_cap), T(test_conn_info),
