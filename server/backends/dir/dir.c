@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -312,28 +311,52 @@ static const struct vfsd_ops dir_ops = {
 	.batch_end = dir_io_batch_end,
 };
 
+/* The type of the filesystem @fd is on, as mountinfo names it ("9p"). */
+static bool source_fstype(int fd, char *type)
+{
+	struct statx stx;
+	char line[4096];
+	bool found = false;
+	FILE *f;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return false;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long long id;
+		char *sep = strstr(line, " - ");
+
+		if (sep && sscanf(line, "%llu", &id) == 1 &&
+		    id == stx.stx_mnt_id)
+			found = sscanf(sep + 3, "%63s", type) == 1;
+	}
+	fclose(f);
+	return found;
+}
+
 /*
  * Network and FUSE filesystems pin the buffer of a read or write (direct
  * I/O into it, or zero-copy receive) instead of copying: into the window
  * that works only with pinnable pages. Others copy in the host kernel.
+ * By mount type: 9p and others report the server's f_type in statfs.
  */
 static bool source_pins_buffers(int fd)
 {
-	static const unsigned long pinning[] = {
-		0x01021997,	/* V9FS_MAGIC */
-		0x6969,		/* NFS_SUPER_MAGIC */
-		0x65735546,	/* FUSE_SUPER_MAGIC */
-		0xff534d42,	/* CIFS_SUPER_MAGIC */
-		0xfe534d42,	/* SMB2_SUPER_MAGIC */
-		0x00c36400,	/* CEPH_SUPER_MAGIC */
+	static const char *const pinning[] = {
+		"9p", "nfs", "nfs4", "cifs", "smb3", "ceph", "fuse", "fuseblk",
 	};
-	struct statfs sf;
+	char type[64];
 	size_t i;
 
-	if (fstatfs(fd, &sf) < 0)
+	if (!source_fstype(fd, type))
 		return false;
+	if (!strncmp(type, "fuse.", 5))
+		return true;
 	for (i = 0; i < sizeof(pinning) / sizeof(pinning[0]); i++)
-		if ((unsigned long)sf.f_type == pinning[i])
+		if (!strcmp(type, pinning[i]))
 			return true;
 	return false;
 }
