@@ -100,24 +100,13 @@ VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
 
 /* Requests sent, by opcode: "NAME COUNT" lines, for profiling. */
+#define VFSD_OP_NAME(NAME, name, in, out) \
+	[VFSD_OP_##NAME] = #name,
 static const char *const vfsd_op_names[VFSD_OP_MAX] = {
-	[VFSD_OP_LOOKUP] = "lookup",	[VFSD_OP_FORGET] = "forget",
-	[VFSD_OP_GETATTR] = "getattr",	[VFSD_OP_SETATTR] = "setattr",
-	[VFSD_OP_READLINK] = "readlink", [VFSD_OP_SYMLINK] = "symlink",
-	[VFSD_OP_MKNOD] = "mknod",	[VFSD_OP_MKDIR] = "mkdir",
-	[VFSD_OP_UNLINK] = "unlink",	[VFSD_OP_RMDIR] = "rmdir",
-	[VFSD_OP_RENAME] = "rename",	[VFSD_OP_LINK] = "link",
-	[VFSD_OP_OPEN] = "open",	[VFSD_OP_READ] = "read",
-	[VFSD_OP_WRITE] = "write",	[VFSD_OP_STATFS] = "statfs",
-	[VFSD_OP_RELEASE] = "release",	[VFSD_OP_FSYNC] = "fsync",
-	[VFSD_OP_SETXATTR] = "setxattr", [VFSD_OP_GETXATTR] = "getxattr",
-	[VFSD_OP_LISTXATTR] = "listxattr",
-	[VFSD_OP_REMOVEXATTR] = "removexattr",
-	[VFSD_OP_FLUSH] = "flush",	[VFSD_OP_OPENDIR] = "opendir",
-	[VFSD_OP_READDIR] = "readdir",	[VFSD_OP_RELEASEDIR] = "releasedir",
-	[VFSD_OP_CREATE] = "create",	[VFSD_OP_FALLOCATE] = "fallocate",
-	[VFSD_OP_LSEEK] = "lseek",	[VFSD_OP_INTERRUPT] = "interrupt",
+	VFSD_OPCODES(VFSD_OP_NAME)
 };
+
+#undef VFSD_OP_NAME
 
 static ssize_t ops_show(struct kobject *kobj, struct kobj_attribute *attr,
 			char *buf)

@@ -28,41 +28,15 @@ SAME_BIT(VFSD_SET_ATTR_CTIME, VFSD_SETATTR_CTIME);
 
 enum { IN_NONE, IN_PAYLOAD };
 
+/* From the one opcode list, <linux/vfsd.h>'s VFSD_OPCODES. */
+#define OP_DESC(NAME, name, in, out)	[VFSD_OP_##NAME] = { #NAME, IN_##in },
 static const struct {
 	const char *name;
 	unsigned char in;	/* what the inline slot carries in */
 } op_desc[VFSD_OP_MAX] = {
-	[VFSD_OP_LOOKUP] = { "LOOKUP", IN_PAYLOAD },
-	[VFSD_OP_FORGET] = { "FORGET", IN_NONE },
-	[VFSD_OP_GETATTR] = { "GETATTR", IN_NONE },
-	[VFSD_OP_SETATTR] = { "SETATTR", IN_PAYLOAD },
-	[VFSD_OP_READLINK] = { "READLINK", IN_NONE },
-	[VFSD_OP_SYMLINK] = { "SYMLINK", IN_PAYLOAD },
-	[VFSD_OP_MKNOD] = { "MKNOD", IN_PAYLOAD },
-	[VFSD_OP_MKDIR] = { "MKDIR", IN_PAYLOAD },
-	[VFSD_OP_UNLINK] = { "UNLINK", IN_PAYLOAD },
-	[VFSD_OP_RMDIR] = { "RMDIR", IN_PAYLOAD },
-	[VFSD_OP_RENAME] = { "RENAME", IN_PAYLOAD },
-	[VFSD_OP_LINK] = { "LINK", IN_PAYLOAD },
-	[VFSD_OP_OPEN] = { "OPEN", IN_NONE },
-	[VFSD_OP_READ] = { "READ", IN_NONE },
-	[VFSD_OP_WRITE] = { "WRITE", IN_NONE },
-	[VFSD_OP_STATFS] = { "STATFS", IN_NONE },
-	[VFSD_OP_RELEASE] = { "RELEASE", IN_NONE },
-	[VFSD_OP_FSYNC] = { "FSYNC", IN_NONE },
-	[VFSD_OP_SETXATTR] = { "SETXATTR", IN_PAYLOAD },
-	[VFSD_OP_GETXATTR] = { "GETXATTR", IN_PAYLOAD },
-	[VFSD_OP_LISTXATTR] = { "LISTXATTR", IN_NONE },
-	[VFSD_OP_REMOVEXATTR] = { "REMOVEXATTR", IN_PAYLOAD },
-	[VFSD_OP_FLUSH] = { "FLUSH", IN_NONE },
-	[VFSD_OP_OPENDIR] = { "OPENDIR", IN_NONE },
-	[VFSD_OP_READDIR] = { "READDIR", IN_NONE },
-	[VFSD_OP_RELEASEDIR] = { "RELEASEDIR", IN_NONE },
-	[VFSD_OP_CREATE] = { "CREATE", IN_PAYLOAD },
-	[VFSD_OP_FALLOCATE] = { "FALLOCATE", IN_PAYLOAD },
-	[VFSD_OP_LSEEK] = { "LSEEK", IN_NONE },
-	[VFSD_OP_INTERRUPT] = { "INTERRUPT", IN_NONE },
+	VFSD_OPCODES(OP_DESC)
 };
+#undef OP_DESC
 
 const char *vfsd_opname(unsigned int opcode)
 {

@@ -26,17 +26,12 @@ enum reply_kind {
 	R_DIRENTS,
 };
 
+/* From the one opcode list, <linux/vfsd.h>'s VFSD_OPCODES. */
+#define OP_REPLY(NAME, name, in, out)	[VFSD_OP_##NAME] = R_##out,
 static const unsigned char op_reply[VFSD_OP_MAX] = {
-	[VFSD_OP_LOOKUP] = R_ENTRY,	[VFSD_OP_MKNOD] = R_ENTRY,
-	[VFSD_OP_MKDIR] = R_ENTRY,	[VFSD_OP_SYMLINK] = R_ENTRY,
-	[VFSD_OP_LINK] = R_ENTRY,	[VFSD_OP_GETATTR] = R_ATTR,
-	[VFSD_OP_SETATTR] = R_ATTR,	[VFSD_OP_OPEN] = R_OPEN,
-	[VFSD_OP_OPENDIR] = R_OPEN,	[VFSD_OP_CREATE] = R_CREATE,
-	[VFSD_OP_READ] = R_READ,	[VFSD_OP_WRITE] = R_WRITE,
-	[VFSD_OP_READLINK] = R_LINK,	[VFSD_OP_STATFS] = R_STATFS,
-	[VFSD_OP_LSEEK] = R_LSEEK,	[VFSD_OP_GETXATTR] = R_XATTR,
-	[VFSD_OP_LISTXATTR] = R_XATTR,	[VFSD_OP_READDIR] = R_DIRENTS,
+	VFSD_OPCODES(OP_REPLY)
 };
+#undef OP_REPLY
 
 VFSD_API int vfsd_req_interrupted(struct vfsd_req *req)
 {

@@ -267,61 +267,99 @@ struct vfsd_ring_hdr {
  * (sqe.len = its length, names NUL-terminated), "out" comes back in it.
  * Modes of new files already have the caller's umask applied. sqe.uid,
  * sqe.gid own new files.
+ *
+ * LOOKUP	in: name; out: vfsd_entry_out
+ * FORGET	no reply; offset = lookup count to drop
+ * GETATTR	flags VFSD_GETATTR_FH: fh valid; out: vfsd_attr_out
+ * SETATTR	in: vfsd_setattr_in; out: vfsd_attr_out
+ * READLINK	len = max bytes; out: target, result = length
+ * SYMLINK	in: name \0 target \0; out: vfsd_entry_out
+ * MKNOD	in: name; arg = mode, offset = rdev (new_encode_dev);
+ *		out: vfsd_entry_out
+ * MKDIR	in: name; arg = mode; out: vfsd_entry_out
+ * UNLINK	in: name
+ * RMDIR	in: name
+ * RENAME	in: vfsd_rename_in, name \0 newname \0
+ * LINK		nodeid = new parent, fh = nodeid of the existing inode;
+ *		in: newname; out: vfsd_entry_out
+ * OPEN		arg = open flags; out: vfsd_open_out
+ * READ		fh, offset, len, win_off; arg = open flags;
+ *		result = bytes read (< len only at EOF)
+ * WRITE	fh, offset, len, win_off (pages mapped read-only);
+ *		arg = open flags; result = bytes written
+ * STATFS	out: vfsd_statfs_out
+ * RELEASE	no reply; fh, arg = open flags
+ * FSYNC	fh; arg = 1 for datasync
+ * SETXATTR	arg = XATTR_CREATE/REPLACE flags; in: vfsd_xattr_in,
+ *		name \0 value
+ * GETXATTR	in: name; arg = max value bytes (0: ask the size);
+ *		out: value, result = its size
+ * LISTXATTR	arg = max bytes (0: ask the size); out: names \0 ...,
+ *		result = size
+ * REMOVEXATTR	in: name
+ * FLUSH	fh: on every close() of a file
+ * OPENDIR	arg = open flags; out: vfsd_open_out
+ * READDIR	fh, offset = cookie, len; out: vfsd_dirent[]
+ * RELEASEDIR	no reply; fh
+ * CREATE	in: name; arg = mode, flags = open flags; out: vfsd_create_out;
+ *		EEXIST if the name exists (the kernel may not look it up
+ *		first)
+ * FALLOCATE	fh; in: vfsd_fallocate_in
+ * LSEEK	fh, offset, arg = whence (SEEK_DATA/HOLE); out: vfsd_lseek_out
+ * INTERRUPT	no reply; only with VFSD_SETUP_INTERRUPT. offset = sqe.id of
+ *		a request on this queue whose caller was killed, arg = its
+ *		opcode. The server may answer that request at once (any
+ *		result: nobody reads it but the kernel, which releases what a
+ *		successful reply hands out) or finish it as usual; it must
+ *		still answer it. It may arrive after the reply (then it is
+ *		stale: ignore it).
+ *
+ * VFSD_OPCODES(X) lists them in opcode order (LOOKUP is 1) as
+ * X(NAME, name, in, out): what the inline slot carries in (NONE or
+ * PAYLOAD) and what a successful reply carries back (NONE, ENTRY, ATTR,
+ * OPEN, CREATE, READ, WRITE, LINK, STATFS, LSEEK, XATTR, DIRENTS). The
+ * enum, the module's names and the library's decode and reply tables are
+ * made from it: a new opcode is one line at its end, and its handlers.
  */
+#define VFSD_OPCODES(X)						\
+	X(LOOKUP,	lookup,		PAYLOAD,	ENTRY)		\
+	X(FORGET,	forget,		NONE,		NONE)		\
+	X(GETATTR,	getattr,	NONE,		ATTR)		\
+	X(SETATTR,	setattr,	PAYLOAD,	ATTR)		\
+	X(READLINK,	readlink,	NONE,		LINK)		\
+	X(SYMLINK,	symlink,	PAYLOAD,	ENTRY)		\
+	X(MKNOD,	mknod,		PAYLOAD,	ENTRY)		\
+	X(MKDIR,	mkdir,		PAYLOAD,	ENTRY)		\
+	X(UNLINK,	unlink,		PAYLOAD,	NONE)		\
+	X(RMDIR,	rmdir,		PAYLOAD,	NONE)		\
+	X(RENAME,	rename,		PAYLOAD,	NONE)		\
+	X(LINK,		link,		PAYLOAD,	ENTRY)		\
+	X(OPEN,		open,		NONE,		OPEN)		\
+	X(READ,		read,		NONE,		READ)		\
+	X(WRITE,	write,		NONE,		WRITE)		\
+	X(STATFS,	statfs,		NONE,		STATFS)		\
+	X(RELEASE,	release,	NONE,		NONE)		\
+	X(FSYNC,	fsync,		NONE,		NONE)		\
+	X(SETXATTR,	setxattr,	PAYLOAD,	NONE)		\
+	X(GETXATTR,	getxattr,	PAYLOAD,	XATTR)		\
+	X(LISTXATTR,	listxattr,	NONE,		XATTR)		\
+	X(REMOVEXATTR,	removexattr,	PAYLOAD,	NONE)		\
+	X(FLUSH,	flush,		NONE,		NONE)		\
+	X(OPENDIR,	opendir,	NONE,		OPEN)		\
+	X(READDIR,	readdir,	NONE,		DIRENTS)	\
+	X(RELEASEDIR,	releasedir,	NONE,		NONE)		\
+	X(CREATE,	create,		PAYLOAD,	CREATE)		\
+	X(FALLOCATE,	fallocate,	PAYLOAD,	NONE)		\
+	X(LSEEK,	lseek,		NONE,		LSEEK)		\
+	X(INTERRUPT,	interrupt,	NONE,		NONE)
+
+#define VFSD_OP_ENUM_(NAME, name, in, out)	VFSD_OP_##NAME,
 enum vfsd_opcode {
-	VFSD_OP_LOOKUP = 1,	/* in: name;  out: vfsd_entry_out */
-	VFSD_OP_FORGET,		/* no reply; offset = lookup count to drop */
-	VFSD_OP_GETATTR,	/* flags VFSD_GETATTR_FH: fh valid;
-				 * out: vfsd_attr_out */
-	VFSD_OP_SETATTR,	/* in: vfsd_setattr_in; out: vfsd_attr_out */
-	VFSD_OP_READLINK,	/* len = max bytes; out: target, result = length */
-	VFSD_OP_SYMLINK,	/* in: name \0 target \0; out: vfsd_entry_out */
-	VFSD_OP_MKNOD,		/* in: name; arg = mode, offset = rdev
-				 * (new_encode_dev); out: vfsd_entry_out */
-	VFSD_OP_MKDIR,		/* in: name; arg = mode; out: vfsd_entry_out */
-	VFSD_OP_UNLINK,		/* in: name */
-	VFSD_OP_RMDIR,		/* in: name */
-	VFSD_OP_RENAME,		/* in: vfsd_rename_in, name \0 newname \0 */
-	VFSD_OP_LINK,		/* nodeid = new parent, fh = nodeid of the
-				 * existing inode; in: newname; out: entry */
-	VFSD_OP_OPEN,		/* arg = open flags; out: vfsd_open_out */
-	VFSD_OP_READ,		/* fh, offset, len, win_off; arg = open flags;
-				 * result = bytes read (< len only at EOF) */
-	VFSD_OP_WRITE,		/* fh, offset, len, win_off (pages mapped
-				 * read-only); arg = open flags;
-				 * result = bytes written */
-	VFSD_OP_STATFS,		/* out: vfsd_statfs_out */
-	VFSD_OP_RELEASE,	/* no reply; fh, arg = open flags */
-	VFSD_OP_FSYNC,		/* fh; arg = 1 for datasync */
-	VFSD_OP_SETXATTR,	/* arg = XATTR_CREATE/REPLACE flags;
-				 * in: vfsd_xattr_in, name \0 value */
-	VFSD_OP_GETXATTR,	/* in: name; arg = max value bytes (0: ask
-				 * the size); out: value, result = its size */
-	VFSD_OP_LISTXATTR,	/* arg = max bytes (0: ask the size);
-				 * out: names \0 ..., result = size */
-	VFSD_OP_REMOVEXATTR,	/* in: name */
-	VFSD_OP_FLUSH,		/* fh: on every close() of a file */
-	VFSD_OP_OPENDIR,	/* arg = open flags; out: vfsd_open_out */
-	VFSD_OP_READDIR,	/* fh, offset = cookie, len; out: vfsd_dirent[] */
-	VFSD_OP_RELEASEDIR,	/* no reply; fh */
-	VFSD_OP_CREATE,		/* in: name; arg = mode, flags = open flags;
-				 * out: vfsd_create_out; EEXIST if the name
-				 * exists (the kernel may not look it up
-				 * first) */
-	VFSD_OP_FALLOCATE,	/* fh; in: vfsd_fallocate_in */
-	VFSD_OP_LSEEK,		/* fh, offset, arg = whence (SEEK_DATA/HOLE);
-				 * out: vfsd_lseek_out */
-	VFSD_OP_INTERRUPT,	/* no reply; only with VFSD_SETUP_INTERRUPT.
-				 * offset = sqe.id of a request on this queue
-				 * whose caller was killed, arg = its opcode.
-				 * The server may answer that request at once
-				 * (any result: nobody reads it but the
-				 * kernel, which releases what a successful
-				 * reply hands out) or finish it as usual; it
-				 * must still answer it. It may arrive after
-				 * the reply (then it is stale: ignore it). */
+	VFSD_OP_UNUSED = 0,	/* opcode 0 is never sent */
+	VFSD_OPCODES(VFSD_OP_ENUM_)
 	VFSD_OP_MAX
 };
+#undef VFSD_OP_ENUM_
 
 #define VFSD_GETATTR_FH		(1u << 0)
 
