@@ -163,7 +163,7 @@ static struct folio *vfsd_read_adopt(struct vfsd_req *req, unsigned int i)
 	struct folio *cache = page_folio(req->cache_pages[i]);
 	struct folio *fresh = page_folio(req->pages[i]);
 
-	if (folio_ref_count(fresh) != 1)
+	if (vfsd_page_held(req->pages[i], 1))
 		return NULL;
 	if (!req->read_replace) {
 		copy_highpage(&cache->page, &fresh->page);

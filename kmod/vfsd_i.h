@@ -288,6 +288,7 @@ bool vfsd_queue_has_work(struct vfsd_queue *q);
 int vfsd_window_inode_alloc(struct vfsd_conn *conn);
 void vfsd_window_inode_free(struct vfsd_conn *conn);
 bool vfsd_window_claim(struct vfsd_queue *q);
+bool vfsd_page_held(struct page *page, int refs);
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma);
 struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q);
 int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,

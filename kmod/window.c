@@ -26,6 +26,8 @@
 #include <linux/pseudo_fs.h>
 #include <linux/sched/mm.h>
 #include <linux/bitmap.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 
 #include "vfsd_i.h"
 
@@ -275,6 +277,30 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 	req->win_mapped = true;
 	atomic64_add((u64)req->nr_pages << PAGE_SHIFT, &conn->bytes_mapped);
 	return 0;
+}
+
+/*
+ * Whether the server's I/O still holds @page after the reply took it out
+ * of the window: any pin, or (@refs nonzero) more references than @refs.
+ * Some filesystems let go of a finished read's pages a moment later
+ * (netfs unpins from a work item), so they get VFSD_HELD_WAIT_MS first.
+ * Called where the end of a request may sleep.
+ */
+#define VFSD_HELD_WAIT_MS	50
+
+bool vfsd_page_held(struct page *page, int refs)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(VFSD_HELD_WAIT_MS);
+	struct folio *folio = page_folio(page);
+
+	for (;;) {
+		if (!folio_maybe_dma_pinned(folio) &&
+		    (!refs || folio_ref_count(folio) == refs))
+			return false;
+		if (time_after(jiffies, end))
+			return true;
+		usleep_range(200, 500);
+	}
 }
 
 /*

@@ -123,7 +123,7 @@ static bool vfsd_wb_still_pinned(struct vfsd_req *req)
 	unsigned int i;
 
 	for (i = 0; i < req->nr_pages; i++) {
-		if (folio_maybe_dma_pinned(page_folio(req->pages[i]))) {
+		if (vfsd_page_held(req->pages[i], 0)) {
 			atomic64_inc(&conn->pins_caught);
 			vfsd_warn(conn, "WRITE page still pinned after its reply: EIO\n");
 			return true;
