@@ -171,7 +171,7 @@ int vfsd_transport_pick(enum vfsd_transport asked, const char *env,
 const char *vfsd_transport_name(enum vfsd_transport t);
 int vfsd_session_choose(struct vfsd_session *s);
 
-/* fuse_*.c (fuse_none.c without libfuse3) */
+/* The FUSE transport, libvfsd/fuse/ (none.c without libfuse3) */
 int vfsd_fuse_mount(struct vfsd_session *s, const char *mountpoint);
 void vfsd_fuse_unmount(struct vfsd_session *s);
 void vfsd_fuse_free(struct vfsd_session *s);

@@ -29,6 +29,6 @@ server=$PWD/$dir/server/vfsd-server
 # Linked against the private libfuse (meson's rpath), built with io_uring.
 ldd "$server" | grep -q "$prefix/lib/libfuse3" ||
 	{ echo "build-fuse-uring: $server does not use $prefix's libfuse" >&2; exit 1; }
-grep -q 'fuse_uring[.]c' "$dir/compile_commands.json" ||
-	{ echo "build-fuse-uring: libvfsd left out fuse_uring.c (libfuse without fuse_req_is_uring?)" >&2; exit 1; }
+grep -q 'fuse/uring[.]c' "$dir/compile_commands.json" ||
+	{ echo "build-fuse-uring: libvfsd left out fuse/uring.c (libfuse without fuse_req_is_uring?)" >&2; exit 1; }
 echo "$server"

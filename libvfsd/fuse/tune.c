@@ -58,7 +58,7 @@ void vfsd_fuse_tune_init(struct vfsd_fuse *fu, struct fuse_conn_info *conn)
 	 * vfsd_fuse_tune_readahead() raises it after the mount.
 	 */
 	conn->max_readahead = UINT32_MAX;
-	/* FUSE over io_uring if VFSD_FUSE_URING=1 (fuse_uring.c). */
+	/* FUSE over io_uring if VFSD_FUSE_URING=1 (uring.c). */
 	vfsd_fuse_uring_tune(fu, conn);
 }
 
@@ -140,7 +140,7 @@ VFSD_API void vfsd_session_stats(struct vfsd_session *s, FILE *out)
 		(unsigned long long)__atomic_load_n(&fu->reqs_dev, __ATOMIC_RELAXED));
 	/*
 	 * capable: what libfuse offers (kernel INIT flags plus its own
-	 * splice support); requested: what fuse_tune.c asked; want: what
+	 * splice support); requested: what tune.c asked; want: what
 	 * went back to the kernel (libfuse's defaults included). refused:
 	 * asked for, not capable: want() dropped it without a word.
 	 */

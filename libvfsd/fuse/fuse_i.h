@@ -10,12 +10,12 @@
  * to on the thread it came on, before the thread reads the next request.
  * That makes one struct vfsd_req and one data buffer per thread enough.
  *
- * FUSE over io_uring (VFSD_FUSE_URING=1, libfuse >= 3.18, fuse_uring.c):
+ * FUSE over io_uring (VFSD_FUSE_URING=1, libfuse >= 3.18, uring.c):
  * libfuse's own threads serve the requests instead, its ring threads
  * (one per CPU) and its /dev/fuse loop (INIT, FORGET, and whatever comes
  * before the ring is up). Each takes a worker slot the first time it
  * calls an op, and finishes the request inside the op (end() in
- * fuse_ops.c), as the workers do after process_buf.
+ * ops.c), as the workers do after process_buf.
  */
 #ifndef LIBVFSD_FUSE_I_H
 #define LIBVFSD_FUSE_I_H
@@ -70,27 +70,27 @@ struct vfsd_fuse_worker {
 	int cancel_state;	/* io_uring: the thread's, restored by end() */
 };
 
-/* fuse_ops.c: the lowlevel ops table for the server's vfsd ops. */
+/* ops.c: the lowlevel ops table for the server's vfsd ops. */
 void vfsd_fuse_ll_ops(const struct vfsd_ops *ops, struct fuse_lowlevel_ops *ll);
 /* The worker serving the calling thread. */
 struct vfsd_fuse_worker *vfsd_fuse_self(void);
 void vfsd_fuse_set_self(struct vfsd_fuse_worker *w);
 
-/* fuse_reply.c */
+/* reply.c */
 extern const struct vfsd_xport vfsd_fuse_xport;
 
-/* fuse_tune.c: capabilities at INIT, readahead after the mount. */
+/* tune.c: capabilities at INIT, readahead after the mount. */
 void vfsd_fuse_tune_init(struct vfsd_fuse *fu, struct fuse_conn_info *conn);
 void vfsd_fuse_tune_readahead(const char *mountpoint, unsigned int max_read);
 
-/* fuse_worker.c */
+/* worker.c */
 int vfsd_fuse_workers_start(struct vfsd_session *s);
 void vfsd_fuse_workers_stop(struct vfsd_session *s);
 int vfsd_fuse_queues_alloc(struct vfsd_session *s, unsigned int n);
 void vfsd_fuse_drain(struct vfsd_queue *q);
 
 /*
- * fuse_uring.c (libfuse >= 3.18) or fuse_uring_none.c: FUSE over
+ * uring.c (libfuse >= 3.18) or uring_none.c: FUSE over
  * io_uring through libfuse's own loop.
  */
 bool vfsd_fuse_uring_wanted(void);	/* VFSD_FUSE_URING=1 */
@@ -105,7 +105,7 @@ bool vfsd_fuse_req_uring(fuse_req_t f);
 /* The ring entry's payload buffer if it holds size bytes, else NULL. */
 char *vfsd_fuse_payload(fuse_req_t f, size_t size);
 
-/* fuse_convert.c */
+/* convert.c */
 int vfsd_set_attr_from_fuse(int fuse_valid);
 void vfsd_stat_from_attr(struct stat *st, const struct vfsd_attr *a);
 double vfsd_timeout_sec(uint64_t ns);

@@ -3,7 +3,7 @@
  * libfuse's lowlevel ops, each turned into the server's vfsd op. A
  * request becomes the worker's struct vfsd_req, described by the opcode
  * and fields the ring's SQE would carry, so reply.c checks and encodes
- * the reply exactly as for the module (see fuse_reply.c).
+ * the reply exactly as for the module (see reply.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,7 +19,7 @@ struct vfsd_fuse_worker *vfsd_fuse_self(void)
 	return self;
 }
 
-/* fuse_worker.c sets this when its thread starts. */
+/* worker.c sets this when its thread starts. */
 void vfsd_fuse_set_self(struct vfsd_fuse_worker *w)
 {
 	self = w;
@@ -33,7 +33,7 @@ static struct vfsd_session *session(fuse_req_t f)
 #define OPS(f)	(&session(f)->ops)
 
 /*
- * Our workers have self set; libfuse's threads (io_uring, fuse_uring.c)
+ * Our workers have self set; libfuse's threads (io_uring, uring.c)
  * get a worker at their first request, and must not be cancelled (the
  * ring's teardown does) while they run an op.
  */
@@ -266,7 +266,7 @@ static void ll_link(fuse_req_t f, fuse_ino_t ino, fuse_ino_t newparent,
 	end(req);
 }
 
-/* Registered always: the reply adds keep_cache (fuse_reply.c). */
+/* Registered always: the reply adds keep_cache (reply.c). */
 static void ll_open(fuse_req_t f, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct vfsd_req *req = begin(f, VFSD_OP_OPEN, ino);
