@@ -27,7 +27,7 @@ fi
 meson compile -C "$dir" >&2
 server=$PWD/$dir/server/vfsd-server
 # Linked against the private libfuse (meson's rpath), built with io_uring.
-ldd "$server" | grep -q "$prefix/lib/libfuse3" ||
+ldd "$server" | grep "$prefix/lib/libfuse3" >/dev/null ||
 	{ echo "build-fuse-uring: $server does not use $prefix's libfuse" >&2; exit 1; }
 grep -q 'fuse/uring[.]c' "$dir/compile_commands.json" ||
 	{ echo "build-fuse-uring: libvfsd left out fuse/uring.c (libfuse without fuse_req_is_uring?)" >&2; exit 1; }
