@@ -786,7 +786,11 @@ static void w_read(const char *p, int flags)
 
 	if (!buf)
 		buf = aligned_alloc(RS_PAGE, 1 << 17);
-	fd = CALL("open", open(p, O_RDONLY | flags));
+	/*
+	 * O_NONBLOCK: a reply may make the name a FIFO, whose plain open
+	 * waits for a partner as on any filesystem (seed 259647302).
+	 */
+	fd = CALL("open", open(p, O_RDONLY | O_NONBLOCK | flags));
 	if (fd < 0)
 		return;
 	if (flags & O_DIRECT)
@@ -806,7 +810,8 @@ static void w_write(const char *p, int flags)
 		buf = aligned_alloc(RS_PAGE, 1 << 17);
 		memset(buf, 'w', 1 << 17);
 	}
-	fd = CALL("open", open(p, O_WRONLY | O_CREAT | flags, 0644));
+	fd = CALL("open", open(p, O_WRONLY | O_CREAT | O_NONBLOCK | flags,
+			       0644));
 	if (fd < 0)
 		return;
 	if (flags & O_DIRECT)
@@ -853,7 +858,7 @@ static void w_sigbus(int sig)
 static void w_mmap(const char *p)
 {
 	volatile uint8_t *map;
-	int fd = CALL("open", open(p, O_RDONLY));
+	int fd = CALL("open", open(p, O_RDONLY | O_NONBLOCK));	/* FIFOs */
 	size_t len = 16384;
 
 	if (fd < 0)
