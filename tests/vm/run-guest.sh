@@ -44,6 +44,8 @@
 # Environment: VFSD_VM_RUNS, VFSD_VM_CACHE (kernel and initramfs cache,
 # default ~/.cache/vfsd-vm), VFSD_KDEBUG_DEBS (dir of the kdebug .debs),
 # VFSD_VM_MACHINE (q35), VFSD_VM_ACCEL (tcg), VFSD_VM_CPU (max,la57=off),
+# VFSD_VM_PANIC_ACTION (QEMU's pvpanic action: exit-failure; none lets the
+# guest print the whole panic before it powers off, a failed run either way),
 # VFSD_VM_9P_CACHE (9p cache mode of the host's /: loose; none to see host
 # files change during a run), VFSD_VM_LOCK (lock file that makes guests run
 # one at a time, default /tmp/vfsd-vm.lock; empty: no lock).
@@ -222,7 +224,7 @@ kcmd+=" printk.time=1 log_buf_len=4M"
 # shellcheck disable=SC2054 # commas belong to QEMU options
 qemu=(qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" -m "$mem" -smp "$smp"
 	-nographic -no-reboot -nic none
-	-device pvpanic -action panic=exit-failure
+	-device pvpanic -action "panic=${VFSD_VM_PANIC_ACTION:-exit-failure}"
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$kcmd"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap")
