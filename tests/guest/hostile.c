@@ -1956,9 +1956,14 @@ static int app_pin_dma_read(void)
 	return check_pat(buf, 65536, F_ID, 0, "/f filled by DMA into the page cache");
 }
 
-static int app_pin_dma_write(void)
+/*
+ * Write 8 KiB of /w's pattern and fsync it: 0 when fsync worked, its errno
+ * when it failed, -1 (after a finding) when the write itself did not.
+ */
+#define PIN_W_LEN	8192
+static int write_w_fsync(void)
 {
-	static uint8_t buf[8192];
+	static uint8_t buf[PIN_W_LEN];
 	int fd, err = 0;
 	size_t i;
 
@@ -1968,12 +1973,23 @@ static int app_pin_dma_write(void)
 	fd = open(path_of("w"), O_RDWR);
 	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf)) {
 		finding("write of /w: %s", strerror(errno));
-		return 1;
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
 	app_at("fsync w");
 	if (fsync(fd))
 		err = errno;
 	close(fd);
+	return err;
+}
+
+static int app_pin_dma_write(void)
+{
+	int err = write_w_fsync();
+
+	if (err < 0)
+		return 1;
 	if (!pin_mode) {
 		if (!err)
 			finding("without VFSD_SETUP_PIN a writeback page was pinned by the DMA driver");
@@ -1985,7 +2001,7 @@ static int app_pin_dma_write(void)
 	if (err)
 		finding("fsync of /w moved by DMA: %s (driver: %s)",
 			strerror(err), strerror(sh->pin_errno));
-	if (sh->pin_moved < (long)sizeof(buf))
+	if (sh->pin_moved < PIN_W_LEN)
 		finding("only %ld bytes moved by the DMA driver", sh->pin_moved);
 	return 0;
 }
@@ -2025,22 +2041,10 @@ static int app_pin_held_read(void)
 
 static int app_pin_held_write(void)
 {
-	static uint8_t buf[8192];
-	int fd, err = 0;
-	size_t i;
+	int err = write_w_fsync();
 
-	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = pat(W_ID, i);
-	app_at("write w");
-	fd = open(path_of("w"), O_RDWR);
-	if (fd < 0 || pwrite(fd, buf, sizeof(buf), 0) != sizeof(buf)) {
-		finding("write of /w: %s", strerror(errno));
+	if (err < 0)
 		return 1;
-	}
-	app_at("fsync w");
-	if (fsync(fd))
-		err = errno;
-	close(fd);
 	if (!pin_mode) {
 		if (err)
 			finding("fsync of /w: %s", strerror(err));
