@@ -304,12 +304,14 @@ for k in "${kernels[@]}"; do
 	[[ -n $t ]] || { [[ $k = kdebug ]] && t=28800 || t=7200; }
 	grc=0
 	# Every run gets a fresh emulated FPGA card (ivshmem + edu, run-guest.sh
-	# --card) in its results dir, for the tests that need card memory.
+	# --card) and a fresh emulated disk (NVMe; virtio-blk on kdebug) in its
+	# results dir, for the tests that need card memory or a block device.
 	mkdir -p "$results"
 	tests/vm/run-guest.sh --kernel "$k" --module "$module" --build "$PWD/build" \
 		--results "$results" --timeout "$t" ${smp:+--smp "$smp"} \
-		--card "$results/card.img:64M" \
+		--card "$results/card.img:64M" --disk "$results/disk.img:1G" \
 		-- tests/guest/run-all.sh "${only[@]}" || grc=$?
+	rm -f "$results/disk.img"
 	# A crash, a timeout or a kernel error outside any test fails the run
 	# (run-guest.sh exits non-zero), as does a test without a result.
 	stage_results "guest ($k)" "$results/results" "$grc" "$guest_want"

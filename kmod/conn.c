@@ -100,7 +100,7 @@ VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
 
 /* Requests sent, by opcode: "NAME COUNT" lines, for profiling. */
-#define VFSD_OP_NAME(NAME, name, in, out) \
+#define VFSD_OP_NAME(NAME, name, in, out, reply, fuse) \
 	[VFSD_OP_##NAME] = #name,
 static const char *const vfsd_op_names[VFSD_OP_MAX] = {
 	VFSD_OPCODES(VFSD_OP_NAME)

@@ -29,7 +29,8 @@ SAME_BIT(VFSD_SET_ATTR_CTIME, VFSD_SETATTR_CTIME);
 enum { IN_NONE, IN_PAYLOAD };
 
 /* From the one opcode list, <linux/vfsd.h>'s VFSD_OPCODES. */
-#define OP_DESC(NAME, name, in, out)	[VFSD_OP_##NAME] = { #NAME, IN_##in },
+#define OP_DESC(NAME, name, in, out, reply, fuse) \
+	[VFSD_OP_##NAME] = { #NAME, IN_##in },
 static const struct {
 	const char *name;
 	unsigned char in;	/* what the inline slot carries in */
@@ -419,44 +420,30 @@ static void do_lseek(struct vfsd_req *req)
 				(int)req->sqe.arg, file_info(req));
 }
 
-/* Which ops field serves each opcode; unset means ENOSYS. */
-#define OP(opc, field, fn) [opc] = { offsetof(struct vfsd_ops, field), fn, false }
-/* These handlers reply a sensible default themselves when unset. */
-#define OP_DEFAULT(opc, fn) [opc] = { 0, fn, true }
+/*
+ * Which ops field and decoder serve each opcode (from VFSD_OPCODES; the
+ * NOREPLY ones go to dispatch_noreply()). An unset field means ENOSYS,
+ * except for the ops whose decoder replies a sensible default itself.
+ */
+#define HANDLER_REPLY(name)	{ offsetof(struct vfsd_ops, name), do_##name }
+#define HANDLER_NOREPLY(name)	{ 0, NULL }
+#define OP_HANDLER(NAME, name, in, out, reply, fuse) \
+	[VFSD_OP_##NAME] = HANDLER_##reply(name),
 static const struct {
 	size_t op_off;
 	void (*fn)(struct vfsd_req *req);
-	bool has_default;
 } handlers[VFSD_OP_MAX] = {
-	OP(VFSD_OP_LOOKUP, lookup, do_lookup),
-	OP(VFSD_OP_GETATTR, getattr, do_getattr),
-	OP(VFSD_OP_SETATTR, setattr, do_setattr),
-	OP(VFSD_OP_READLINK, readlink, do_readlink),
-	OP(VFSD_OP_SYMLINK, symlink, do_symlink),
-	OP(VFSD_OP_MKNOD, mknod, do_mknod),
-	OP(VFSD_OP_MKDIR, mkdir, do_mkdir),
-	OP(VFSD_OP_UNLINK, unlink, do_unlink),
-	OP(VFSD_OP_RMDIR, rmdir, do_rmdir),
-	OP(VFSD_OP_RENAME, rename, do_rename),
-	OP(VFSD_OP_LINK, link, do_link),
-	OP_DEFAULT(VFSD_OP_OPEN, do_open),
-	OP(VFSD_OP_READ, read, do_read),
-	OP(VFSD_OP_WRITE, write, do_write),
-	OP_DEFAULT(VFSD_OP_STATFS, do_statfs),
-	OP(VFSD_OP_FSYNC, fsync, do_fsync),
-	OP(VFSD_OP_SETXATTR, setxattr, do_setxattr),
-	OP(VFSD_OP_GETXATTR, getxattr, do_getxattr),
-	OP(VFSD_OP_LISTXATTR, listxattr, do_listxattr),
-	OP(VFSD_OP_REMOVEXATTR, removexattr, do_removexattr),
-	OP(VFSD_OP_FLUSH, flush, do_flush),
-	OP_DEFAULT(VFSD_OP_OPENDIR, do_opendir),
-	OP(VFSD_OP_READDIR, readdir, do_readdir),
-	OP(VFSD_OP_CREATE, create, do_create),
-	OP(VFSD_OP_FALLOCATE, fallocate, do_fallocate),
-	OP(VFSD_OP_LSEEK, lseek, do_lseek),
+	VFSD_OPCODES(OP_HANDLER)
 };
-#undef OP
-#undef OP_DEFAULT
+#undef OP_HANDLER
+#undef HANDLER_REPLY
+#undef HANDLER_NOREPLY
+
+static bool has_default(unsigned int opcode)
+{
+	return opcode == VFSD_OP_OPEN || opcode == VFSD_OP_OPENDIR ||
+	       opcode == VFSD_OP_STATFS;
+}
 
 static bool has_op(const struct vfsd_ops *ops, unsigned int opcode)
 {
@@ -464,7 +451,7 @@ static bool has_op(const struct vfsd_ops *ops, unsigned int opcode)
 
 	if (!handlers[opcode].fn)
 		return false;
-	if (handlers[opcode].has_default)
+	if (has_default(opcode))
 		return true;
 	memcpy(&fn, (const char *)ops + handlers[opcode].op_off, sizeof(fn));
 	return fn != NULL;

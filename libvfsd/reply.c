@@ -27,7 +27,7 @@ enum reply_kind {
 };
 
 /* From the one opcode list, <linux/vfsd.h>'s VFSD_OPCODES. */
-#define OP_REPLY(NAME, name, in, out)	[VFSD_OP_##NAME] = R_##out,
+#define OP_REPLY(NAME, name, in, out, reply, fuse)	[VFSD_OP_##NAME] = R_##out,
 static const unsigned char op_reply[VFSD_OP_MAX] = {
 	VFSD_OPCODES(OP_REPLY)
 };

@@ -315,45 +315,49 @@ struct vfsd_ring_hdr {
  *		stale: ignore it).
  *
  * VFSD_OPCODES(X) lists them in opcode order (LOOKUP is 1) as
- * X(NAME, name, in, out): what the inline slot carries in (NONE or
- * PAYLOAD) and what a successful reply carries back (NONE, ENTRY, ATTR,
- * OPEN, CREATE, READ, WRITE, LINK, STATFS, LSEEK, XATTR, DIRENTS). The
- * enum, the module's names and the library's decode and reply tables are
- * made from it: a new opcode is one line at its end, and its handlers.
+ * X(NAME, name, in, out, reply, fuse): name is also libvfsd's vfsd_ops
+ * field; what the inline slot carries in (NONE or PAYLOAD); what a
+ * successful reply carries back (NONE, ENTRY, ATTR, OPEN, CREATE, READ,
+ * WRITE, LINK, STATFS, LSEEK, XATTR, DIRENTS); whether the kernel waits
+ * for a reply (REPLY, NOREPLY); and the libfuse lowlevel op that carries
+ * it over FUSE (SAME: the field called name, BUF: name##_buf, NONE). The
+ * enum, the module's names, the library's decode, dispatch and reply
+ * tables and its FUSE op map are made from it: a new opcode is one line
+ * at its end, and its handlers.
  */
-#define VFSD_OPCODES(X)						\
-	X(LOOKUP,	lookup,		PAYLOAD,	ENTRY)		\
-	X(FORGET,	forget,		NONE,		NONE)		\
-	X(GETATTR,	getattr,	NONE,		ATTR)		\
-	X(SETATTR,	setattr,	PAYLOAD,	ATTR)		\
-	X(READLINK,	readlink,	NONE,		LINK)		\
-	X(SYMLINK,	symlink,	PAYLOAD,	ENTRY)		\
-	X(MKNOD,	mknod,		PAYLOAD,	ENTRY)		\
-	X(MKDIR,	mkdir,		PAYLOAD,	ENTRY)		\
-	X(UNLINK,	unlink,		PAYLOAD,	NONE)		\
-	X(RMDIR,	rmdir,		PAYLOAD,	NONE)		\
-	X(RENAME,	rename,		PAYLOAD,	NONE)		\
-	X(LINK,		link,		PAYLOAD,	ENTRY)		\
-	X(OPEN,		open,		NONE,		OPEN)		\
-	X(READ,		read,		NONE,		READ)		\
-	X(WRITE,	write,		NONE,		WRITE)		\
-	X(STATFS,	statfs,		NONE,		STATFS)		\
-	X(RELEASE,	release,	NONE,		NONE)		\
-	X(FSYNC,	fsync,		NONE,		NONE)		\
-	X(SETXATTR,	setxattr,	PAYLOAD,	NONE)		\
-	X(GETXATTR,	getxattr,	PAYLOAD,	XATTR)		\
-	X(LISTXATTR,	listxattr,	NONE,		XATTR)		\
-	X(REMOVEXATTR,	removexattr,	PAYLOAD,	NONE)		\
-	X(FLUSH,	flush,		NONE,		NONE)		\
-	X(OPENDIR,	opendir,	NONE,		OPEN)		\
-	X(READDIR,	readdir,	NONE,		DIRENTS)	\
-	X(RELEASEDIR,	releasedir,	NONE,		NONE)		\
-	X(CREATE,	create,		PAYLOAD,	CREATE)		\
-	X(FALLOCATE,	fallocate,	PAYLOAD,	NONE)		\
-	X(LSEEK,	lseek,		NONE,		LSEEK)		\
-	X(INTERRUPT,	interrupt,	NONE,		NONE)
+#define VFSD_OPCODES(X)							\
+	X(LOOKUP,       lookup,       PAYLOAD, ENTRY,   REPLY,   SAME)	\
+	X(FORGET,       forget,       NONE,    NONE,    NOREPLY, SAME)	\
+	X(GETATTR,      getattr,      NONE,    ATTR,    REPLY,   SAME)	\
+	X(SETATTR,      setattr,      PAYLOAD, ATTR,    REPLY,   SAME)	\
+	X(READLINK,     readlink,     NONE,    LINK,    REPLY,   SAME)	\
+	X(SYMLINK,      symlink,      PAYLOAD, ENTRY,   REPLY,   SAME)	\
+	X(MKNOD,        mknod,        PAYLOAD, ENTRY,   REPLY,   SAME)	\
+	X(MKDIR,        mkdir,        PAYLOAD, ENTRY,   REPLY,   SAME)	\
+	X(UNLINK,       unlink,       PAYLOAD, NONE,    REPLY,   SAME)	\
+	X(RMDIR,        rmdir,        PAYLOAD, NONE,    REPLY,   SAME)	\
+	X(RENAME,       rename,       PAYLOAD, NONE,    REPLY,   SAME)	\
+	X(LINK,         link,         PAYLOAD, ENTRY,   REPLY,   SAME)	\
+	X(OPEN,         open,         NONE,    OPEN,    REPLY,   SAME)	\
+	X(READ,         read,         NONE,    READ,    REPLY,   SAME)	\
+	X(WRITE,        write,        NONE,    WRITE,   REPLY,   BUF)	\
+	X(STATFS,       statfs,       NONE,    STATFS,  REPLY,   SAME)	\
+	X(RELEASE,      release,      NONE,    NONE,    NOREPLY, SAME)	\
+	X(FSYNC,        fsync,        NONE,    NONE,    REPLY,   SAME)	\
+	X(SETXATTR,     setxattr,     PAYLOAD, NONE,    REPLY,   SAME)	\
+	X(GETXATTR,     getxattr,     PAYLOAD, XATTR,   REPLY,   SAME)	\
+	X(LISTXATTR,    listxattr,    NONE,    XATTR,   REPLY,   SAME)	\
+	X(REMOVEXATTR,  removexattr,  PAYLOAD, NONE,    REPLY,   SAME)	\
+	X(FLUSH,        flush,        NONE,    NONE,    REPLY,   SAME)	\
+	X(OPENDIR,      opendir,      NONE,    OPEN,    REPLY,   SAME)	\
+	X(READDIR,      readdir,      NONE,    DIRENTS, REPLY,   SAME)	\
+	X(RELEASEDIR,   releasedir,   NONE,    NONE,    NOREPLY, SAME)	\
+	X(CREATE,       create,       PAYLOAD, CREATE,  REPLY,   SAME)	\
+	X(FALLOCATE,    fallocate,    PAYLOAD, NONE,    REPLY,   SAME)	\
+	X(LSEEK,        lseek,        NONE,    LSEEK,   REPLY,   SAME)	\
+	X(INTERRUPT,    interrupt,    NONE,    NONE,    NOREPLY, NONE)
 
-#define VFSD_OP_ENUM_(NAME, name, in, out)	VFSD_OP_##NAME,
+#define VFSD_OP_ENUM_(NAME, name, in, out, reply, fuse)	VFSD_OP_##NAME,
 enum vfsd_opcode {
 	VFSD_OP_UNUSED = 0,	/* opcode 0 is never sent */
 	VFSD_OPCODES(VFSD_OP_ENUM_)

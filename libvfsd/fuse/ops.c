@@ -496,7 +496,8 @@ static void ll_removexattr(fuse_req_t f, fuse_ino_t ino, const char *name)
 }
 
 /*
- * An op the server left NULL stays NULL here: libfuse then answers as
+ * The map comes from VFSD_OPCODES' fuse column. An op the server left
+ * NULL stays NULL here: libfuse then answers as
  * libvfsd would (ENOSYS; open/opendir with fh 0; an empty statfs; no-op
  * forget, release, releasedir), and the kernel stops asking where FUSE
  * remembers ENOSYS (flush, fsync, create, fallocate, lseek, xattrs).
@@ -505,38 +506,17 @@ void vfsd_fuse_ll_ops(const struct vfsd_ops *o, struct fuse_lowlevel_ops *ll)
 {
 	memset(ll, 0, sizeof(*ll));
 	ll->init = ll_init;
+#define MAP_SAME(name)	do { if (o->name) ll->name = ll_##name; } while (0);
+#define MAP_BUF(name)	do { if (o->name) ll->name##_buf = ll_##name##_buf; } while (0);
+#define MAP_NONE(name)
+#define MAP(NAME, name, in, out, reply, fuse)	MAP_##fuse(name)
+	VFSD_OPCODES(MAP)
+#undef MAP
+#undef MAP_SAME
+#undef MAP_BUF
+#undef MAP_NONE
+	/* ll_open also sets the transport's own open flags. */
 	ll->open = ll_open;
-#define MAP(field, fn)	do { if (o->field) ll->field = fn; } while (0)
-	MAP(lookup, ll_lookup);
-	MAP(forget, ll_forget);
 	if (o->forget)
 		ll->forget_multi = ll_forget_multi;
-	MAP(getattr, ll_getattr);
-	MAP(setattr, ll_setattr);
-	MAP(readlink, ll_readlink);
-	MAP(mknod, ll_mknod);
-	MAP(mkdir, ll_mkdir);
-	MAP(unlink, ll_unlink);
-	MAP(rmdir, ll_rmdir);
-	MAP(symlink, ll_symlink);
-	MAP(rename, ll_rename);
-	MAP(link, ll_link);
-	MAP(read, ll_read);
-	if (o->write)
-		ll->write_buf = ll_write_buf;
-	MAP(flush, ll_flush);
-	MAP(release, ll_release);
-	MAP(fsync, ll_fsync);
-	MAP(opendir, ll_opendir);
-	MAP(readdir, ll_readdir);
-	MAP(releasedir, ll_releasedir);
-	MAP(statfs, ll_statfs);
-	MAP(create, ll_create);
-	MAP(fallocate, ll_fallocate);
-	MAP(lseek, ll_lseek);
-	MAP(setxattr, ll_setxattr);
-	MAP(getxattr, ll_getxattr);
-	MAP(listxattr, ll_listxattr);
-	MAP(removexattr, ll_removexattr);
-#undef MAP
 }

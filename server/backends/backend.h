@@ -17,6 +17,13 @@
 
 struct fpga_config;
 
+/* -o source_dio: the dir backend's data I/O on its source. */
+enum source_dio {
+	SOURCE_DIO_AUTO,	/* O_DIRECT if the source is on a block device */
+	SOURCE_DIO_ON,
+	SOURCE_DIO_OFF,
+};
+
 struct backend_config {
 	const char *source;	/* what to serve, backend specific */
 	double attr_timeout;	/* attribute cache, seconds */
@@ -24,6 +31,7 @@ struct backend_config {
 	bool keep_cache;	/* keep cached file pages across opens */
 	bool server_permissions; /* the kernel does not check access: we do */
 	uint64_t size;		/* bytes of storage (mem), 0: default */
+	enum source_dio source_dio;	/* dir */
 	const struct fpga_config *fpga;	/* fpga: cli/options_fpga.c */
 };
 

@@ -17,10 +17,15 @@
  * its own because the window's pages could not be pinned by the source's
  * read path (9p, NFS, FUSE direct I/O without VFSD_SETUP_PIN).
  */
-enum copy_dir { COPY_READ, COPY_WRITE, COPY_BOUNCE };
+/*
+ * COPY_DEV_READ/WRITE: bytes the dir backend's source disk moved by DMA
+ * straight into or out of the request's pages (O_DIRECT), no CPU copy.
+ */
+enum copy_dir { COPY_READ, COPY_WRITE, COPY_BOUNCE, COPY_DEV_READ,
+		COPY_DEV_WRITE, COPY_NR };
 
 struct copy_stats {
-	uint64_t bytes[3];	/* [COPY_READ]: into replies; [COPY_WRITE]: from requests */
+	uint64_t bytes[COPY_NR];	/* [COPY_READ]: into replies; [COPY_WRITE]: from requests */
 };
 
 static inline void copy_stats_add(struct copy_stats *c, enum copy_dir d,
@@ -42,6 +47,14 @@ static inline void copy_stats_print(const struct copy_stats *c, FILE *out)
 		(unsigned long long)copy_stats_get(c, COPY_READ),
 		(unsigned long long)copy_stats_get(c, COPY_WRITE),
 		(unsigned long long)copy_stats_get(c, COPY_BOUNCE));
+}
+
+/* "data_dev_read N", "data_dev_write N": for backends with a device. */
+static inline void copy_stats_print_dev(const struct copy_stats *c, FILE *out)
+{
+	fprintf(out, "data_dev_read %llu\ndata_dev_write %llu\n",
+		(unsigned long long)copy_stats_get(c, COPY_DEV_READ),
+		(unsigned long long)copy_stats_get(c, COPY_DEV_WRITE));
 }
 
 #endif /* VFSD_SERVER_COPY_STATS_H */

@@ -52,6 +52,9 @@ void server_usage(FILE *out, const char *prog)
 "       server_permissions   the server checks access instead (dir: as\n"
 "                            the caller, through the host)\n"
 "       keep_cache           keep cached file pages across opens\n"
+"       source_dio=auto|on|off  dir: file data O_DIRECT between the\n"
+"                            source's disk and the kernel's pages (auto:\n"
+"                            on for ext4, xfs, btrfs, f2fs sources)\n"
 "       timeout=SECONDS      both timeouts at once\n"
 "       max_read=BYTES       largest READ request (page multiple)\n"
 "       fsname=NAME          the source /proc/mounts shows (vfsd transport)\n"
@@ -112,6 +115,19 @@ static int parse_transport(const char *s, enum vfsd_transport *out)
 	return 0;
 }
 
+static int parse_source_dio(const char *s, enum source_dio *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = SOURCE_DIO_AUTO;
+	else if (!strcmp(s, "on"))
+		*out = SOURCE_DIO_ON;
+	else if (!strcmp(s, "off"))
+		*out = SOURCE_DIO_OFF;
+	else
+		return -1;
+	return 0;
+}
+
 /* The last of default_permissions / server_permissions wins. */
 static void set_permissions(struct server_opts *o, bool server)
 {
@@ -148,6 +164,11 @@ static int parse_mount_opt(char *opt, struct server_opts *o)
 		    o->session.max_read % (unsigned int)sysconf(_SC_PAGESIZE)) {
 			complain("bad max_read '%s': a multiple of the page size",
 				 val);
+			return -1;
+		}
+	} else if (!strcmp(opt, "source_dio") && val) {
+		if (parse_source_dio(val, &o->cfg.source_dio) < 0) {
+			complain("bad source_dio '%s': auto, on or off", val);
 			return -1;
 		}
 	} else if (!strcmp(opt, "fsname") && val && *val) {

@@ -41,7 +41,9 @@ static const struct {
 static const char *const server_o_flags[] = {
 	"allow_other", "default_permissions", "server_permissions", "keep_cache",
 };
-static const char *const server_o_values[] = { "timeout", "max_read" };
+static const char *const server_o_values[] = {
+	"timeout", "max_read", "source_dio",
+};
 
 /* Read by mount(8), fstab, systemd or the kernel's mount table, not us. */
 static const char *const ignored[] = {

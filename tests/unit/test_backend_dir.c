@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +56,11 @@ static void write_file(struct fk_session *fx, const char *rel, const void *data,
 	close(fd);
 }
 
-static int setup(void **state)
+static int setup_with(void **state, enum source_dio dio)
 {
 	struct backend_config cfg = { .attr_timeout = 1.0,
-				      .entry_timeout = 1.0 };
+				      .entry_timeout = 1.0,
+				      .source_dio = dio };
 	struct fk_session *fx = fk_session_new(state);
 	char p[PATH_MAX], q[PATH_MAX], name[32];
 	size_t i;
@@ -83,6 +85,17 @@ static int setup(void **state)
 	}
 	assert_int_equal(fk_session_start(fx, &backend_dir, &cfg), 0);
 	return 0;
+}
+
+/* Buffered I/O on the source: every byte a CPU copy (counted exactly). */
+static int setup(void **state)
+{
+	return setup_with(state, SOURCE_DIO_OFF);
+}
+
+static int setup_direct(void **state)
+{
+	return setup_with(state, SOURCE_DIO_ON);
 }
 
 static int32_t lookup(struct fk_session *fx, vfsd_ino_t parent, const char *name,
@@ -496,6 +509,72 @@ static void test_xattr(void **state)
 	assert_non_null(memmem(buf, n, "user.vfsd", 10));
 }
 
+/*
+ * -o source_dio=on: the aligned head of a READ goes O_DIRECT into the
+ * window, where the source takes O_DIRECT (STATX_DIOALIGN); the bytes
+ * are the same and the counters say who moved them.
+ */
+static void test_read_direct(void **state)
+{
+	struct fk_session *fx = *state;
+	struct dir_fs *fs = fx->fs;
+	struct fake_kernel *k = &fx->k;
+	unsigned char back[BIG_SIZE];
+	struct vfsd_entry_out e;
+	struct vfsd_sqe sqe;
+	char path[PATH_MAX];
+	struct statx stx;
+	bool dio;
+	int32_t res;
+	uint64_t fh;
+	int fds;
+
+	path_of(fx, path, "big");
+	dio = statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &stx) == 0 &&
+	      (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align &&
+	      stx.stx_dio_offset_align <= 4096;
+	assert_true(fs->source_dio);
+	assert_int_equal(lookup(fx, VFSD_ROOT_INO, "big", &e), 0);
+	dir_io_uses_uring();
+	fds = fk_open_fds();
+	fh = open_(fx, VFSD_OP_OPEN, e.nodeid, O_RDONLY, &res);
+	assert_int_equal(res, 0);
+
+	/* The whole file in one page-aligned READ: short at end of file. */
+	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);
+	sqe.fh = fh;
+	sqe.len = 20480;
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), BIG_SIZE);
+	fk_window_peek(k, 0, back, BIG_SIZE);
+	assert_memory_equal(back, big, BIG_SIZE);
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_DEV_READ) +
+			 copy_stats_get(&fs->copied, COPY_READ), BIG_SIZE);
+	if (dio)	/* all of it by the device, none by the CPU */
+		assert_int_equal(copy_stats_get(&fs->copied, COPY_DEV_READ),
+				 BIG_SIZE);
+	else
+		assert_int_equal(copy_stats_get(&fs->copied, COPY_READ),
+				 BIG_SIZE);
+
+	/* An unaligned offset: all buffered. */
+	sqe = fk_sqe(VFSD_OP_READ, e.nodeid);
+	sqe.fh = fh;
+	sqe.offset = 100;
+	sqe.len = 4096;
+	assert_int_equal(fk_call(k, &sqe, NULL, 0, NULL, 0), 4096);
+	fk_window_peek(k, 0, back, 4096);
+	assert_memory_equal(back, big + 100, 4096);
+	assert_int_equal(copy_stats_get(&fs->copied, COPY_DEV_READ) +
+			 copy_stats_get(&fs->copied, COPY_READ),
+			 BIG_SIZE + 4096);
+	if (dio)
+		assert_int_equal(copy_stats_get(&fs->copied, COPY_READ), 4096);
+
+	/* RELEASE closes the O_DIRECT twin with the file. */
+	noreply(fx, VFSD_OP_RELEASE, e.nodeid, fh, 0);
+	assert_int_equal(fk_open_fds(), fds);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fk_session_teardown)
@@ -504,6 +583,8 @@ int main(void)
 		T(test_readdir_root), T(test_readdir_many_rounds),
 		T(test_read), T(test_forget),
 		T(test_many_inodes), T(test_xattr),
+		cmocka_unit_test_setup_teardown(test_read_direct, setup_direct,
+						fk_session_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,9 +15,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Load order matters: insmod does not resolve dependencies.
 MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
 	netfs fscache 9pnet 9pnet_virtio 9p fuse pvpanic pvpanic-mmio pvpanic-pci
-	loop crc16 mbcache jbd2 crc32c_generic crc32c-intel libcrc32c ext4)
-# (ext4 and loop: tests put the dir backend's source on an ext4 image; a
-# fetched kernel has no module tree on the host for modprobe to use.)
+	loop crc16 mbcache jbd2 crc32c_generic crc32c-intel libcrc32c ext4
+	crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi
+	nvme-keyring nvme-auth nvme-core nvme virtio_blk)
+# (ext4 and loop: tests put the dir backend's source on an ext4 image, and
+# on an emulated NVMe or virtio disk (run-guest.sh --disk); a fetched
+# kernel has no module tree on the host for modprobe to use.)
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 

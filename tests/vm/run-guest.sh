@@ -33,6 +33,10 @@
 #                     SIZE, default 64M) as ivshmem-plain card memory
 #                     (BAR2) and QEMU's edu device as its DMA engine; the
 #                     guest sees the file's path as $VFSD_CARD_FILE
+#   --disk FILE[:SIZE] attach FILE (created sparse with SIZE, default 1G) as
+#                     an emulated NVMe disk (virtio-blk on the kdebug kernel,
+#                     which has no NVMe driver; VFSD_VM_DISK_BUS=nvme|virtio
+#                     chooses); the guest sees its device as $VFSD_DISK_DEV
 #
 # One COMMAND argument is shell code (`-- 'uname -a; ls /dev'`); several are
 # an argv run as is (`-- tests/guest/run-all.sh -v`).
@@ -61,7 +65,7 @@ set -euo pipefail
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
 kernel=stock module='' no_module=0 module_args='' unload=1 build=$PROJECT_DIR/build
-results='' timeout='' mem=1G smp='' kmemleak='' append='' card='' machine=${VFSD_VM_MACHINE:-q35} accel=${VFSD_VM_ACCEL:-tcg} cpu=${VFSD_VM_CPU:-max,la57=off}
+results='' timeout='' mem=1G smp='' kmemleak='' append='' card='' disk='' machine=${VFSD_VM_MACHINE:-q35} accel=${VFSD_VM_ACCEL:-tcg} cpu=${VFSD_VM_CPU:-max,la57=off}
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -78,6 +82,7 @@ while [[ $# -gt 0 ]]; do
 	--no-kmemleak) kmemleak=0; shift ;;
 	--append) append=$2; shift 2 ;;
 	--card) card=$2; shift 2 ;;
+	--disk) disk=$2; shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) echo "run-guest: unknown argument $1" >&2; usage ;;
@@ -177,6 +182,21 @@ if [[ -n $card ]]; then
 	card_size=$(stat -c %s "$card_file")
 fi
 
+disk_file='' disk_dev=''
+if [[ -n $disk ]]; then
+	disk_file=$(realpath -m "${disk%%:*}") disk_size=1G
+	[[ $disk = *:* ]] && disk_size=${disk#*:}
+	[[ -f $disk_file ]] || truncate -s "$disk_size" "$disk_file" ||
+		vm_die "cannot create the disk file $disk_file"
+	disk_bus=${VFSD_VM_DISK_BUS:-nvme}
+	[[ -n ${VFSD_VM_DISK_BUS:-} || $kernel != kdebug ]] || disk_bus=virtio
+	case $disk_bus in
+	nvme) disk_dev=/dev/nvme0n1 ;;
+	virtio) disk_dev=/dev/vda ;;
+	*) vm_die "VFSD_VM_DISK_BUS: nvme or virtio, not $disk_bus" ;;
+	esac
+fi
+
 # Quote for busybox sh (guest.env) without relying on bash's $'' forms.
 shq() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 
@@ -207,7 +227,7 @@ nonce=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 		"$PROJECT_DIR" "$build" "$module" "$results"
 	printf 'export VFSD_KERNEL=%q VFSD_KVER=%q VFSD_MODULE_ARGS=%q VFSD_MODULE_LOADED\n' \
 		"$flavor" "$kver" "$module_args"
-	printf 'export VFSD_CARD_FILE=%q\n' "$card_file"
+	printf 'export VFSD_CARD_FILE=%q VFSD_DISK_DEV=%q\n' "$card_file" "$disk_dev"
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	echo 'export HOME=/tmp/home TERM=dumb LANG=C.UTF-8'
 	echo 'mkdir -p "$HOME"'
@@ -244,6 +264,16 @@ if [[ -n $card_file ]]; then
 	qemu+=(-object "memory-backend-file,id=cardmem,mem-path=$card_file,size=$card_size,share=on"
 		-device ivshmem-plain,memdev=cardmem
 		-device edu,dma_mask=0xffffffffffffffff)
+fi
+
+if [[ -n $disk_file ]]; then
+	# shellcheck disable=SC2054 # commas belong to QEMU options
+	qemu+=(-drive "if=none,id=disk0,file=$disk_file,format=raw,cache=unsafe")
+	if [[ $disk_bus = nvme ]]; then
+		qemu+=(-device nvme,serial=vfsd-disk0,drive=disk0)
+	else
+		qemu+=(-device virtio-blk-pci,drive=disk0)
+	fi
 fi
 
 echo "run-guest: kernel $kver, module ${module:-none}, timeout ${timeout}s, results $results" >&2

@@ -21,6 +21,7 @@
 
 #include "backends/dir/dir.h"
 #include "backends/dir/creds.h"
+#include "backends/dir/direct.h"
 #include "backends/dir/io.h"
 
 /* An open directory: the stream and where it stands. */
@@ -311,8 +312,8 @@ static const struct vfsd_ops dir_ops = {
 	.batch_end = dir_io_batch_end,
 };
 
-/* The type of the filesystem @fd is on, as mountinfo names it ("9p"). */
-static bool source_fstype(int fd, char *type)
+/* The type of the filesystem fd is on, as mountinfo names it ("9p"). */
+bool dir_source_fstype(int fd, char *type)
 {
 	struct statx stx;
 	char line[4096];
@@ -351,7 +352,7 @@ static bool source_pins_buffers(int fd)
 	char type[64];
 	size_t i;
 
-	if (!source_fstype(fd, type))
+	if (!dir_source_fstype(fd, type))
 		return false;
 	if (!strncmp(type, "fuse.", 5))
 		return true;
@@ -361,9 +362,12 @@ static bool source_pins_buffers(int fd)
 	return false;
 }
 
+/* Pinnable pages: for a source that pins, and for O_DIRECT into them. */
 static bool dir_pins_window(void *state)
 {
-	return ((struct dir_fs *)state)->source_pins;
+	struct dir_fs *fs = state;
+
+	return fs->source_pins || fs->source_dio;
 }
 
 static int dir_create_fs(const struct backend_config *cfg, void **state)
@@ -404,6 +408,7 @@ static int dir_create_fs(const struct backend_config *cfg, void **state)
 	fs->keep_cache = cfg->keep_cache;
 	fs->server_perms = cfg->server_permissions;
 	fs->source_pins = source_pins_buffers(fd);
+	fs->source_dio = dir_direct_wanted(cfg->source_dio, fd);
 	/* Modes arrive with the caller's umask applied: add none of ours. */
 	umask(0);
 	*state = fs;
@@ -428,10 +433,14 @@ static mode_t dir_root_mode(void *state)
 	return st.st_mode;
 }
 
-/* --stats: file bytes the host kernel copied for pread/pwrite. */
+/* --stats: file bytes the host kernel copied, and those the disk moved. */
 static void dir_stats(void *state, FILE *out)
 {
-	copy_stats_print(&((struct dir_fs *)state)->copied, out);
+	struct dir_fs *fs = state;
+
+	copy_stats_print(&fs->copied, out);
+	copy_stats_print_dev(&fs->copied, out);
+	fprintf(out, "source_dio %d\n", fs->source_dio);
 }
 
 const struct backend backend_dir = {

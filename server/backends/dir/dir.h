@@ -23,10 +23,15 @@ struct dir_fs {
 	double entry_timeout;
 	bool keep_cache;
 	bool server_perms;	/* we check access: act as the caller */
-	/* file bytes pread/pwrite (io_uring or not) copied: a CPU copy */
+	/*
+	 * file bytes buffered pread/pwrite (io_uring or not) copied with
+	 * the CPU, and those O_DIRECT moved by the disk (COPY_DEV_*)
+	 */
 	struct copy_stats copied;
 	/* The source's read path pins its buffer: ask for pinnable pages. */
 	bool source_pins;
+	/* Data goes O_DIRECT where aligned (backends/dir/direct.h). */
+	bool source_dio;
 };
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))
@@ -34,6 +39,8 @@ struct dir_fs {
 /* backends/dir/dir.c */
 struct dir_inode *dir_req_inode(struct vfsd_req *req, vfsd_ino_t ino);
 int dir_stat_fd(int fd, struct stat *st);
+/* The type of the filesystem fd is on, as mountinfo names it; false: unknown. */
+bool dir_source_fstype(int fd, char *type);
 void dir_proc_path(char *buf, size_t size, int fd);
 void dir_entry_init(struct dir_fs *fs, struct vfsd_entry_param *e);
 /*

@@ -29,6 +29,9 @@ struct dir_file *dir_file_wrap(int fd, int host_flags)
 	f->flags = host_flags & O_ACCMODE;
 	f->refs = 1;
 	f->slot = NO_SLOT;
+	f->direct_fd = DIR_DIRECT_UNTRIED;
+	f->dio_mem_align = 0;
+	f->dio_off_align = 0;
 	return f;
 }
 
@@ -104,6 +107,8 @@ void dir_file_put(struct dir_file *f)
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	close(f->fd);
+	if (f->direct_fd >= 0)
+		close(f->direct_fd);
 	free(f);
 }
 

@@ -17,7 +17,17 @@ struct dir_file {
 	int flags;		/* O_ACCMODE of the host fd */
 	unsigned int refs;
 	uint32_t slot;
+	/*
+	 * The same file opened O_DIRECT (backends/dir/direct.c), made on
+	 * first use: DIR_DIRECT_UNTRIED, DIR_DIRECT_NONE or the fd.
+	 */
+	int direct_fd;
+	uint32_t dio_mem_align;	/* buffer and offset alignment it needs */
+	uint32_t dio_off_align;
 };
+
+#define DIR_DIRECT_UNTRIED	(-2)
+#define DIR_DIRECT_NONE		(-1)
 
 /* A file for fd (taken over, closed on failure) with one ref; NULL: ENOMEM. */
 struct dir_file *dir_file_wrap(int fd, int host_flags);

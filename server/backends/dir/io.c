@@ -12,6 +12,7 @@
 #endif
 
 #include "backends/dir/dir.h"
+#include "backends/dir/direct.h"
 #include "backends/dir/io.h"
 
 struct dir_io_op {
@@ -20,15 +21,60 @@ struct dir_io_op {
 	char *buf;
 	size_t size;
 	size_t done;
+	size_t direct_end;	/* [0, direct_end) through f->direct_fd */
+	size_t dev_done;	/* of done, moved by the disk (O_DIRECT) */
 	off_t off;
 	bool write;
 };
 
+/* The next piece goes O_DIRECT while in the aligned head. */
+static bool in_direct(const struct dir_io_op *op)
+{
+	return op->done < op->direct_end;
+}
+
+static int piece_fd(const struct dir_io_op *op)
+{
+	return in_direct(op) ? op->f->direct_fd : op->f->fd;
+}
+
+static size_t piece_len(const struct dir_io_op *op)
+{
+	return (in_direct(op) ? op->direct_end : op->size) - op->done;
+}
+
+/* n bytes of the current piece are done. */
+static void advance(struct dir_io_op *op, size_t n)
+{
+	if (in_direct(op)) {
+		op->dev_done += n;
+		/* Short at end of file: the rest (none) goes buffered. */
+		if (n < op->direct_end - op->done)
+			op->direct_end = op->done + n;
+	}
+	op->done += n;
+}
+
+/*
+ * An O_DIRECT piece failed: pages nothing may pin (an application's own
+ * pages of an O_DIRECT request: EFAULT), an alignment the file did not
+ * announce (EINVAL), a device error. The rest goes buffered, which
+ * answers with the error if it is real.
+ */
+static void leave_direct(struct dir_io_op *op)
+{
+	op->direct_end = op->done;
+}
+
 static void finish(struct dir_io_op *op, int err)
 {
-	/* The host kernel copied op->done bytes, in this thread or io_uring's. */
-	copy_stats_add(&FS(op->req)->copied, op->write ? COPY_WRITE : COPY_READ,
-		       op->done);
+	struct copy_stats *stats = &FS(op->req)->copied;
+
+	/* The host kernel copied the buffered bytes, the disk the rest. */
+	copy_stats_add(stats, op->write ? COPY_WRITE : COPY_READ,
+		       op->done - op->dev_done);
+	copy_stats_add(stats, op->write ? COPY_DEV_WRITE : COPY_DEV_READ,
+		       op->dev_done);
 	/*
 	 * Bytes read before an error still count. A write that stopped
 	 * short reports the error (ENOSPC, EDQUOT): the module takes any
@@ -86,15 +132,18 @@ static void run_sync(struct dir_io_op *op)
 	int err = 0;
 
 	while (op->done < op->size) {
-		size_t left = op->size - op->done;
+		size_t left = piece_len(op);
 		off_t at = op->off + (off_t)op->done;
-		ssize_t n = op->write ? pwrite(op->f->fd, op->buf + op->done,
-					       left, at)
-				      : pread(op->f->fd, op->buf + op->done,
-					      left, at);
+		int fd = piece_fd(op);
+		ssize_t n = op->write ? pwrite(fd, op->buf + op->done, left, at)
+				      : pread(fd, op->buf + op->done, left, at);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && in_direct(op)) {
+			leave_direct(op);
+			continue;
+		}
 		if (n < 0 && errno == EFAULT) {
 			err = bounce_rest(op);
 			break;
@@ -105,7 +154,7 @@ static void run_sync(struct dir_io_op *op)
 			err = EIO;	/* no progress: never spin */
 		if (n <= 0)
 			break;
-		op->done += (size_t)n;
+		advance(op, (size_t)n);
 	}
 	finish(op, err);
 }
@@ -161,8 +210,9 @@ static struct dir_io *thread_io(void)
 static bool prep(struct dir_io *io, struct dir_io_op *op)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&io->ring);
-	unsigned int left = (unsigned int)(op->size - op->done);
+	unsigned int left = (unsigned int)piece_len(op);
 	__u64 at = (__u64)op->off + op->done;
+	int fd = piece_fd(op);
 
 	if (!sqe) {
 		io_uring_submit(&io->ring);	/* make room */
@@ -171,9 +221,9 @@ static bool prep(struct dir_io *io, struct dir_io_op *op)
 			return false;
 	}
 	if (op->write)
-		io_uring_prep_write(sqe, op->f->fd, op->buf + op->done, left, at);
+		io_uring_prep_write(sqe, fd, op->buf + op->done, left, at);
 	else
-		io_uring_prep_read(sqe, op->f->fd, op->buf + op->done, left, at);
+		io_uring_prep_read(sqe, fd, op->buf + op->done, left, at);
 	io_uring_sqe_set_data(sqe, op);
 	return true;
 }
@@ -196,7 +246,9 @@ static void complete(struct dir_io *io, struct dir_io_op *op, int res)
 	int err = 0;
 
 	if (res > 0)
-		op->done += (size_t)res;
+		advance(op, (size_t)res);
+	else if (res < 0 && res != -EINTR && res != -EAGAIN && in_direct(op))
+		leave_direct(op);
 	else if (res == -EFAULT)	/* the source pins: see bounce_rest() */
 		stop = true, err = bounce_rest(op);
 	else if (res == 0)		/* read: end of file; write: stuck */
@@ -281,6 +333,8 @@ static void queue_op(struct vfsd_req *req, struct dir_file *f, char *buf,
 	}
 	*op = (struct dir_io_op){ .req = req, .f = f, .buf = buf,
 				  .size = size, .off = off, .write = write };
+	if (FS(req)->source_dio)
+		op->direct_end = dir_direct_span(f, buf, size, off);
 	if (size == 0) {
 		finish(op, 0);
 		return;

@@ -6,9 +6,11 @@
  * batch_end (libvfsd calls it after each batch) submits it all in one
  * system call and replies to each request as its completion arrives.
  *
- * The window is a VM_PFNMAP mapping: no registered buffers, and no
- * O_DIRECT on the host fd (neither can pin its pages). Plain buffered
- * IORING_OP_READ/WRITE copy through copy_to/from_user, which works.
+ * Buffered IORING_OP_READ/WRITE copy through copy_to/from_user (a CPU
+ * copy in the host kernel, counted as data_cpu_*). With the source on a
+ * block device the session asks for pinnable pages and the aligned part
+ * of each request goes O_DIRECT instead: the disk's DMA fills or drains
+ * the window's pages (backends/dir/direct.h, counted as data_dev_*).
  * Without io_uring (liburing missing at build time, or io_uring disabled
  * in the kernel) the same calls fall back to pread/pwrite in place.
  */
