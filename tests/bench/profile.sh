@@ -4,7 +4,9 @@
 #
 #   tests/vm/run-guest.sh --mem 2G -- tests/bench/profile.sh [options]
 #     --target vfsd|fuse|tmpfs   (default vfsd)
-#     --work randread|seqread|seqwrite|stat|create
+#     --work randread|seqread|coldread|seqwrite|stat|create
+#            (coldread: the benchmark's seqread-1m, a 32 MiB file read
+#            with 1 MiB reads from a dropped page cache, five times)
 #     --seconds N                (default 5)
 #     --out DIR                  (default $VFSD_RESULTS/profile)
 #
@@ -70,6 +72,13 @@ randread|seqread)
 		     --filename=data --invalidate=1 --time_based=1 --runtime="$secs"
 		     --eta=never --output-format=terse)
 	fi ;;
+coldread)
+	fio --name=layout --directory="$mnt" --rw=write --bs=1m --size=32M \
+		--filename=data --end_fsync=1 --output=/dev/null
+	cmd=(bash -c "for i in 1 2 3 4 5; do echo 3 >/proc/sys/vm/drop_caches;
+		fio --name=w --directory='$mnt' --ioengine=psync --bs=1m --rw=read \
+		--filename=data --size=32M --invalidate=1 --eta=never \
+		--output-format=terse | cut -d';' -f1-9,16-18; done") ;;
 seqwrite)
 	cmd=(fio --name=w --directory="$mnt" --ioengine=psync --bs=1m --rw=write
 	     --filename=wdata --size=256M --end_fsync=1 --eta=never --output-format=terse) ;;
