@@ -7,7 +7,10 @@
 #    libfuse >= 3.18 built from Debian's source package), and on tmpfs;
 #  - the FPGA-backed mount: `vfsd-server --backend=fpga` finds and formats
 #    the card, fio writes and reads back a file on it with verify, the
-#    data moved by the card's DMA engine (tests/bench/fpga.sh).
+#    data moved by the card's DMA engine (tests/bench/fpga.sh);
+#  - the dir backend with its source on an emulated NVMe disk against
+#    libfuse's passthrough_hp (and FUSE passthrough mode where the kernel
+#    has it) on the same disk (tests/bench/dir-disk.sh).
 # Prints the tables and where the chart is. See tests/bench/README.md.
 #
 # usage: ./run-main.sh [--kernel 7.3|6.12|stock|kdebug] [--full] [bench.sh options]
@@ -45,13 +48,21 @@ if [ "$full" = 1 ]; then mem=5G timeout=14400; args+=(--full); fi
 results=${VFSD_VM_RUNS:-${TMPDIR:-/tmp}/vfsd-vm-runs}/bench-$(date +%Y%m%d-%H%M%S)
 start=$SECONDS
 rc=0
+# passthrough_hp: libfuse's own example server, from the same libfuse build.
+hp=$(dirname "$(dirname "$(ldd "$uring_server" | awk '$1 ~ /^libfuse3[.]/ { print $3 }')")")/bin/passthrough_hp
+[ -x "$hp" ] || { echo "run-main: no passthrough_hp at $hp" >&2; exit 1; }
 tests/vm/run-guest.sh --kernel "$kernel" --module "$module" --build "$PWD/build" \
 	--mem "$mem" --timeout "$timeout" --results "$results" --card "$results/card.img:64M" \
-	-- tests/bench/bench.sh --out "$results/bench" --fpga \
-	--fuse-uring-server "$uring_server" "${args[@]}" || rc=$?
+	--disk "$results/disk.img:2G" \
+	-- "$(printf '%q ' tests/bench/bench.sh --out "$results/bench" --fpga \
+		--fuse-uring-server "$uring_server" "${args[@]}") &&
+	    $(printf '%q ' tests/bench/dir-disk.sh --out "$results/dir-disk" --passthrough-hp "$hp")" ||
+	rc=$?
+rm -f "$results/disk.img"
 echo
 if [ -f "$results/bench/results.md" ]; then
 	cat "$results/bench/results.md"
+	[ -f "$results/dir-disk/results.md" ] && { echo; cat "$results/dir-disk/results.md"; }
 	echo
 	echo "table: $results/bench/results.md"
 	[ -f "$results/bench/chart.png" ] && echo "chart: $results/bench/chart.png"
