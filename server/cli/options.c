@@ -102,29 +102,43 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* The index of s in names (n of them), or -1. */
+static int parse_choice(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+#define PARSE_CHOICE(s, names)	\
+	parse_choice(s, names, (int)(sizeof(names) / sizeof((names)[0])))
+
 static int parse_transport(const char *s, enum vfsd_transport *out)
 {
-	if (!strcmp(s, "auto"))
-		*out = VFSD_TRANSPORT_AUTO;
-	else if (!strcmp(s, "vfsd"))
-		*out = VFSD_TRANSPORT_VFSD;
-	else if (!strcmp(s, "fuse"))
-		*out = VFSD_TRANSPORT_FUSE;
-	else
+	static const char *const names[] = { "auto", "vfsd", "fuse" };
+	_Static_assert(VFSD_TRANSPORT_AUTO == 0 && VFSD_TRANSPORT_VFSD == 1 &&
+		       VFSD_TRANSPORT_FUSE == 2, "names[] in enum order");
+	int i = PARSE_CHOICE(s, names);
+
+	if (i < 0)
 		return -1;
+	*out = (enum vfsd_transport)i;
 	return 0;
 }
 
 static int parse_source_dio(const char *s, enum source_dio *out)
 {
-	if (!strcmp(s, "auto"))
-		*out = SOURCE_DIO_AUTO;
-	else if (!strcmp(s, "on"))
-		*out = SOURCE_DIO_ON;
-	else if (!strcmp(s, "off"))
-		*out = SOURCE_DIO_OFF;
-	else
+	static const char *const names[] = { "auto", "on", "off" };
+	_Static_assert(SOURCE_DIO_AUTO == 0 && SOURCE_DIO_ON == 1 &&
+		       SOURCE_DIO_OFF == 2, "names[] in enum order");
+	int i = PARSE_CHOICE(s, names);
+
+	if (i < 0)
 		return -1;
+	*out = (enum source_dio)i;
 	return 0;
 }
 
