@@ -27,7 +27,7 @@ mkdir -p "$SRC" "$MNT"
 mkfs.ext4 -q -F "$VFSD_DISK_DEV" || fail "mkfs.ext4 $VFSD_DISK_DEV"
 mount "$VFSD_DISK_DEV" "$SRC" || fail "mount $VFSD_DISK_DEV"
 defer "umount -l '$SRC' 2>/dev/null; true"
-log "source: $(stat -f -c %T "$SRC") on $VFSD_DISK_DEV ($(cat "/sys/class/block/${VFSD_DISK_DEV#/dev/}/device/model" 2>/dev/null || echo virtio))"
+log "source: $(findmnt -no FSTYPE "$SRC") on $VFSD_DISK_DEV ($(cat "/sys/class/block/${VFSD_DISK_DEV#/dev/}/device/model" 2>/dev/null || echo virtio))"
 
 STATS=$VFSD_RESULTS/t-52.stats
 # start_server [OPTS]: a fresh mount; the stats file from the last one goes.
