@@ -8,7 +8,12 @@ src=$(realpath "$1"); out=$(realpath -m "$2")
 # (default-kdir.sh is beside this script; SRCDIR may be another module's.)
 kdir=$(sh "$(dirname "$(realpath "$0")")/default-kdir.sh" "$3")
 mkdir -p "$out/obj"
+# Sources only: an in-tree build (`make -C kmod check`) leaves a generated
+# vfsd.mod.c beside them, which kbuild must make itself here. Links to
+# files gone from the tree go too.
+find "$out/obj" -maxdepth 1 -xtype l -delete
 for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
+	case $f in *.mod.c) continue ;; esac
 	ln -sf "$f" "$out/obj/"
 done
 # A header tree inside a build root made by tests/vm/fetch-kernel.sh (7.x,
