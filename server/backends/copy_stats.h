@@ -16,8 +16,6 @@
  * COPY_BOUNCE: bytes the dir backend copied once more through a buffer of
  * its own because the window's pages could not be pinned by the source's
  * read path (9p, NFS, FUSE direct I/O without VFSD_SETUP_PIN).
- */
-/*
  * COPY_DEV_READ/WRITE: bytes the dir backend's source disk moved by DMA
  * straight into or out of the request's pages (O_DIRECT), no CPU copy.
  */

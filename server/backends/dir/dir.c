@@ -279,7 +279,26 @@ static void dir_statfs(struct vfsd_req *req, vfsd_ino_t ino)
 	dir_inode_put(&FS(req)->inodes, in);
 }
 
+/*
+ * O_DIRECT into the window needs pinnable pages: where the module refused
+ * them (VFSD_CAP_PIN unset) every O_DIRECT piece would fail with EFAULT,
+ * one wasted call per request before the buffered retry. Over FUSE the
+ * buffers are the server's own memory. Runs before any request.
+ */
+static void dir_init(void *userdata, const struct vfsd_conn_info *conn)
+{
+	struct dir_fs *fs = userdata;
+
+	if (fs->source_dio && conn->transport == VFSD_TRANSPORT_VFSD &&
+	    !(conn->caps & VFSD_CAP_PIN)) {
+		vfsd_log(VFSD_LOG_WARNING, "the module gave no pinnable pages: "
+			 "source_dio off, file data goes buffered");
+		fs->source_dio = false;
+	}
+}
+
 static const struct vfsd_ops dir_ops = {
+	.init = dir_init,
 	.lookup = dir_lookup,
 	.forget = dir_forget,
 	.getattr = dir_getattr,
