@@ -970,7 +970,9 @@ static void w_one(void)
 		w_mmap(p1);
 		break;
 	default: {
-		int fd = CALL("creat", creat(p1, 0644));
+		/* creat() without its wait on a FIFO (seed 761131294). */
+		int fd = CALL("creat", open(p1, O_WRONLY | O_CREAT | O_TRUNC |
+					     O_NONBLOCK, 0644));
 
 		if (fd >= 0)
 			CALL("close", close(fd));
