@@ -431,4 +431,14 @@ static inline void vfsd_replace_cache_folio(struct folio *old,
 #endif
 }
 
+/*
+ * 7.3: a driver's pages as a buffer in the caller's io_uring
+ * (io_buffer_register_bvec(), what FUSE's io_uring zero-copy uses). 6.15
+ * had only a form taking a block request, for ublk: not used.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && IS_ENABLED(CONFIG_IO_URING)
+#define VFSD_HAVE_URING_BUF	1
+#include <linux/io_uring/cmd.h>
+#endif
+
 #endif /* _VFSD_COMPAT_H */

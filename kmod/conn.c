@@ -95,6 +95,7 @@ VFSD_SHOW(bg_throttled, atomic64_read(&conn->bg_throttled));
 VFSD_SHOW(interrupts, atomic64_read(&conn->op_count[VFSD_OP_INTERRUPT]));
 VFSD_SHOW(pinnable, READ_ONCE(conn->pinnable));
 VFSD_SHOW(pins_caught, atomic64_read(&conn->pins_caught));
+VFSD_SHOW(bufs_registered, atomic64_read(&conn->bufs_registered));
 VFSD_SHOW(protocol_errors, atomic64_read(&conn->protocol_errors));
 VFSD_SHOW(queues, conn->nr_queues);
 VFSD_SHOW(max_io, conn->max_io);
@@ -142,6 +143,7 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_interrupts.attr,
 	&vfsd_attr_pinnable.attr,
 	&vfsd_attr_pins_caught.attr,
+	&vfsd_attr_bufs_registered.attr,
 	&vfsd_attr_queues.attr,
 	&vfsd_attr_max_io.attr,
 	&vfsd_attr_ops.attr,
@@ -363,6 +365,9 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	s->ring_size = conn->ring_size;
 	s->conn_id = conn->id;
 	s->features = VFSD_FEATURES;
+#ifndef VFSD_HAVE_URING_BUF
+	s->features &= ~VFSD_FEAT_URING_BUF;
+#endif
 	return 0;
 }
 

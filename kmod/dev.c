@@ -37,8 +37,7 @@ static int vfsd_dev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static struct vfsd_queue *vfsd_dev_queue(struct vfsd_conn *conn,
-					 unsigned long q)
+struct vfsd_queue *vfsd_dev_queue(struct vfsd_conn *conn, unsigned long q)
 {
 	/* Pairs with the release in vfsd_conn_setup(). */
 	if (!smp_load_acquire(&conn->ready) || q >= conn->nr_queues)
@@ -168,6 +167,9 @@ const struct file_operations vfsd_dev_fops = {
 	.mmap = vfsd_dev_mmap,
 	.unlocked_ioctl = vfsd_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+#ifdef VFSD_HAVE_URING_BUF
+	.uring_cmd = vfsd_uring_cmd,
+#endif
 	.poll = vfsd_dev_poll,
 	.llseek = noop_llseek,
 	.show_fdinfo = vfsd_dev_show_fdinfo,

@@ -64,23 +64,6 @@ static int vfsd_dma_map_pages(struct vfsd_req *req, struct pci_dev *pdev)
 	return 0;
 }
 
-/* The request with this id if it is in flight with pages in the window. */
-static struct vfsd_req *vfsd_dma_find(struct vfsd_queue *q, u64 id)
-{
-	u64 tag = id & 0xffff;
-	struct vfsd_req *req = NULL;
-
-	if (tag >= q->conn->depth)
-		return NULL;
-	spin_lock(&q->lock);
-	if (q->inflight[tag] && q->inflight[tag]->sqe.id == id)
-		req = q->inflight[tag];
-	spin_unlock(&q->lock);
-	if (req && (!req->win_mapped || !req->nr_pages))
-		return NULL;
-	return req;
-}
-
 /*
  * Fill @out with the request's bus addresses (mapping them at the first
  * call). Returns the number of pages or a negative errno. The addresses
@@ -95,7 +78,7 @@ static int vfsd_dma_lookup(struct vfsd_queue *q, u64 id, struct pci_dev *pdev,
 	int ret;
 
 	mutex_lock(&q->enter_lock);
-	req = vfsd_dma_find(q, id);
+	req = vfsd_req_in_window(q, id);
 	ret = -EINVAL;
 	if (!req)
 		goto out;

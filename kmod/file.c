@@ -186,8 +186,11 @@ static struct folio *vfsd_read_adopt(struct vfsd_req *req, unsigned int i)
 static void vfsd_read_end(struct vfsd_req *req)
 {
 	size_t done = req->result > 0 ? req->result : 0;
-	bool dropped = false;
+	bool dropped = false, held;
 	unsigned int i;
+
+	/* Still in the server's io_uring: it may write them yet. */
+	held = req->result >= 0 && vfsd_ubuf_held(req);
 
 	for (i = 0; i < req->nr_pages; i++) {
 		struct folio *folio = page_folio(req->pages[i]);
@@ -195,7 +198,7 @@ static void vfsd_read_end(struct vfsd_req *req)
 		bool ok = req->result >= 0;
 
 		if (req->cache_pages) {
-			folio = ok ? vfsd_read_adopt(req, i) : NULL;
+			folio = ok && !held ? vfsd_read_adopt(req, i) : NULL;
 			if (!folio) {
 				dropped |= ok;
 				ok = false;

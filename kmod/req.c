@@ -157,6 +157,7 @@ void vfsd_req_put(struct vfsd_req *req)
 		return;
 	conn = req->q->conn;
 	vfsd_req_bg_release(req);	/* never sent */
+	vfsd_ubuf_put(req);
 	if (req->put_pages) {
 		unsigned int i;
 

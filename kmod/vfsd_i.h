@@ -124,6 +124,8 @@ struct vfsd_conn {
 	 */
 	bool pinnable;
 	atomic64_t pins_caught;
+	/* Page sets registered in the server's io_uring (uring.c). */
+	atomic64_t bufs_registered;
 
 	/* Optional operations the server answered ENOSYS to. */
 	bool no_create;
@@ -183,6 +185,8 @@ struct vfsd_req {
 	/* Bus addresses of the pages for a device (VFSD_IOC_DMA_MAP). */
 	struct pci_dev *dma_dev;
 	dma_addr_t *dma_addrs;
+	/* The pages as a buffer in the server's io_uring (uring.c). */
+	struct vfsd_ubuf *ubuf;
 
 	/* Async completion (readahead); else the waiter is woken. */
 	void (*end)(struct vfsd_req *req);
@@ -278,6 +282,7 @@ extern const struct file_operations vfsd_dev_fops;
 void vfsd_dev_show_fdinfo(struct seq_file *m, struct file *file);
 int vfsd_dev_init(void);
 void vfsd_dev_exit(void);
+struct vfsd_queue *vfsd_dev_queue(struct vfsd_conn *conn, unsigned long q);
 
 /* ring.c: posting requests and consuming completions */
 int vfsd_queue_enter(struct vfsd_queue *q, u32 flags, u32 poll_us);
@@ -288,7 +293,10 @@ bool vfsd_queue_has_work(struct vfsd_queue *q);
 int vfsd_window_inode_alloc(struct vfsd_conn *conn);
 void vfsd_window_inode_free(struct vfsd_conn *conn);
 bool vfsd_window_claim(struct vfsd_queue *q);
+/* How long a page may stay held after its reply (a late unpin). */
+#define VFSD_HELD_WAIT_MS	50
 bool vfsd_page_held(struct page *page, int refs);
+struct vfsd_req *vfsd_req_in_window(struct vfsd_queue *q, u64 id);
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma);
 struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q);
 int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
@@ -395,6 +403,16 @@ long vfsd_ioc_dmap_add(struct vfsd_conn *conn, void __user *argp);
 long vfsd_ioc_dmap_remove(struct vfsd_conn *conn, void __user *argp);
 void vfsd_dmaps_destroy(struct vfsd_conn *conn);
 int vfsd_dmap_open(struct inode *inode, struct file *file, u32 id);
+
+/* uring.c: request pages as io_uring buffers (VFSD_FEAT_URING_BUF) */
+#ifdef VFSD_HAVE_URING_BUF
+int vfsd_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+bool vfsd_ubuf_held(struct vfsd_req *req);
+void vfsd_ubuf_put(struct vfsd_req *req);
+#else
+static inline bool vfsd_ubuf_held(struct vfsd_req *req) { return false; }
+static inline void vfsd_ubuf_put(struct vfsd_req *req) { }
+#endif
 
 /* dma.c */
 void vfsd_dma_unmap(struct vfsd_req *req);

@@ -286,8 +286,6 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
  * (netfs unpins from a work item), so they get VFSD_HELD_WAIT_MS first.
  * Called where the end of a request may sleep.
  */
-#define VFSD_HELD_WAIT_MS	50
-
 bool vfsd_page_held(struct page *page, int refs)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(VFSD_HELD_WAIT_MS);
@@ -301,6 +299,26 @@ bool vfsd_page_held(struct page *page, int refs)
 			return true;
 		usleep_range(200, 500);
 	}
+}
+
+/*
+ * The request with this id if it is in flight with pages in the window.
+ * Caller holds q->enter_lock, which keeps it so.
+ */
+struct vfsd_req *vfsd_req_in_window(struct vfsd_queue *q, u64 id)
+{
+	u64 tag = id & 0xffff;
+	struct vfsd_req *req = NULL;
+
+	if (tag >= q->conn->depth)
+		return NULL;
+	spin_lock(&q->lock);
+	if (q->inflight[tag] && q->inflight[tag]->sqe.id == id)
+		req = q->inflight[tag];
+	spin_unlock(&q->lock);
+	if (req && (!req->win_mapped || !req->nr_pages))
+		return NULL;
+	return req;
 }
 
 /*

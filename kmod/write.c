@@ -122,6 +122,11 @@ static bool vfsd_wb_still_pinned(struct vfsd_req *req)
 	struct vfsd_conn *conn = req->q->conn;
 	unsigned int i;
 
+	if (vfsd_ubuf_held(req)) {
+		atomic64_inc(&conn->pins_caught);
+		vfsd_warn(conn, "WRITE pages still in the server's io_uring after its reply: EIO\n");
+		return true;
+	}
 	for (i = 0; i < req->nr_pages; i++) {
 		if (vfsd_page_held(req->pages[i], 0)) {
 			atomic64_inc(&conn->pins_caught);

@@ -47,7 +47,7 @@ void vfsd_conn_from_setup(struct vfsd_session *s)
 	if (!(st->flags & VFSD_SETUP_INTERRUPT))
 		c->caps &= ~(uint64_t)VFSD_CAP_INTERRUPT;
 	if (!(st->flags & VFSD_SETUP_PIN))
-		c->caps &= ~(uint64_t)VFSD_CAP_PIN;
+		c->caps &= ~(uint64_t)(VFSD_CAP_PIN | VFSD_CAP_URING_BUF);
 	if (!(c->caps & VFSD_CAP_POLL))
 		s->poll_us = 0;
 	s->conn_ready = true;

@@ -123,9 +123,15 @@ struct vfsd_setup {
 #define VFSD_FEAT_DMAP		(1ull << 4)	/* VFSD_IOC_DMAP_*, VFSD_FOPEN_DIRECT_MAP */
 #define VFSD_FEAT_MAX_BACKGROUND (1ull << 5)	/* mount option max_background= */
 #define VFSD_FEAT_PIN		(1ull << 6)	/* VFSD_SETUP_PIN */
-/* Every bit this header knows: a module offers them all. */
+#define VFSD_FEAT_URING_BUF	(1ull << 7)	/* VFSD_URING_CMD_*_BUF */
+/*
+ * Every bit this header knows. A module offers them all but
+ * VFSD_FEAT_URING_BUF, which needs a kernel with registered kernel
+ * buffers in io_uring (Linux 7.3).
+ */
 #define VFSD_FEATURES		(VFSD_FEAT_LEGACY | VFSD_FEAT_INTERRUPT | \
-				 VFSD_FEAT_MAX_BACKGROUND | VFSD_FEAT_PIN)
+				 VFSD_FEAT_MAX_BACKGROUND | VFSD_FEAT_PIN | \
+				 VFSD_FEAT_URING_BUF)
 #define VFSD_FEAT_LEGACY	(VFSD_FEAT_POLL | VFSD_FEAT_INVAL | \
 				 VFSD_FEAT_DMA_MAP | VFSD_FEAT_DMAP)
 
@@ -209,6 +215,34 @@ struct vfsd_dmap_add {
 	__u64 offset;
 	__u64 length;
 	__u32 id;		/* out: 1.. */
+	__u32 flags;		/* 0 */
+};
+
+/*
+ * io_uring commands (IORING_OP_URING_CMD on the /dev/vfsd fd, sqe->cmd_op
+ * one of these, struct vfsd_uring_buf in sqe->cmd), with VFSD_FEAT_URING_BUF
+ * and VFSD_SETUP_PIN. REGISTER_BUF puts the page-cache pages of an
+ * in-flight READ or WRITE into the submitting ring's buffer table at
+ * index (a sparse slot: io_uring_register_buffers_sparse()), so the
+ * server's READ_FIXED/WRITE_FIXED (buffer address = byte offset in the
+ * request, 0 .. pages * page size) move data between its source and the
+ * page cache without mapping, pinning or copying: READ pages are the
+ * destination only, WRITE pages the source only. UNREGISTER_BUF (id and
+ * queue ignored) empties the slot; the pages are let go once the last
+ * I/O using them ends. Unregister before the reply: a buffer still
+ * registered when the request completes fails it like a pin (READ data
+ * dropped, WRITE EIO). Errors: EINVAL (no such request in flight, not
+ * page-cache pages: O_DIRECT requests never are, bad flags or index),
+ * EBUSY (the request or the slot has a buffer), EPERM (not the queue's
+ * address space), EOPNOTSUPP (no VFSD_SETUP_PIN).
+ */
+#define VFSD_URING_CMD_REGISTER_BUF	1
+#define VFSD_URING_CMD_UNREGISTER_BUF	2
+
+struct vfsd_uring_buf {
+	__u64 id;		/* sqe.id of the request */
+	__u16 queue;		/* the queue it came on */
+	__u16 index;		/* slot in the ring's buffer table */
 	__u32 flags;		/* 0 */
 };
 

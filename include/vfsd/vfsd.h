@@ -49,7 +49,7 @@ extern "C" {
  * (the dynamic linker already refuses one that lacks a symbol it uses).
  */
 #define VFSD_VERSION_MAJOR	0
-#define VFSD_VERSION_MINOR	1
+#define VFSD_VERSION_MINOR	2
 #define VFSD_VERSION_MICRO	0
 #define VFSD_MAKE_VERSION(major, minor, micro) \
 	(((major) << 16) | ((minor) << 8) | (micro))
@@ -169,6 +169,7 @@ struct vfsd_conn_info {
 #define VFSD_CAP_DIRECT_MAP	(1ull << 4)	/* vfsd_dmap_add(), fi.direct_map */
 #define VFSD_CAP_MAX_BACKGROUND	(1ull << 5)	/* the max_background= option */
 #define VFSD_CAP_PIN		(1ull << 6)	/* opts.pinnable took effect */
+#define VFSD_CAP_URING_BUF	(1ull << 7)	/* vfsd_req_prep_buf_*() */
 
 /*
  * The operations. Each op that gets a struct vfsd_req answers it exactly
@@ -483,6 +484,34 @@ void *vfsd_req_userdata(const struct vfsd_req *req);
 int vfsd_pci_dev_parse(const char *bdf, uint32_t *pci_dev);
 int vfsd_req_dma_map(struct vfsd_req *req, uint32_t pci_dev,
 		     uint64_t *addrs, unsigned int *nr);
+/*
+ * A READ's or WRITE's pages as a buffer of the server's own io_uring
+ * (VFSD_CAP_URING_BUF: Linux 7.3 and opts.pinnable), so READ_FIXED and
+ * WRITE_FIXED move data between a source file or device and the page
+ * cache with no mapping, no pin and no copy.
+ *
+ * vfsd_req_prep_buf_register fills @sqe (from io_uring_get_sqe()) with
+ * the command that puts the request's pages at slot @index of the ring's
+ * buffer table, which must be sparse and empty there
+ * (io_uring_register_buffers_sparse()). The fixed I/O then addresses the
+ * request's bytes by offset: buf = (void *)(uintptr_t)offset, buf_index =
+ * index. READ pages are a destination only, WRITE pages a source only.
+ * vfsd_req_prep_buf_unregister empties the slot; its completion must come
+ * before the reply (link it after the I/O with IOSQE_IO_HARDLINK so that
+ * it runs even when the I/O fails): a buffer still registered at the
+ * reply fails the request like a pinned page. Both return 0, or
+ * -EOPNOTSUPP with @sqe untouched: the kernel, the transport or the
+ * request (O_DIRECT: the application's own pages) offers no buffer; use
+ * the data pointer the handler got. The register command itself fails
+ * with -EINVAL for a request that has no page-cache pages and -EBUSY for
+ * a used slot. Set the SQE's flags and user_data after the call.
+ */
+struct io_uring_sqe;
+int vfsd_req_prep_buf_register(struct vfsd_req *req,
+			       struct io_uring_sqe *sqe, unsigned int index);
+int vfsd_req_prep_buf_unregister(struct vfsd_req *req,
+				 struct io_uring_sqe *sqe, unsigned int index);
+
 /*
  * A direct-map region: length bytes at offset of memory BAR bar of the
  * device, page aligned. Returns the region id (> 0) for

@@ -18,9 +18,11 @@
  * read path (9p, NFS, FUSE direct I/O without VFSD_SETUP_PIN).
  * COPY_DEV_READ/WRITE: bytes the dir backend's source disk moved by DMA
  * straight into or out of the request's pages (O_DIRECT), no CPU copy.
+ * COPY_DEV_FIXED: of those, the bytes that reached the pages as a
+ * registered io_uring buffer (no window mapping, no pin).
  */
 enum copy_dir { COPY_READ, COPY_WRITE, COPY_BOUNCE, COPY_DEV_READ,
-		COPY_DEV_WRITE, COPY_NR };
+		COPY_DEV_WRITE, COPY_DEV_FIXED, COPY_NR };
 
 struct copy_stats {
 	uint64_t bytes[COPY_NR];	/* [COPY_READ]: into replies; [COPY_WRITE]: from requests */
@@ -47,12 +49,13 @@ static inline void copy_stats_print(const struct copy_stats *c, FILE *out)
 		(unsigned long long)copy_stats_get(c, COPY_BOUNCE));
 }
 
-/* "data_dev_read N", "data_dev_write N": for backends with a device. */
+/* "data_dev_read N", "data_dev_write N", "data_dev_fixed N". */
 static inline void copy_stats_print_dev(const struct copy_stats *c, FILE *out)
 {
-	fprintf(out, "data_dev_read %llu\ndata_dev_write %llu\n",
+	fprintf(out, "data_dev_read %llu\ndata_dev_write %llu\ndata_dev_fixed %llu\n",
 		(unsigned long long)copy_stats_get(c, COPY_DEV_READ),
-		(unsigned long long)copy_stats_get(c, COPY_DEV_WRITE));
+		(unsigned long long)copy_stats_get(c, COPY_DEV_WRITE),
+		(unsigned long long)copy_stats_get(c, COPY_DEV_FIXED));
 }
 
 #endif /* VFSD_SERVER_COPY_STATS_H */

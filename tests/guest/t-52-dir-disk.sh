@@ -7,6 +7,10 @@
 #  - a cold sequential read and a writeback of page-aligned files: every
 #    byte moved by the disk (data_dev_*), 0 copied by the server's CPU
 #    (data_cpu_*), and the bytes match on the disk itself;
+#  - on Linux 7.3 (VFSD_FEAT_URING_BUF) those bytes go through the pages
+#    as registered io_uring buffers (READ_FIXED/WRITE_FIXED, no pin and no
+#    window access: data_dev_fixed, the module's bufs_registered); before
+#    7.3 through the pinned window;
 #  - a file with an unaligned tail: only that tail goes buffered;
 #  - -o source_dio=off: the same file, every byte copied (the control).
 set -euo pipefail
@@ -48,6 +52,25 @@ start_server
 conn=$(vfsd_conn_of "$MNT")
 [ "$(vfsd_counter "$conn" pinnable)" = 1 ] || fail "no pinnable pages for a disk source"
 
+# Registered buffers where the kernel has them (7.3), else the window.
+IFS=. read -r kmajor kminor _ <<<"$(uname -r)"
+want_fixed=0
+((kmajor > 7 || (kmajor == 7 && kminor >= 3))) && want_fixed=1
+# fixed_check WHAT BYTES: with buffers, BYTES of them went that way.
+fixed_check() {
+	local fixed
+	fixed=$(($(stat_of data_dev_fixed) - fixed0))
+	if [ "$want_fixed" = 1 ]; then
+		[ "$fixed" -ge "$2" ] || fail "$1: only $fixed bytes through registered buffers"
+		log "$1: $fixed bytes through registered io_uring buffers, $(($(vfsd_counter "$conn" bufs_registered) - bufs0)) registrations"
+	else
+		[ "$fixed" = 0 ] || fail "$1: $fixed bytes through registered buffers on $(uname -r)"
+	fi
+}
+mark_fixed() {
+	fixed0=$(stat_of data_dev_fixed) bufs0=$(vfsd_counter "$conn" bufs_registered)
+}
+
 # fio verify through the mount: buffered and O_DIRECT (psync), and mmap.
 mkdir "$MNT/fio"
 "$VFSD_PROJECT/tests/fio/verify/run.sh" -o "$VFSD_RESULTS/fio-dir-disk" "$MNT/fio" \
@@ -58,6 +81,8 @@ rmdir "$MNT/fio"
 fresh_stats
 log "fio: $(tr '\n' ' ' <"$STATS")"
 [ "$(stat_of source_dio)" = 1 ] || fail "the server did not turn on O_DIRECT for an ext4 source"
+[ "$(stat_of source_uring_bufs)" = "$want_fixed" ] ||
+	fail "source_uring_bufs is $(stat_of source_uring_bufs) on $(uname -r), want $want_fixed"
 dev_read=$(stat_of data_dev_read) dev_write=$(stat_of data_dev_write)
 [ "$dev_read" -gt 0 ] && [ "$dev_write" -gt 0 ] ||
 	fail "fio: the disk moved $dev_read bytes read, $dev_write written (want both > 0)"
@@ -68,11 +93,13 @@ MB=24
 head -c $((MB << 20)) /dev/urandom >/tmp/t-52-data
 fresh_stats
 cpu_w0=$(stat_of data_cpu_write) dev_w0=$(stat_of data_dev_write)
+mark_fixed
 cp /tmp/t-52-data "$MNT/aligned" && sync "$MNT/aligned" || fail "write $MB MiB"
 fresh_stats
 cpu_w=$(($(stat_of data_cpu_write) - cpu_w0)) dev_w=$(($(stat_of data_dev_write) - dev_w0))
 [ "$cpu_w" = 0 ] || fail "writeback: the server's CPU copied $cpu_w bytes"
 [ "$dev_w" -ge $((MB << 20)) ] || fail "writeback: the disk moved only $dev_w bytes"
+fixed_check writeback $((MB << 20))
 # What the disk holds, read O_DIRECT past the host's page cache.
 dd if="$SRC/aligned" iflag=direct bs=1M status=none | cmp - /tmp/t-52-data ||
 	fail "the disk does not hold what was written through the mount"
@@ -83,12 +110,14 @@ echo 3 >/proc/sys/vm/drop_caches
 fresh_stats
 cpu_r0=$(stat_of data_cpu_read) dev_r0=$(stat_of data_dev_read)
 copied0=$(vfsd_counter "$conn" bytes_copied)
+mark_fixed
 cmp "$MNT/aligned" /tmp/t-52-data || fail "cold read through the mount differs"
 fresh_stats
 cpu_r=$(($(stat_of data_cpu_read) - cpu_r0)) dev_r=$(($(stat_of data_dev_read) - dev_r0))
 copied=$(($(vfsd_counter "$conn" bytes_copied) - copied0))
 [ "$cpu_r" = 0 ] || fail "cold read: the server's CPU copied $cpu_r bytes"
 [ "$dev_r" -ge $((MB << 20)) ] || fail "cold read: the disk moved only $dev_r bytes"
+fixed_check "cold read" $((MB << 20))
 pass "cold read of $MB MiB: $dev_r bytes by the disk, 0 by the server's CPU ($copied copied by the module for callers waiting on their own page)"
 
 # An unaligned tail: at most one block goes buffered, the rest by the disk.

@@ -35,7 +35,7 @@ grep -q 'VFSD_0\.1' <<<"$(readelf -V "$TMP/hello")" ||
 say "hello --version"
 out=$(LD_LIBRARY_PATH=$lib LD_BIND_NOW=1 "$TMP/hello" --version) || fail "hello --version failed"
 echo "$out"
-grep -q "built with libvfsd 0\.1\.0, running on 0\.1\.0" <<<"$out" || fail "unexpected version line"
+grep -q "built with libvfsd 0\.2\.0, running on 0\.2\.0" <<<"$out" || fail "unexpected version line"
 # Not piped into grep -q: under pipefail its early exit would fail ldd.
 deps=$(LD_LIBRARY_PATH=$lib ldd "$TMP/hello")
 grep -q "libvfsd.so.0 => $lib/" <<<"$deps" || fail "hello does not load the installed library"

@@ -182,10 +182,11 @@ static void test_conn_info(void **state)
 	vfsd_conn_from_setup(fx->s);
 	assert_int_equal(c->kernel_caps, VFSD_FEATURES | (1ull << 40));
 	assert_int_equal(c->caps, VFSD_FEATURES);
-	/* Pinnable pages only if the library asked for them. */
+	/* Pinnable pages and buffers of them only if the library asked. */
 	fx->s->setup.flags = VFSD_SETUP_INTERRUPT;
 	vfsd_conn_from_setup(fx->s);
-	assert_int_equal(c->caps, VFSD_FEATURES & ~VFSD_CAP_PIN);
+	assert_int_equal(c->caps, VFSD_FEATURES &
+			 ~(VFSD_CAP_PIN | VFSD_CAP_URING_BUF));
 	/* INTERRUPT only if the library asked for it at setup. */
 	fx->s->setup.flags = 0;
 	vfsd_conn_from_setup(fx->s);

@@ -295,6 +295,8 @@ static void dir_init(void *userdata, const struct vfsd_conn_info *conn)
 			 "source_dio off, file data goes buffered");
 		fs->source_dio = false;
 	}
+	fs->uring_bufs = fs->source_dio && (conn->caps & VFSD_CAP_URING_BUF);
+	fs->buf_slots = conn->depth;
 }
 
 static const struct vfsd_ops dir_ops = {
@@ -459,7 +461,8 @@ static void dir_stats(void *state, FILE *out)
 
 	copy_stats_print(&fs->copied, out);
 	copy_stats_print_dev(&fs->copied, out);
-	fprintf(out, "source_dio %d\n", fs->source_dio);
+	fprintf(out, "source_dio %d\nsource_uring_bufs %d\n", fs->source_dio,
+		fs->uring_bufs);
 }
 
 const struct backend backend_dir = {

@@ -32,6 +32,12 @@ struct dir_fs {
 	bool source_pins;
 	/* Data goes O_DIRECT where aligned (backends/dir/direct.h). */
 	bool source_dio;
+	/*
+	 * ... through the pages as a registered io_uring buffer
+	 * (VFSD_CAP_URING_BUF), one slot per request in flight on a queue.
+	 */
+	bool uring_bufs;
+	unsigned int buf_slots;
 };
 
 #define FS(req)	((struct dir_fs *)vfsd_req_userdata(req))

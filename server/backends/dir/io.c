@@ -25,6 +25,12 @@ struct dir_io_op {
 	size_t dev_done;	/* of done, moved by the disk (O_DIRECT) */
 	off_t off;
 	bool write;
+	/* io_uring: the pages as registered buffer `slot` (O_DIRECT pieces) */
+	bool fixed;
+	int slot;		/* -1: none held */
+	unsigned int due;	/* CQEs the current piece still owes */
+	int res;		/* the piece's I/O result */
+	bool reg_failed;	/* the register command was refused */
 };
 
 /* The next piece goes O_DIRECT while in the aligned head. */
@@ -163,10 +169,17 @@ static void run_sync(struct dir_io_op *op)
 
 #define RING_ENTRIES	256
 
+/* user_data: the op, and in its low bits which of a piece's SQEs. */
+enum { CQE_IO, CQE_REG, CQE_UNREG, CQE_KIND_MASK = 3 };
+
 struct dir_io {
 	struct io_uring ring;
 	unsigned int inflight;	/* ops queued or submitted, not finished */
 	bool complained;
+	/* Free slots of the sparse buffer table (fs->uring_bufs). */
+	int *free_slots;
+	unsigned int nr_free;
+	bool slots_tried;
 };
 
 static __thread struct dir_io *tls_io;
@@ -179,6 +192,7 @@ static void io_free(void *p)
 	struct dir_io *io = p;
 
 	io_uring_queue_exit(&io->ring);
+	free(io->free_slots);
 	free(io);
 }
 
@@ -206,14 +220,90 @@ static struct dir_io *thread_io(void)
 	return io;
 }
 
+/*
+ * The ring's sparse buffer table, one slot per request the queue can
+ * have in flight; made once. False: no registered buffers here.
+ */
+static bool slots_ready(struct dir_io *io, const struct dir_fs *fs)
+{
+	unsigned int i;
+
+	if (io->slots_tried)
+		return io->free_slots != NULL;
+	io->slots_tried = true;
+	io->free_slots = calloc(fs->buf_slots, sizeof(*io->free_slots));
+	if (!io->free_slots)
+		return false;
+	if (io_uring_register_buffers_sparse(&io->ring, fs->buf_slots) < 0) {
+		vfsd_log(VFSD_LOG_WARNING, "io_uring: no sparse buffer table: "
+			 "O_DIRECT goes through the window");
+		free(io->free_slots);
+		io->free_slots = NULL;
+		return false;
+	}
+	for (i = 0; i < fs->buf_slots; i++)
+		io->free_slots[io->nr_free++] = (int)(fs->buf_slots - 1 - i);
+	return true;
+}
+
+/* After the prep helper, which may clear the SQE. */
+static void set_data(struct io_uring_sqe *sqe, struct dir_io_op *op, int kind)
+{
+	io_uring_sqe_set_data64(sqe, (uintptr_t)op | (unsigned int)kind);
+}
+
+/*
+ * An O_DIRECT piece through the request's pages as a registered buffer:
+ * register, the fixed I/O, unregister. The unregister is hard-linked so
+ * that it runs whatever the I/O did, and the op waits for all three
+ * CQEs: the reply must find the buffer gone. False: no room, or no slot.
+ */
+static bool prep_fixed(struct dir_io *io, struct dir_io_op *op,
+		       unsigned int left, __u64 at)
+{
+	struct io_uring_sqe *reg, *rw, *unreg;
+	void *addr = (void *)(uintptr_t)op->done;	/* offset in the request */
+	int slot;
+
+	if (io->nr_free == 0)
+		return false;
+	if (io_uring_sq_space_left(&io->ring) < 3)
+		io_uring_submit(&io->ring);
+	if (io_uring_sq_space_left(&io->ring) < 3)
+		return false;
+	slot = io->free_slots[--io->nr_free];
+	/* request_has_buf() said yes: these do not fail. */
+	reg = io_uring_get_sqe(&io->ring);
+	vfsd_req_prep_buf_register(op->req, reg, (unsigned int)slot);
+	set_data(reg, op, CQE_REG);
+	reg->flags |= IOSQE_IO_LINK;
+	rw = io_uring_get_sqe(&io->ring);
+	if (op->write)
+		io_uring_prep_write_fixed(rw, op->f->direct_fd, addr, left, at, slot);
+	else
+		io_uring_prep_read_fixed(rw, op->f->direct_fd, addr, left, at, slot);
+	set_data(rw, op, CQE_IO);
+	rw->flags |= IOSQE_IO_HARDLINK;
+	unreg = io_uring_get_sqe(&io->ring);
+	vfsd_req_prep_buf_unregister(op->req, unreg, (unsigned int)slot);
+	set_data(unreg, op, CQE_UNREG);
+	op->slot = slot;
+	op->due = 3;
+	return true;
+}
+
 /* Queue (the rest of) op; false if the ring has no room at all. */
 static bool prep(struct dir_io *io, struct dir_io_op *op)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&io->ring);
 	unsigned int left = (unsigned int)piece_len(op);
 	__u64 at = (__u64)op->off + op->done;
+	struct io_uring_sqe *sqe;
 	int fd = piece_fd(op);
 
+	if (in_direct(op) && op->fixed && !op->reg_failed &&
+	    slots_ready(io, FS(op->req)) && prep_fixed(io, op, left, at))
+		return true;
+	sqe = io_uring_get_sqe(&io->ring);
 	if (!sqe) {
 		io_uring_submit(&io->ring);	/* make room */
 		sqe = io_uring_get_sqe(&io->ring);
@@ -224,7 +314,8 @@ static bool prep(struct dir_io *io, struct dir_io_op *op)
 		io_uring_prep_write(sqe, fd, op->buf + op->done, left, at);
 	else
 		io_uring_prep_read(sqe, fd, op->buf + op->done, left, at);
-	io_uring_sqe_set_data(sqe, op);
+	set_data(sqe, op, CQE_IO);
+	op->due = 1;
 	return true;
 }
 
@@ -239,13 +330,22 @@ static void start(struct dir_io_op *op)
 	io->inflight++;
 }
 
-/* One completion: done, or go again for the rest. */
+/* One piece's I/O is done: done, or go again for the rest. */
 static void complete(struct dir_io *io, struct dir_io_op *op, int res)
 {
 	bool stop = false;
 	int err = 0;
 
-	if (res > 0)
+	if (res > 0 && op->slot >= 0)
+		copy_stats_add(&FS(op->req)->copied, COPY_DEV_FIXED,
+			       (uint64_t)res);
+	if (op->slot >= 0) {
+		io->free_slots[io->nr_free++] = op->slot;
+		op->slot = -1;
+	}
+	if (res == -ECANCELED && op->reg_failed)
+		;	/* the buffer was refused: again through the window */
+	else if (res > 0)
 		advance(op, (size_t)res);
 	else if (res < 0 && res != -EINTR && res != -EAGAIN && in_direct(op))
 		leave_direct(op);
@@ -262,6 +362,35 @@ static void complete(struct dir_io *io, struct dir_io_op *op, int res)
 		io->inflight--;
 		finish(op, EIO);
 	}
+}
+
+/*
+ * One CQE. A piece through a registered buffer ends with its third:
+ * only then is the buffer surely gone, and the slot free again. An
+ * unregister that failed leaves the slot taken (never reused).
+ */
+static void on_cqe(struct dir_io *io, uint64_t data, int res)
+{
+	struct dir_io_op *op = (void *)(uintptr_t)(data & ~(uint64_t)CQE_KIND_MASK);
+
+	switch (data & CQE_KIND_MASK) {
+	case CQE_REG:
+		op->reg_failed = res < 0;
+		break;
+	case CQE_UNREG:
+		if (res < 0 && !op->reg_failed) {
+			if (!io->complained)
+				vfsd_log(VFSD_LOG_ERR, "io_uring: unregister "
+					 "buffer %d: %s", op->slot, strerror(-res));
+			io->complained = true;
+			op->slot = -1;	/* still taken */
+		}
+		break;
+	default:
+		op->res = res;
+	}
+	if (--op->due == 0)
+		complete(io, op, op->res);
 }
 
 int dir_io_batch_end(void *userdata, unsigned int queue, int wait)
@@ -282,11 +411,11 @@ int dir_io_batch_end(void *userdata, unsigned int queue, int wait)
 		io->complained = true;
 	}
 	while (io_uring_peek_cqe(&io->ring, &cqe) == 0) {
-		struct dir_io_op *op = io_uring_cqe_get_data(cqe);
+		uint64_t data = io_uring_cqe_get_data64(cqe);
 		int res = cqe->res;
 
 		io_uring_cqe_seen(&io->ring, cqe);
-		complete(io, op, res);
+		on_cqe(io, data, res);
 	}
 	/* Retries queued by complete() go out now, not next batch. */
 	if (io->inflight)
@@ -321,6 +450,19 @@ int dir_io_uses_uring(void)
 
 #endif
 
+/* Whether the kernel offers this request's pages to io_uring. */
+static bool request_has_buf(struct vfsd_req *req)
+{
+#ifdef HAVE_LIBURING
+	struct io_uring_sqe probe;
+
+	return vfsd_req_prep_buf_register(req, &probe, 0) == 0;
+#else
+	(void)req;
+	return false;
+#endif
+}
+
 static void queue_op(struct vfsd_req *req, struct dir_file *f, char *buf,
 		     size_t size, off_t off, bool write)
 {
@@ -332,7 +474,9 @@ static void queue_op(struct vfsd_req *req, struct dir_file *f, char *buf,
 		return;
 	}
 	*op = (struct dir_io_op){ .req = req, .f = f, .buf = buf,
-				  .size = size, .off = off, .write = write };
+				  .size = size, .off = off, .write = write,
+				  .slot = -1 };
+	op->fixed = FS(req)->uring_bufs && request_has_buf(req);
 	if (FS(req)->source_dio)
 		op->direct_end = dir_direct_span(f, buf, size, off);
 	if (size == 0) {
