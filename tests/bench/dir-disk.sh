@@ -4,7 +4,10 @@
 # disk (run-guest.sh --disk; run-main.sh runs it after the main table):
 #   vfsd           vfsd-server --backend=dir over the module: file data
 #                  O_DIRECT between the disk and the page-cache pages
-#                  (-o source_dio=auto, on for ext4)
+#                  (-o source_dio=auto, on for ext4); on Linux >= 7.3
+#                  through the pages as registered io_uring buffers
+#   vfsd-window    (>= 7.3 only) the same O_DIRECT through the pinned
+#                  window instead (-o source_fixed=off), as on older kernels
 #   vfsd-buffered  the same with -o source_dio=off: the host kernel copies
 #   fuse-hp        libfuse's passthrough_hp --nopassthrough (its defaults
 #                  otherwise: splice, one thread per request burst), data
@@ -45,7 +48,10 @@ require_guest
 wait_for 20 test -b "$VFSD_DISK_DEV" || fail "$VFSD_DISK_DEV did not appear"
 [[ -z $HP || -x $HP ]] || fail "passthrough_hp: $HP is not there"
 if [[ -z $targets ]]; then
-	targets="vfsd vfsd-buffered"
+	targets="vfsd"
+	# Registered buffers came with Linux 7.3: then the window path too.
+	if printf '7.3\n%s\n' "$(uname -r)" | sort -VC; then targets+=" vfsd-window"; fi
+	targets+=" vfsd-buffered"
 	if [[ -n $HP ]]; then
 		targets+=" fuse-hp"
 		# FUSE passthrough came with Linux 6.9.
@@ -69,10 +75,14 @@ for t in $targets; do
 	src=$DISK/$t
 	mkdir -p "$src"
 	case $t in
-	vfsd|vfsd-buffered)
+	vfsd|vfsd-window|vfsd-buffered)
 		MNT[$t]=$(mktemp -d "/tmp/dir-disk-$t.XXXXXX")
 		STATS[$t]=$out/stats-$t.txt
-		opt=; [[ $t = vfsd-buffered ]] && opt=,source_dio=off
+		case $t in
+		vfsd-buffered) opt=,source_dio=off ;;
+		vfsd-window) opt=,source_fixed=off ;;
+		*) opt= ;;
+		esac
 		vfsd_start_server --transport=vfsd --backend=dir --source="$src" \
 			--stats="${STATS[$t]}" -o "allow_other$opt" "${MNT[$t]}" ;;
 	fuse-hp|fuse-pt)
@@ -161,8 +171,11 @@ out, targets, jobs = sys.argv[1], sys.argv[2].split(), sys.argv[3].split()
 env = dict(l.rstrip('\n').split('=', 1) for l in open(os.path.join(out, 'env.txt')))
 hz = int(env['hz'])
 names = {'vfsd': 'vfsd (O_DIRECT)', 'vfsd-buffered': 'vfsd (buffered)',
+         'vfsd-window': 'vfsd (O_DIRECT, pinned window)',
          'fuse-hp': 'FUSE passthrough_hp', 'fuse-pt': 'FUSE passthrough mode',
          'ext4': 'ext4'}
+if 'vfsd-window' in targets:
+    names['vfsd'] = 'vfsd (O_DIRECT, io_uring buffers)'
 rows = []
 for job in jobs:
     unit = 'IOPS' if job.startswith('rand') else 'MiB/s'
