@@ -32,6 +32,7 @@ struct backend_config {
 	bool server_permissions; /* the kernel does not check access: we do */
 	uint64_t size;		/* bytes of storage (mem), 0: default */
 	enum source_dio source_dio;	/* dir */
+	bool no_source_fixed;	/* dir: -o source_fixed=off */
 	const struct fpga_config *fpga;	/* fpga: cli/options_fpga.c */
 };
 

@@ -55,6 +55,10 @@ void server_usage(FILE *out, const char *prog)
 "       source_dio=auto|on|off  dir: file data O_DIRECT between the\n"
 "                            source's disk and the kernel's pages (auto:\n"
 "                            on for ext4, xfs, btrfs, f2fs sources)\n"
+"       source_fixed=auto|off  dir: that O_DIRECT through the pages as\n"
+"                            registered io_uring buffers where the\n"
+"                            kernel has them (7.3), or (off) through\n"
+"                            the pinned window\n"
 "       timeout=SECONDS      both timeouts at once\n"
 "       max_read=BYTES       largest READ request (page multiple)\n"
 "       fsname=NAME          the source /proc/mounts shows (vfsd transport)\n"
@@ -185,6 +189,15 @@ static int parse_mount_opt(char *opt, struct server_opts *o)
 			complain("bad source_dio '%s': auto, on or off", val);
 			return -1;
 		}
+	} else if (!strcmp(opt, "source_fixed") && val) {
+		static const char *const names[] = { "auto", "off" };
+		int i = PARSE_CHOICE(val, names);
+
+		if (i < 0) {
+			complain("bad source_fixed '%s': auto or off", val);
+			return -1;
+		}
+		o->cfg.no_source_fixed = i == 1;
 	} else if (!strcmp(opt, "fsname") && val && *val) {
 		o->session.fsname = val;
 	} else if (!strcmp(opt, "subtype") && val && *val && !strchr(val, ',')) {

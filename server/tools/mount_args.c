@@ -42,7 +42,7 @@ static const char *const server_o_flags[] = {
 	"allow_other", "default_permissions", "server_permissions", "keep_cache",
 };
 static const char *const server_o_values[] = {
-	"timeout", "max_read", "source_dio",
+	"timeout", "max_read", "source_dio", "source_fixed",
 };
 
 /* Read by mount(8), fstab, systemd or the kernel's mount table, not us. */

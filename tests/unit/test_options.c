@@ -149,6 +149,26 @@ static void test_write_path_options(void **state)
 	assert_true(o.cfg.size == 2ull << 30);
 }
 
+static void test_source_io_options(void **state)
+{
+	const char *dflt[] = { "vfsd-server", "--backend=dir", "--source=/s",
+			       "/m", NULL };
+	const char *off[] = { "vfsd-server", "--backend=dir", "--source=/s",
+			      "-o", "source_dio=on,source_fixed=off", "/m", NULL };
+	const char *bad[] = { "vfsd-server", "--backend=dir", "--source=/s",
+			      "-o", "source_fixed=on", "/m", NULL };
+	struct server_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, dflt), 0);
+	assert_int_equal(o.cfg.source_dio, SOURCE_DIO_AUTO);
+	assert_false(o.cfg.no_source_fixed);
+	assert_int_equal(parse(&o, off), 0);
+	assert_int_equal(o.cfg.source_dio, SOURCE_DIO_ON);
+	assert_true(o.cfg.no_source_fixed);
+	expect_error(bad, "bad source_fixed 'on': auto or off");
+}
+
 static void test_help_version(void **state)
 {
 	const char *help[] = { "vfsd-server", "--help", NULL };
@@ -240,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_poll_us),
 		cmocka_unit_test(test_defaults_and_debug),
 		cmocka_unit_test(test_write_path_options),
+		cmocka_unit_test(test_source_io_options),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_fpga_and_stats_options),
 		cmocka_unit_test(test_errors),

@@ -295,7 +295,8 @@ static void dir_init(void *userdata, const struct vfsd_conn_info *conn)
 			 "source_dio off, file data goes buffered");
 		fs->source_dio = false;
 	}
-	fs->uring_bufs = fs->source_dio && (conn->caps & VFSD_CAP_URING_BUF);
+	fs->uring_bufs = fs->source_dio && !fs->no_fixed &&
+			 (conn->caps & VFSD_CAP_URING_BUF);
 	fs->buf_slots = conn->depth;
 }
 
@@ -430,6 +431,7 @@ static int dir_create_fs(const struct backend_config *cfg, void **state)
 	fs->server_perms = cfg->server_permissions;
 	fs->source_pins = source_pins_buffers(fd);
 	fs->source_dio = dir_direct_wanted(cfg->source_dio, fd);
+	fs->no_fixed = cfg->no_source_fixed;
 	/* Modes arrive with the caller's umask applied: add none of ours. */
 	umask(0);
 	*state = fs;

@@ -37,6 +37,7 @@ struct dir_fs {
 	 * (VFSD_CAP_URING_BUF), one slot per request in flight on a queue.
 	 */
 	bool uring_bufs;
+	bool no_fixed;		/* -o source_fixed=off */
 	unsigned int buf_slots;
 };
 
