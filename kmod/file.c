@@ -174,6 +174,13 @@ static struct folio *vfsd_read_adopt(struct vfsd_req *req, unsigned int i)
 	/* Dirty from the server's stores; it was never page cache yet. */
 	folio_clear_dirty(fresh);
 	__folio_set_locked(fresh);
+	/*
+	 * Readahead marks one folio to start the next window when a reader
+	 * reaches it: without the mark every window after the first would
+	 * be a small synchronous one.
+	 */
+	if (folio_test_readahead(cache))
+		folio_set_readahead(fresh);
 	vfsd_replace_cache_folio(cache, fresh);
 	folio_add_lru(fresh);
 	/* Out of the cache and never uptodate: nobody reads it. */

@@ -110,6 +110,7 @@ echo 3 >/proc/sys/vm/drop_caches
 fresh_stats
 cpu_r0=$(stat_of data_cpu_read) dev_r0=$(stat_of data_dev_read)
 copied0=$(vfsd_counter "$conn" bytes_copied)
+reads0=$(awk '$1 == "read" { print $2 }' "/sys/fs/vfsd/$conn/ops")
 mark_fixed
 cmp "$MNT/aligned" /tmp/t-52-data || fail "cold read through the mount differs"
 fresh_stats
@@ -118,7 +119,13 @@ copied=$(($(vfsd_counter "$conn" bytes_copied) - copied0))
 [ "$cpu_r" = 0 ] || fail "cold read: the server's CPU copied $cpu_r bytes"
 [ "$dev_r" -ge $((MB << 20)) ] || fail "cold read: the disk moved only $dev_r bytes"
 fixed_check "cold read" $((MB << 20))
-pass "cold read of $MB MiB: $dev_r bytes by the disk, 0 by the server's CPU ($copied copied by the module for callers waiting on their own page)"
+# cmp reads a few KiB at a time: readahead must still grow to whole
+# max_read requests (a fresh page that replaces readahead's folio carries
+# its readahead mark; without it every window was a small sync one).
+reads=$(($(awk '$1 == "read" { print $2 }' "/sys/fs/vfsd/$conn/ops") - reads0))
+[ "$reads" -le $((2 * MB + 8)) ] ||
+	fail "cold read: $reads READs for $MB MiB (readahead did not grow)"
+pass "cold read of $MB MiB in $reads READs: $dev_r bytes by the disk, 0 by the server's CPU ($copied copied by the module for callers waiting on their own page)"
 
 # An unaligned tail: at most one block goes buffered, the rest by the disk.
 head -c $((3 << 20 | 1234)) /dev/urandom >/tmp/t-52-tail
