@@ -499,7 +499,11 @@ int vfsd_req_dma_map(struct vfsd_req *req, uint32_t pci_dev,
  * vfsd_req_prep_buf_unregister empties the slot; its completion must come
  * before the reply (link it after the I/O with IOSQE_IO_HARDLINK so that
  * it runs even when the I/O fails): a buffer still registered at the
- * reply fails the request like a pinned page. Both return 0, or
+ * reply fails the request like a pinned page. io_uring lets go of the
+ * pages when the last I/O that used them is freed, which for I/O that
+ * ran in io-wq happens in the submitting thread's task work: enter the
+ * ring once more (io_uring_get_events()) after the unregister's CQE and
+ * before the reply. Both return 0, or
  * -EOPNOTSUPP with @sqe untouched: the kernel, the transport or the
  * request (O_DIRECT: the application's own pages) offers no buffer; use
  * the data pointer the handler got. The register command itself fails

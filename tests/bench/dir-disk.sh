@@ -164,6 +164,13 @@ done
 	echo "reps=$reps"
 	echo "passthrough_hp=${HP:-none}"
 	echo "hz=$(getconf CLK_TCK)"
+	# Requests failed because a page or buffer was still held at the
+	# reply (must be 0), and buffers registered, per vfsd target.
+	for t in $targets; do
+		[[ $t = vfsd* ]] || continue
+		c=$(vfsd_conn_of "${MNT[$t]}")
+		echo "module_$t=pins_caught $(vfsd_counter "$c" pins_caught), bufs_registered $(vfsd_counter "$c" bufs_registered)"
+	done
 } >"$out/env.txt"
 python3 - "$out" "$targets" "${JOBS[*]}" <<'PY'
 import json, os, statistics, sys
@@ -209,6 +216,9 @@ with open(os.path.join(out, 'results.md'), 'w') as f:
     f.write("| job | unit | " + " | ".join(names.get(t, t) for t in targets) + " |\n")
     f.write("|---|---|" + "---|" * len(targets) + "\n")
     f.write("\n".join(rows) + "\n")
+    mods = [f"{names.get(k[7:], k[7:])}: {v}" for k, v in env.items() if k.startswith('module_')]
+    if mods:
+        f.write("\nModule counters at the end: " + "; ".join(mods) + ".\n")
 PY
 cat "$out/results.md"
 for t in $targets; do

@@ -176,6 +176,7 @@ struct dir_io {
 	struct io_uring ring;
 	unsigned int inflight;	/* ops queued or submitted, not finished */
 	bool complained;
+	bool fixed_done;	/* a piece through a buffer ended this round */
 	/* Free slots of the sparse buffer table (fs->uring_bufs). */
 	int *free_slots;
 	unsigned int nr_free;
@@ -342,6 +343,7 @@ static void complete(struct dir_io *io, struct dir_io_op *op, int res)
 	if (op->slot >= 0) {
 		io->free_slots[io->nr_free++] = op->slot;
 		op->slot = -1;
+		io->fixed_done = true;
 	}
 	if (res == -ECANCELED && op->reg_failed)
 		;	/* the buffer was refused: again through the window */
@@ -420,6 +422,16 @@ int dir_io_batch_end(void *userdata, unsigned int queue, int wait)
 	/* Retries queued by complete() go out now, not next batch. */
 	if (io->inflight)
 		io_uring_submit(&io->ring);
+	/*
+	 * A fixed read that ran in io-wq is freed by this thread's task work,
+	 * and only that lets go of its buffer: run it now, before the reply
+	 * reaches the kernel (which fails a request whose buffer is still
+	 * held, and waits in our own ENTER, where task work cannot run).
+	 */
+	if (io->fixed_done) {
+		io->fixed_done = false;
+		io_uring_get_events(&io->ring);
+	}
 	return (int)io->inflight;
 }
 
