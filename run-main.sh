@@ -52,7 +52,7 @@ rc=0
 hp=$(dirname "$(dirname "$(ldd "$uring_server" | awk '$1 ~ /^libfuse3[.]/ { print $3 }')")")/bin/passthrough_hp
 [ -x "$hp" ] || { echo "run-main: no passthrough_hp at $hp" >&2; exit 1; }
 tests/vm/run-guest.sh --kernel "$kernel" --module "$module" --build "$PWD/build" \
-	--mem "$mem" --timeout "$timeout" --results "$results" --card "$results/card.img:64M" \
+	--mem "$mem" --prealloc --timeout "$timeout" --results "$results" --card "$results/card.img:64M" \
 	--disk "$results/disk.img:2G" \
 	-- "$(printf '%q ' tests/bench/bench.sh --out "$results/bench" --fpga \
 		--fuse-uring-server "$uring_server" "${args[@]}") &&

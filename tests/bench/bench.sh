@@ -262,6 +262,7 @@ for t in $targets; do
 	*) fail "unknown target $t (vfsd fuse fuse-nosplice fuse-uring tmpfs)" ;;
 	esac
 done
+MNT_ALL=("${MNT[@]}")	# every run starts with all of them uncached
 
 # The bdi of a mount: FUSE names it MAJOR:MINOR of the mount's device,
 # the module (super_setup_bdi) vfsd-N; tmpfs has none of its own.
@@ -336,8 +337,7 @@ done
 # first faults on the server's pool), which made rep 1 an outlier.
 for t in $targets; do
 	start=$SECONDS
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
+	drop_file_caches "${MNT[$t]}"
 	cat "${MNT[$t]}"/seq.* "${MNT[$t]}"/rand.* >/dev/null
 	mkdir -p "${MNT[$t]}/warm"
 	"$METABENCH" -d "${MNT[$t]}/warm" -n 100 -j 1 -D >/dev/null
@@ -372,8 +372,7 @@ run_one() {
 		echo "no O_DIRECT on $t" >"$dir/skipped"
 		return 0
 	fi
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
+	drop_file_caches "${MNT_ALL[@]}"
 	counters "$t" >"$dir/counters.pre"
 	server_stats "$t" "$dir/stats.pre"
 	tlb_shootdowns >"$dir/tlb.pre"
@@ -412,6 +411,8 @@ run_one() {
 	echo "targets=$targets"
 	echo "settings=reps=$reps full=$full runtime=$BENCH_RUNTIME seq_size=$BENCH_SEQ_SIZE rand_size=$BENCH_RAND_SIZE meta_seconds=$BENCH_META_SECONDS meta_files=$BENCH_META_FILES mem_size=$BENCH_MEM_SIZE queues=$BENCH_QUEUES bdi_max_ratio=$BENCH_BDI_MAX_RATIO"
 	echo "order=targets rotated by one every repetition (rep 1: $targets)"
+	echo "cold_cache=before every run: sync, then POSIX_FADV_DONTNEED of every file of every target (drop_file_caches), plus fio's invalidate=1; not /proc/sys/vm/drop_caches"
+	echo "guest_ram=$( [[ ${VFSD_VM_PREALLOC:-0} = 1 ]] && echo 'preallocated by QEMU (-mem-prealloc)' || echo 'not preallocated')"
 	echo "vfsd=$REAL_SERVER -f ${vfsd_args[*]} ${server_args[*]} --stats=FILE MNT"
 	if have_fuse; then
 		echo "fuse=VFSD_FUSE_SPLICE=1 $REAL_SERVER -f --transport=fuse ${server_args[*]} --stats=FILE MNT"

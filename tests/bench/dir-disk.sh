@@ -17,8 +17,8 @@
 #                  ceiling for a directory server (Linux >= 6.9 only)
 #   ext4           the disk's filesystem itself
 # Each target serves its own directory of one fresh ext4 on the disk.
-# Jobs, every one from a dropped page cache (guest-wide, so the source's
-# cache too): 1 MiB sequential read of a 64 MiB file, 1 MiB sequential
+# Jobs, every one from a dropped page cache (every file of every mount and
+# of the disk, so the source's cache too): 1 MiB sequential read of a 64 MiB file, 1 MiB sequential
 # write of 64 MiB with fsync at the end, 4 KiB random reads for 3 s. Beside
 # each result: system-wide busy CPU (/proc/stat, servers included) per GiB,
 # and for vfsd the bytes its server moved by the disk and by the CPU.
@@ -127,8 +127,7 @@ run_one() {
 	seqwrite-1m) args=(--rw=write --bs=1m --size=64M --filename=wdata --end_fsync=1) ;;
 	randread-4k) args=(--rw=randread --bs=4k --size=64M --filename=data --time_based=1 --runtime=3) ;;
 	esac
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
+	drop_file_caches "$DISK" "${MNT[@]}"	# the source's cache too
 	s0=$(server_counters "$t")
 	c0=$(busy)
 	fio --name="$job" --directory="${MNT[$t]}" "${fio_common[@]}" "${args[@]}" \

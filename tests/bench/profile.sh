@@ -64,7 +64,7 @@ case $work in
 randread|seqread)
 	fio --name=layout --directory="$mnt" --rw=write --bs=1m --size=128M \
 		--filename=data --end_fsync=1 --output=/dev/null
-	sync; echo 3 >/proc/sys/vm/drop_caches
+	drop_file_caches "$mnt"
 	cat "$mnt/data" >/dev/null
 	if [[ $work = randread ]]; then
 		cmd=(fio --name=w "${fio_common[@]}" --rw=randread --filename=data
@@ -80,8 +80,7 @@ coldread)
 	# Three runs, each from a dropped cache; perf covers fio's run only
 	# (its binary is paged back in first), the report is of the last.
 	for i in 1 2 3; do
-		sync
-		echo 3 >/proc/sys/vm/drop_caches
+		drop_file_caches "$mnt"
 		fio --version >/dev/null
 		perf --version >/dev/null
 		perf record -q -a -g -e cpu-clock -F 1000 -o "$out/perf.data" -- \

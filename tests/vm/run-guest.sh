@@ -25,6 +25,9 @@
 #                     same path, as $VFSD_RESULTS
 #   --timeout SECS    kill the guest after SECS (default 600, kdebug 1800)
 #   --mem SIZE        guest RAM (default 1G)
+#   --prealloc        back all guest RAM before boot (QEMU -mem-prealloc):
+#                     the benchmark's setting, so that no page the guest
+#                     allocates costs the host a first-touch fault
 #   --smp N           guest CPUs (default 2)
 #   --kmemleak        scan for leaks after the command (default with kdebug)
 #   --no-kmemleak
@@ -65,7 +68,7 @@ set -euo pipefail
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 2; }
 
 kernel=stock module='' no_module=0 module_args='' unload=1 build=$PROJECT_DIR/build
-results='' timeout='' mem=1G smp='' kmemleak='' append='' card='' disk='' machine=${VFSD_VM_MACHINE:-q35} accel=${VFSD_VM_ACCEL:-tcg} cpu=${VFSD_VM_CPU:-max,la57=off}
+results='' timeout='' mem=1G prealloc=0 smp='' kmemleak='' append='' card='' disk='' machine=${VFSD_VM_MACHINE:-q35} accel=${VFSD_VM_ACCEL:-tcg} cpu=${VFSD_VM_CPU:-max,la57=off}
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -77,6 +80,7 @@ while [[ $# -gt 0 ]]; do
 	--results) results=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--prealloc) prealloc=1; shift ;;
 	--smp) smp=$2; shift 2 ;;
 	--kmemleak) kmemleak=1; shift ;;
 	--no-kmemleak) kmemleak=0; shift ;;
@@ -227,7 +231,7 @@ nonce=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 		"$PROJECT_DIR" "$build" "$module" "$results"
 	printf 'export VFSD_KERNEL=%q VFSD_KVER=%q VFSD_MODULE_ARGS=%q VFSD_MODULE_LOADED\n' \
 		"$flavor" "$kver" "$module_args"
-	printf 'export VFSD_CARD_FILE=%q VFSD_DISK_DEV=%q\n' "$card_file" "$disk_dev"
+	printf 'export VFSD_CARD_FILE=%q VFSD_DISK_DEV=%q VFSD_VM_PREALLOC=%q\n' "$card_file" "$disk_dev" "$prealloc"
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	echo 'export HOME=/tmp/home TERM=dumb LANG=C.UTF-8'
 	echo 'mkdir -p "$HOME"'
@@ -248,6 +252,7 @@ qemu=(qemu-system-x86_64 -machine "$machine" -accel "$accel" -cpu "$cpu" -m "$me
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$kcmd"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap")
+[[ $prealloc = 1 ]] && qemu+=(-mem-prealloc)
 
 # One guest at a time per machine: under TCG two guests on two cores make
 # each other's timeouts fire. VFSD_VM_LOCK='' turns this off.
