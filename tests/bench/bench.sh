@@ -262,7 +262,6 @@ for t in $targets; do
 	*) fail "unknown target $t (vfsd fuse fuse-nosplice fuse-uring tmpfs)" ;;
 	esac
 done
-MNT_ALL=("${MNT[@]}")	# every run starts with all of them uncached
 
 # The bdi of a mount: FUSE names it MAJOR:MINOR of the mount's device,
 # the module (super_setup_bdi) vfsd-N; tmpfs has none of its own.
@@ -372,7 +371,7 @@ run_one() {
 		echo "no O_DIRECT on $t" >"$dir/skipped"
 		return 0
 	fi
-	drop_file_caches "${MNT_ALL[@]}"
+	drop_file_caches "${MNT[@]}"	# every target's files, not only $t's
 	counters "$t" >"$dir/counters.pre"
 	server_stats "$t" "$dir/stats.pre"
 	tlb_shootdowns >"$dir/tlb.pre"

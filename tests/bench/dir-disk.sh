@@ -18,8 +18,9 @@
 #   ext4           the disk's filesystem itself
 # Each target serves its own directory of one fresh ext4 on the disk.
 # Jobs, every one from a dropped page cache (every file of every mount and
-# of the disk, so the source's cache too): 1 MiB sequential read of a 64 MiB file, 1 MiB sequential
-# write of 64 MiB with fsync at the end, 4 KiB random reads for 3 s. Beside
+# of the disk, so the source's cache too): 1 MiB sequential read of a
+# 64 MiB file, 1 MiB sequential write of 64 MiB with fsync at the end,
+# 4 KiB random reads for 3 s. Beside
 # each result: system-wide busy CPU (/proc/stat, servers included) per GiB,
 # and for vfsd the bytes its server moved by the disk and by the CPU.
 #

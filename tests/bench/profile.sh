@@ -77,12 +77,10 @@ randread|seqread)
 coldread)
 	fio --name=layout --directory="$mnt" --rw=write --bs=1m --size=32M \
 		--filename=data --end_fsync=1 --output=/dev/null
-	# Three runs, each from a dropped cache; perf covers fio's run only
-	# (its binary is paged back in first), the report is of the last.
+	# Three runs, each from a dropped file cache; perf covers fio's run
+	# only, the report is of the last.
 	for i in 1 2 3; do
 		drop_file_caches "$mnt"
-		fio --version >/dev/null
-		perf --version >/dev/null
 		perf record -q -a -g -e cpu-clock -F 1000 -o "$out/perf.data" -- \
 			fio --name=w --directory="$mnt" --ioengine=psync --bs=1m \
 			--rw=read --filename=data --size=32M --invalidate=1 \

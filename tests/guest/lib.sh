@@ -24,7 +24,7 @@ KERNEL_ERRORS_RE=$VFSD_PROJECT/tests/vm/kernel-errors.re
 # benchmarks use it instead of /proc/sys/vm/drop_caches: after a guest-wide
 # drop, single reads on every target stalled 100-400 ms in the measured run
 # (cold 32 MiB reads on 7.3 ranged 24-126 MiB/s; with only the file's cache
-# dropped, 73-86), as the guest paged its tools back in over 9p.
+# dropped, 71-86). Likely the guest rereading its programs over 9p.
 drop_file_caches() {
 	local d
 	sync
