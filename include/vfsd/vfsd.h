@@ -559,7 +559,9 @@ int vfsd_notify_inval_entry(struct vfsd_session *s, vfsd_ino_t parent,
 struct vfsd_session_opts {
 	size_t size;		/* sizeof(struct vfsd_session_opts) */
 	/*
-	 * vfsd: 0 is one queue per online CPU (threads not pinned). fuse: worker
+	 * vfsd: 0 is one queue per online CPU, each queue's thread kept on
+	 * its CPU (the kernel hands a request to the queue of the CPU it is
+	 * made on); N: N queues, threads not pinned. fuse: worker
 	 * threads, all reading the one /dev/fuse fd, each serving one request
 	 * at a time; 0 is one per online CPU (not pinned).
 	 */

@@ -35,7 +35,7 @@ void server_usage(FILE *out, const char *prog)
 "  -f, --foreground   stay in the foreground\n"
 "  -d, --debug        log every request (implies -f)\n"
 "  --queues=N         request queues (fuse: threads), 0 = one per CPU\n"
-"                     (default)\n"
+"                     (default; vfsd: each thread kept on its CPU)\n"
 "  --depth=N          requests in flight per queue (power of two)\n"
 "  --poll-us=N        vfsd: a queue thread polls N microseconds for the\n"
 "                     next request before it sleeps (default 1000, 0:\n"

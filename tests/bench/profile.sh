@@ -10,6 +10,8 @@
 #            around fio only; --out on tmpfs, e.g. /tmp/prof: perf cannot
 #            write its data to the 9p results share on 7.3)
 #     --seconds N                (default 5)
+#     --jobs N                   randread: N fio jobs, each on its own
+#                                file as the benchmark's -j2 rows (default 1)
 #     --out DIR                  (default $VFSD_RESULTS/profile)
 #
 # Prints the top symbols (self time), the per-opcode request counts of the
@@ -21,12 +23,13 @@ TEST_NAME=profile
 # shellcheck source=tests/guest/vfsd-test.sh
 . "$(dirname "$0")/../guest/vfsd-test.sh"
 
-target=vfsd work=randread secs=5 out=
+target=vfsd work=randread secs=5 out= jobs=1
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--target) target=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
 	--seconds) secs=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	*) fail "unknown argument $1" ;;
 	esac
@@ -58,20 +61,24 @@ esac
 
 ops() { [[ -z $conn ]] || cat "/sys/fs/vfsd/$conn/ops" 2>/dev/null || true; }
 ctxt() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+# Interrupts of one kind (TLB: shootdowns, RES: rescheduling), all CPUs.
+irqs() { awk -v k="$1:" '$1 == k { s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; print s }' /proc/interrupts; }
 
 fio_common=(--directory="$mnt" --ioengine=psync --bs=4k --eta=never --output-format=terse)
 case $work in
 randread|seqread)
 	fio --name=layout --directory="$mnt" --rw=write --bs=1m --size=128M \
-		--filename=data --end_fsync=1 --output=/dev/null
+		--numjobs="$jobs" --filename_format='data.$jobnum' \
+		--end_fsync=1 --output=/dev/null
 	drop_file_caches "$mnt"
-	cat "$mnt/data" >/dev/null
+	cat "$mnt"/data.* >/dev/null
 	if [[ $work = randread ]]; then
-		cmd=(fio --name=w "${fio_common[@]}" --rw=randread --filename=data
+		cmd=(fio --name=w "${fio_common[@]}" --rw=randread --numjobs="$jobs"
+		     --group_reporting=1 --filename_format='data.$jobnum'
 		     --invalidate=1 --time_based=1 --runtime="$secs")
 	else
 		cmd=(fio --name=w --directory="$mnt" --ioengine=psync --bs=1m --rw=read
-		     --filename=data --invalidate=1 --time_based=1 --runtime="$secs"
+		     --filename=data.0 --invalidate=1 --time_based=1 --runtime="$secs"
 		     --eta=never --output-format=terse)
 	fi ;;
 coldread)
@@ -104,14 +111,14 @@ stat|create)
 esac
 
 ops >"$out/ops-before.txt"
-c0=$(ctxt)
+c0=$(ctxt) t0=$(irqs TLB) r0=$(irqs RES)
 perf record -a -g -e cpu-clock -F 1000 -o "$out/perf.data" -- "${cmd[@]}" >"$out/work.txt" 2>&1 ||
 	fail "workload failed: $(tail -3 "$out/work.txt")"
-c1=$(ctxt)
+c1=$(ctxt) t1=$(irqs TLB) r1=$(irqs RES)
 ops >"$out/ops-after.txt"
 log "workload output:"
 cut -c1-400 "$out/work.txt"
-log "context switches: $((c1 - c0))"
+log "context switches: $((c1 - c0)), TLB shootdown IPIs: $((t1 - t0)), rescheduling IPIs: $((r1 - r0))"
 if [[ -n $conn ]]; then
 	log "requests by opcode (delta):"
 	join -a2 -e0 -o 0,1.2,2.2 <(sort "$out/ops-before.txt") <(sort "$out/ops-after.txt") |

@@ -29,6 +29,19 @@ vfsd_start_server --backend=dir --source="$SRC" "$MNT"
 conn=$(vfsd_conn_of "$MNT")
 log "mounted $SRC on $MNT (connection $conn)"
 
+# One queue per CPU (--queues 0, the default): the kernel hands a request
+# to the queue of the CPU it is made on, so queue N's thread runs on CPU N.
+ncpu=$(nproc)
+affinity=$(for t in /proc/"$VFSD_SERVER_PID"/task/*; do
+	comm=$(cat "$t/comm")
+	[[ $comm = vfsd-q* ]] || continue
+	echo "${comm#vfsd-q} $(awk '/^Cpus_allowed_list/ { print $2 }' "$t/status")"
+done | sort -n)
+expect=$(for ((i = 0; i < ncpu; i++)); do echo "$i $i"; done)
+[[ $affinity = "$expect" ]] ||
+	fail "queue threads (queue, CPUs): $(echo $affinity), want $(echo $expect)"
+pass "each of the $ncpu queue threads runs on its own CPU"
+
 # Names and attributes: ls -lR with full timestamps, and stat per file.
 listing() { (cd "$1" && ls -lRn --time-style=+%s.%N .); }
 diff <(listing "$SRC") <(listing "$MNT") >/tmp/vfsd-ls.diff ||
