@@ -353,8 +353,8 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	}
 
 	spin_lock(&conn->lock);
-	/* Pairs with the acquire in vfsd_dev_queue(): queues are set up. */
 	if (conn->connected)
+		/* Pairs with vfsd_dev_queue()'s acquire: queues are set up. */
 		smp_store_release(&conn->ready, true);
 	spin_unlock(&conn->lock);
 

@@ -47,7 +47,7 @@ static void vfsd_set_entry_timeout(struct dentry *dentry, u64 ns)
 }
 
 struct dentry *vfsd_lookup(struct inode *dir, struct dentry *dentry,
-				  unsigned int flags)
+			   unsigned int flags)
 {
 	struct vfsd_entry_out out;
 	struct inode *inode = NULL;
@@ -269,7 +269,6 @@ static int vfsd_readdir(struct file *file, struct dir_context *ctx)
 	}
 	return err < 0 ? err : 0;
 }
-
 
 const struct file_operations vfsd_dir_fops = {
 	.llseek = generic_file_llseek,

@@ -254,7 +254,7 @@ bool vfsd_allow_current(struct vfsd_mount *fm)
 }
 
 int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode,
-			   int mask)
+		    int mask)
 {
 	struct vfsd_mount *fm = VFSD_M(inode->i_sb);
 	int err;
@@ -279,8 +279,7 @@ int vfsd_permission(vfsd_idmap_t *idmap, struct inode *inode,
 }
 
 int vfsd_getattr(vfsd_idmap_t *idmap, const struct path *path,
-			struct kstat *stat, u32 request_mask,
-			unsigned int flags)
+		 struct kstat *stat, u32 request_mask, unsigned int flags)
 {
 	struct inode *inode = d_inode(path->dentry);
 	bool force = (flags & AT_STATX_SYNC_TYPE) == AT_STATX_FORCE_SYNC ||
@@ -344,6 +343,17 @@ static void vfsd_fill_setattr(struct vfsd_setattr_in *in,
 	}
 }
 
+/* The inode's times as the server reported them in @a. */
+static void vfsd_set_server_times(struct inode *inode,
+				  const struct vfsd_attr *a)
+{
+	struct timespec64 at = { a->atime, a->atime_nsec };
+	struct timespec64 mt = { a->mtime, a->mtime_nsec };
+	struct timespec64 ct = { a->ctime, a->ctime_nsec };
+
+	vfsd_inode_set_times(inode, at, mt, ct);
+}
+
 int vfsd_setattr(vfsd_idmap_t *idmap, struct dentry *dentry,
 		 struct iattr *attr)
 {
@@ -397,10 +407,7 @@ int vfsd_setattr(vfsd_idmap_t *idmap, struct dentry *dentry,
 	/* Times we just set are the server's, even while we hold writes. */
 	if (in.valid & (VFSD_SETATTR_ATIME | VFSD_SETATTR_ATIME_NOW |
 			VFSD_SETATTR_MTIME | VFSD_SETATTR_MTIME_NOW))
-		vfsd_inode_set_times(inode,
-			(struct timespec64){ out->attr.atime, out->attr.atime_nsec },
-			(struct timespec64){ out->attr.mtime, out->attr.mtime_nsec },
-			(struct timespec64){ out->attr.ctime, out->attr.ctime_nsec });
+		vfsd_set_server_times(inode, &out->attr);
 out:
 	vfsd_req_put(req);
 	return err;

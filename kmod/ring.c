@@ -220,8 +220,8 @@ static int vfsd_post_pending(struct vfsd_queue *q, struct vm_area_struct *vma,
 		q->inflight[req->tag] = req;
 		spin_unlock(&q->lock);
 	}
-	/* SQEs and inline payloads are visible before the new tail. */
 	if (posted)
+		/* SQEs and inline payloads are visible before the new tail. */
 		smp_store_release(&q->hdr->sq_tail, q->sq_tail);
 	return posted;
 }

@@ -69,8 +69,7 @@ static int vfsd_ubuf_lock(struct vfsd_queue *q, unsigned int issue_flags)
  * it is dropped (its lock nests outside enter_lock on the inline path).
  * A request that completes before the registration ends sees it held.
  */
-static int vfsd_ubuf_take(struct vfsd_queue *q, struct vfsd_req *req,
-			  struct vfsd_ubuf *ub)
+static int vfsd_ubuf_take(struct vfsd_req *req, struct vfsd_ubuf *ub)
 {
 	unsigned int i;
 
@@ -120,7 +119,7 @@ static int vfsd_ubuf_register(struct vfsd_queue *q, u64 id,
 		return err;
 	}
 	req = vfsd_req_in_window(q, id);
-	err = req ? vfsd_ubuf_take(q, req, ub) : -EINVAL;
+	err = req ? vfsd_ubuf_take(req, ub) : -EINVAL;
 	dir = req && req->pages_readonly ? IO_BUF_SOURCE : IO_BUF_DEST;
 	mutex_unlock(&q->enter_lock);
 	if (err) {

@@ -70,7 +70,7 @@ struct vfsd_conn {
 	struct kobject kobj;		/* /sys/fs/vfsd/<id>, and the refcount */
 	int id;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* the state flags below, queue setup */
 	bool setup_done;		/* SETUP claimed */
 	bool ready;			/* queues usable (acquire/release) */
 	bool connected;
@@ -338,6 +338,7 @@ static inline void vfsd_expire_attr(struct inode *inode)
 		WRITE_ONCE(container_of(inode, struct vfsd_inode,
 					inode)->attr_expires, 0);
 }
+
 static inline bool vfsd_attr_expired(struct inode *inode)
 {
 	return time_after_eq64(get_jiffies_64(),
@@ -348,6 +349,7 @@ static inline void vfsd_dir_changed(struct inode *dir)
 {
 	set_bit(VFSD_I_STALE, &VFSD_I(dir)->state);
 }
+
 void vfsd_send_forget(struct super_block *sb, u64 nodeid, u64 nlookup);
 u64 vfsd_timeout_jiffies(u64 ns);
 bool vfsd_allow_current(struct vfsd_mount *fm);
