@@ -81,15 +81,22 @@ bool vfsd_size_is_local(struct inode *inode)
 }
 
 /* Apply checked attributes. The file type never changes. */
+/* The inode's times as the server reported them in @a. */
+static void vfsd_set_server_times(struct inode *inode,
+				  const struct vfsd_attr *a)
+{
+	struct timespec64 at = { a->atime, a->atime_nsec };
+	struct timespec64 mt = { a->mtime, a->mtime_nsec };
+	struct timespec64 ct = { a->ctime, a->ctime_nsec };
+
+	vfsd_inode_set_times(inode, at, mt, ct);
+}
+
 void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 		      u64 attr_valid_ns)
 {
 	bool local_size = vfsd_size_is_local(inode);
-
 	struct vfsd_inode *vi = VFSD_I(inode);
-	struct timespec64 at = { a->atime, a->atime_nsec };
-	struct timespec64 mt = { a->mtime, a->mtime_nsec };
-	struct timespec64 ct = { a->ctime, a->ctime_nsec };
 
 	spin_lock(&inode->i_lock);
 	/*
@@ -103,7 +110,7 @@ void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 	inode->i_gid = make_kgid(&init_user_ns, a->gid);
 	set_nlink(inode, a->nlink);
 	if (!local_size)
-		vfsd_inode_set_times(inode, at, mt, ct);
+		vfsd_set_server_times(inode, a);
 	if (!local_size)
 		inode->i_blocks = a->blocks;
 	if (a->blksize && is_power_of_2(a->blksize) && a->blksize <= SZ_1M)
@@ -341,17 +348,6 @@ static void vfsd_fill_setattr(struct vfsd_setattr_in *in,
 		in->valid |= VFSD_SETATTR_FH;
 		in->fh = vf->fh;
 	}
-}
-
-/* The inode's times as the server reported them in @a. */
-static void vfsd_set_server_times(struct inode *inode,
-				  const struct vfsd_attr *a)
-{
-	struct timespec64 at = { a->atime, a->atime_nsec };
-	struct timespec64 mt = { a->mtime, a->mtime_nsec };
-	struct timespec64 ct = { a->ctime, a->ctime_nsec };
-
-	vfsd_inode_set_times(inode, at, mt, ct);
 }
 
 int vfsd_setattr(vfsd_idmap_t *idmap, struct dentry *dentry,

@@ -207,7 +207,8 @@ static void pin_queue_thread(struct vfsd_session *s, struct vfsd_queue *q)
 	cpu_set_t allowed, mine;
 	int cpu;
 
-	if (!s->pin_queues || sched_getaffinity(0, sizeof(allowed), &allowed))
+	/* Only one queue per CPU (nr_queues 0): N queues run anywhere. */
+	if (s->opts.nr_queues || sched_getaffinity(0, sizeof(allowed), &allowed))
 		return;
 	CPU_ZERO(&mine);
 	for (cpu = q->index; cpu < CPU_SETSIZE; cpu += s->nr_queues)

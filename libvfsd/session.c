@@ -161,8 +161,6 @@ VFSD_API struct vfsd_session *vfsd_session_new(const struct vfsd_ops *ops,
 	s->fd = -1;
 	s->dev_ioctl = vfsd_dev_ioctl;
 	s->wake[0] = s->wake[1] = -1;
-	/* One queue per CPU (the default) runs each on its CPUs. */
-	s->pin_queues = !s->opts.nr_queues;
 	if (check_opts(&s->opts) || poll_setting(s)) {
 		free(s);
 		return NULL;

@@ -100,7 +100,6 @@ struct vfsd_session {
 
 	enum vfsd_transport transport;	/* AUTO until mount chose */
 	unsigned int poll_us;	/* queue threads poll this long, 0: never */
-	bool pin_queues;	/* queue threads run on the CPUs they serve */
 	struct vfsd_fuse *fuse;	/* fuse: the libfuse session */
 };
 
