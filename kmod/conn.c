@@ -30,6 +30,7 @@ static void vfsd_conn_release(struct kobject *kobj)
 		kfree(q->inflight);
 		bitmap_free(q->tag_map);
 		bitmap_free(q->win_map);
+		vfsd_slots_free(q);
 	}
 	kfree(conn->queues);
 	vfsd_dmaps_destroy(conn);
@@ -270,6 +271,8 @@ static int vfsd_queue_init(struct vfsd_conn *conn, struct vfsd_queue *q,
 	q->ring = vmalloc_user(conn->ring_size);
 	if (!q->inflight || !q->tag_map || !q->win_map || !q->ring)
 		return -ENOMEM;
+	if (vfsd_slots_init(q))
+		return -ENOMEM;
 
 	q->hdr = q->ring;
 	q->sqes = q->ring + s->sqe_off;
@@ -296,6 +299,9 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 		return -EPROTO;
 	if ((s->flags & ~VFSD_SETUP_FLAGS) || s->features ||
 	    memchr_inv(s->reserved, 0, sizeof(s->reserved)))
+		return -EINVAL;
+	/* Pinnable READs get fresh pages of their own already. */
+	if ((s->flags & VFSD_SETUP_PIN) && (s->flags & VFSD_SETUP_READ_SLOTS))
 		return -EINVAL;
 
 	nr = s->nr_queues ? s->nr_queues : num_online_cpus();
@@ -325,8 +331,13 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	conn->max_background = nr * depth;
 	conn->window_size = window;
 	conn->window_pages = window >> PAGE_SHIFT;
-	/* Half the window per request, so two large requests overlap. */
-	conn->max_io = min_t(unsigned int, VFSD_MAX_IO, window / 2);
+	if (s->flags & VFSD_SETUP_READ_SLOTS)
+		conn->read_slots = vfsd_read_slots_for(depth,
+						       conn->window_pages);
+	/* Half the rest per request, so two large requests overlap. */
+	conn->max_io = min_t(unsigned int, VFSD_MAX_IO,
+			     (conn->window_pages - conn->read_slots) / 2 *
+			     PAGE_SIZE);
 
 	off = sizeof(struct vfsd_ring_hdr);
 	s->sqe_off = off;

@@ -51,7 +51,9 @@ static int vfsd_dma_map_pages(struct vfsd_req *req, struct pci_dev *pdev)
 	if (!addrs)
 		return -ENOMEM;
 	for (i = 0; i < req->nr_pages; i++) {
-		addrs[i] = dma_map_page(&pdev->dev, req->pages[i], 0,
+		/* A read slot is what the server fills, not the cache page. */
+		addrs[i] = dma_map_page(&pdev->dev,
+					req->slot ? req->slot : req->pages[i], 0,
 					PAGE_SIZE, vfsd_dma_dir(req));
 		if (dma_mapping_error(&pdev->dev, addrs[i])) {
 			vfsd_dma_unmap_pages(req, &pdev->dev, addrs, i);

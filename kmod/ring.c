@@ -87,6 +87,8 @@ static void vfsd_complete_one(struct vfsd_queue *q, const struct vfsd_cqe *cqe,
 		vfsd_warn(conn, "bad result %d for opcode %u\n",
 			  cqe->result, req->sqe.opcode);
 	}
+	/* Before the tag (and its slot) can be posted again. */
+	vfsd_slot_take(q, req, result);
 	if (result >= 0 && req->out_size && !req->result_is_size) {
 		size_t n = req->out_exact ? req->out_size : result;
 
@@ -157,7 +159,7 @@ static int vfsd_post_one(struct vfsd_queue *q, struct vm_area_struct *vma,
 				  q->index);
 			return -EFAULT;
 		}
-		err = vfsd_window_map(q, vma, req);
+		err = vfsd_window_map(q, vma, req, tag);
 		if (err)
 			return err;
 		req->sqe.win_off = (req->win_first << PAGE_SHIFT) +

@@ -41,6 +41,9 @@ struct vfsd_queue {
 	struct mutex enter_lock;
 	unsigned long *tag_map;
 	unsigned long *win_map;		/* one bit per window page */
+	/* Read slots by tag (VFSD_SETUP_READ_SLOTS), allocated on first use. */
+	struct page **slots;
+	unsigned long *slots_mapped;	/* PTE in the current window VMA */
 	u32 cq_head;			/* kernel's own copy, never re-read */
 	u32 sq_tail;
 	u64 seq;			/* request id generator */
@@ -124,6 +127,8 @@ struct vfsd_conn {
 	 */
 	bool pinnable;
 	atomic64_t pins_caught;
+	/* VFSD_SETUP_READ_SLOTS: this many per queue, at the window's end. */
+	unsigned int read_slots;
 	/* Page sets registered in the server's io_uring (uring.c). */
 	atomic64_t bufs_registered;
 
@@ -182,6 +187,9 @@ struct vfsd_req {
 	bool result_is_size;	/* xattr size probe: result is not data */
 	u32 win_first;		/* first window page, valid while mapped */
 	bool win_mapped;
+	bool slot_ok;		/* one cache page: may go through a read slot */
+	bool clear_on_map;	/* zero pages[] if they are mapped themselves */
+	struct page *slot;	/* the read slot the server sees instead */
 	/* Bus addresses of the pages for a device (VFSD_IOC_DMA_MAP). */
 	struct pci_dev *dma_dev;
 	dma_addr_t *dma_addrs;
@@ -300,9 +308,18 @@ struct vfsd_req *vfsd_req_in_window(struct vfsd_queue *q, u64 id);
 int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma);
 struct vm_area_struct *vfsd_window_vma(struct vfsd_queue *q);
 int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
-		    struct vfsd_req *req);
+		    struct vfsd_req *req, unsigned long tag);
 void vfsd_window_unmap(struct vfsd_queue *q, struct vfsd_req *req);
 void vfsd_window_zap_all(struct vfsd_queue *q);
+
+/* slot.c: single-page READs through a page that stays mapped */
+unsigned int vfsd_read_slots_for(unsigned int depth, unsigned int window_pages);
+int vfsd_slots_init(struct vfsd_queue *q);
+void vfsd_slots_free(struct vfsd_queue *q);
+void vfsd_slots_gone(struct vfsd_queue *q);
+int vfsd_slot_map(struct vfsd_queue *q, struct vm_area_struct *vma,
+		  struct vfsd_req *req, unsigned long tag);
+void vfsd_slot_take(struct vfsd_queue *q, struct vfsd_req *req, int result);
 
 /* req.c: request lifecycle on the application side */
 struct vfsd_req *vfsd_req_alloc(struct vfsd_conn *conn, u8 opcode,

@@ -200,6 +200,8 @@ int vfsd_window_mmap(struct vfsd_queue *q, struct vm_area_struct *vma)
 				  VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vfsd_window_vm_ops;
 	vma->vm_private_data = q;
+	/* mmap_lock is held for write: no ENTER is mapping a slot now. */
+	vfsd_slots_gone(q);
 	WRITE_ONCE(q->win_addr, vma->vm_start);
 	return 0;
 }
@@ -239,17 +241,27 @@ static int vfsd_window_insert(struct vfsd_conn *conn,
 }
 
 /*
- * Map the request's pages at a free run of the window. Caller holds
- * q->enter_lock and mmap_lock of the window's mm. Returns -EAGAIN when the
- * window is full (retry after completions free space).
+ * Map the request's pages at a free run of the window, or its read slot
+ * (@tag's). Caller holds q->enter_lock and mmap_lock of the window's mm.
+ * Returns -EAGAIN when the window is full (retry after completions free
+ * space).
  */
 int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
-		    struct vfsd_req *req)
+		    struct vfsd_req *req, unsigned long tag)
 {
 	struct vfsd_conn *conn = q->conn;
 	unsigned long start, addr;
 	pgprot_t prot;
 	unsigned int i;
+	int err;
+
+	err = vfsd_slot_map(q, vma, req, tag);
+	if (err != -ENOENT)
+		return err;
+	/* The server sees these pages: never what their last owner left. */
+	for (i = 0; req->clear_on_map && i < req->nr_pages; i++)
+		clear_highpage(req->pages[i]);
+	req->clear_on_map = false;
 
 	start = bitmap_find_next_zero_area(q->win_map, conn->window_pages, 0,
 					   req->nr_pages, 0);
@@ -330,9 +342,12 @@ void vfsd_window_unmap(struct vfsd_queue *q, struct vfsd_req *req)
 	if (!req->win_mapped)
 		return;
 	vfsd_dma_unmap(req);
+	req->win_mapped = false;
+	/* A read slot stays: the server keeps it, the kernel copies it. */
+	if (req->slot)
+		return;
 	vfsd_window_zap(q, req->win_first, req->nr_pages);
 	bitmap_clear(q->win_map, req->win_first, req->nr_pages);
-	req->win_mapped = false;
 }
 
 /* Abort: no page of any request stays reachable. Holds q->enter_lock. */
@@ -340,4 +355,5 @@ void vfsd_window_zap_all(struct vfsd_queue *q)
 {
 	if (q->conn->win_inode)
 		vfsd_window_zap(q, 0, q->conn->window_pages);
+	vfsd_slots_gone(q);
 }

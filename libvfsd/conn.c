@@ -16,6 +16,9 @@ SAME_BIT(VFSD_CAP_INVAL, VFSD_FEAT_INVAL);
 SAME_BIT(VFSD_CAP_DMA_MAP, VFSD_FEAT_DMA_MAP);
 SAME_BIT(VFSD_CAP_DIRECT_MAP, VFSD_FEAT_DMAP);
 SAME_BIT(VFSD_CAP_MAX_BACKGROUND, VFSD_FEAT_MAX_BACKGROUND);
+SAME_BIT(VFSD_CAP_PIN, VFSD_FEAT_PIN);
+SAME_BIT(VFSD_CAP_URING_BUF, VFSD_FEAT_URING_BUF);
+SAME_BIT(VFSD_CAP_READ_SLOTS, VFSD_FEAT_READ_SLOTS);
 
 uint64_t vfsd_kernel_features(const struct vfsd_setup *st)
 {
@@ -48,6 +51,8 @@ void vfsd_conn_from_setup(struct vfsd_session *s)
 		c->caps &= ~(uint64_t)VFSD_CAP_INTERRUPT;
 	if (!(st->flags & VFSD_SETUP_PIN))
 		c->caps &= ~(uint64_t)(VFSD_CAP_PIN | VFSD_CAP_URING_BUF);
+	if (!(st->flags & VFSD_SETUP_READ_SLOTS))
+		c->caps &= ~(uint64_t)VFSD_CAP_READ_SLOTS;
 	if (!(c->caps & VFSD_CAP_POLL))
 		s->poll_us = 0;
 	s->conn_ready = true;

@@ -2,6 +2,7 @@
 /* /dev/vfsd: open it, negotiate the rings (VFSD_IOC_SETUP), map them. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 #include "vfsd_i.h"
 
 #define DEVICE	"/dev/vfsd"
+#define READ_SLOTS_ENV	"VFSD_READ_SLOTS"
 
 int vfsd_dev_ioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -44,6 +46,17 @@ int vfsd_device_open(void)
 	return fd;
 }
 
+/*
+ * Read slots unless the pages must be pinnable (those READs get pages of
+ * their own) or VFSD_READ_SLOTS=0 in the environment (to compare).
+ */
+static bool read_slots_wanted(const struct vfsd_session *s)
+{
+	const char *env = getenv(READ_SLOTS_ENV);
+
+	return !s->opts.pinnable && !(env && !strcmp(env, "0"));
+}
+
 int vfsd_device_setup(struct vfsd_session *s)
 {
 	struct vfsd_setup st;
@@ -55,9 +68,14 @@ int vfsd_device_setup(struct vfsd_session *s)
 	st.depth = s->opts.depth;
 	st.window_size = s->opts.window_size;
 	st.flags = VFSD_SETUP_INTERRUPT |
-		   (s->opts.pinnable ? VFSD_SETUP_PIN : 0);
+		   (s->opts.pinnable ? VFSD_SETUP_PIN : 0) |
+		   (read_slots_wanted(s) ? VFSD_SETUP_READ_SLOTS : 0);
 	ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);
 	/* A module older than a flag refuses it: go on without. */
+	if (ret < 0 && errno == EINVAL && (st.flags & VFSD_SETUP_READ_SLOTS)) {
+		st.flags &= ~VFSD_SETUP_READ_SLOTS;
+		ret = ioctl(s->fd, VFSD_IOC_SETUP, &st);
+	}
 	if (ret < 0 && errno == EINVAL && (st.flags & VFSD_SETUP_PIN)) {
 		vfsd_log(VFSD_LOG_WARNING, "the vfsd module cannot hand over "
 			 "pinnable pages: DMA into the window will fail");

@@ -34,7 +34,9 @@
  * space that maps the window; touching the window outside a live request
  * raises SIGBUS, and so does a store into pages handed over read-only
  * (WRITE). The window cannot be mprotect()ed (EACCES), split or moved
- * (EINVAL). READ pages arrive zeroed. For O_DIRECT only the request's
+ * (EINVAL). READ pages arrive zeroed. The one exception is the read slots
+ * (VFSD_SETUP_READ_SLOTS): single-page READs then come in a page of the
+ * kernel's that stays mapped, and the kernel copies it into the page cache. For O_DIRECT only the request's
  * bytes are handed over: a partly covered first or last page is a bounce
  * page, and direct I/O the server imposes (VFSD_FOPEN_DIRECT_IO on a file
  * the application did not open O_DIRECT) maps bounce pages only.
@@ -124,6 +126,7 @@ struct vfsd_setup {
 #define VFSD_FEAT_MAX_BACKGROUND (1ull << 5)	/* mount option max_background= */
 #define VFSD_FEAT_PIN		(1ull << 6)	/* VFSD_SETUP_PIN */
 #define VFSD_FEAT_URING_BUF	(1ull << 7)	/* VFSD_URING_CMD_*_BUF */
+#define VFSD_FEAT_READ_SLOTS	(1ull << 8)	/* VFSD_SETUP_READ_SLOTS */
 /*
  * Every bit this header knows. A module offers them all but
  * VFSD_FEAT_URING_BUF, which needs a kernel with registered kernel
@@ -131,7 +134,7 @@ struct vfsd_setup {
  */
 #define VFSD_FEATURES		(VFSD_FEAT_LEGACY | VFSD_FEAT_INTERRUPT | \
 				 VFSD_FEAT_MAX_BACKGROUND | VFSD_FEAT_PIN | \
-				 VFSD_FEAT_URING_BUF)
+				 VFSD_FEAT_URING_BUF | VFSD_FEAT_READ_SLOTS)
 #define VFSD_FEAT_LEGACY	(VFSD_FEAT_POLL | VFSD_FEAT_INVAL | \
 				 VFSD_FEAT_DMA_MAP | VFSD_FEAT_DMAP)
 
@@ -153,7 +156,26 @@ struct vfsd_setup {
  * A kernel that predates it refuses the flag with EINVAL.
  */
 #define VFSD_SETUP_PIN		(1u << 1)
-#define VFSD_SETUP_FLAGS	(VFSD_SETUP_INTERRUPT | VFSD_SETUP_PIN)
+/*
+ * Read slots: a READ of one page comes at a slot of the window that
+ * belongs to its tag, not at the page-cache page itself. The slots are
+ * the window's last min(depth, VFSD_READ_SLOTS_MAX, window pages / 8)
+ * pages (tags beyond them are handed over as before); max_io is at most
+ * half of the rest. The slot is a
+ * page of the kernel's, zeroed before each READ and left mapped after it:
+ * when the completion is consumed the kernel copies the reply's bytes into
+ * the page cache (counted in bytes_copied), and what the server stores in
+ * the slot later reaches nothing. A 4 KiB copy instead of mapping and
+ * unmapping the page: taking a page back from an address space that runs
+ * on other CPUs costs an interrupt to each of them (a TLB shootdown).
+ * Larger READs and WRITEs are handed over as always. Not with
+ * VFSD_SETUP_PIN (EINVAL); a kernel that predates it refuses it with
+ * EINVAL.
+ */
+#define VFSD_SETUP_READ_SLOTS	(1u << 2)
+#define VFSD_READ_SLOTS_MAX	64
+#define VFSD_SETUP_FLAGS	(VFSD_SETUP_INTERRUPT | VFSD_SETUP_PIN | \
+				 VFSD_SETUP_READ_SLOTS)
 
 struct vfsd_enter {
 	__u32 queue;		/* which queue this thread serves */

@@ -170,6 +170,12 @@ struct vfsd_conn_info {
 #define VFSD_CAP_MAX_BACKGROUND	(1ull << 5)	/* the max_background= option */
 #define VFSD_CAP_PIN		(1ull << 6)	/* opts.pinnable took effect */
 #define VFSD_CAP_URING_BUF	(1ull << 7)	/* vfsd_req_prep_buf_*() */
+/*
+ * One-page reads get a slot of the kernel's, copied into the page cache
+ * after the reply, instead of the page itself (not with opts.pinnable;
+ * VFSD_READ_SLOTS=0 in the environment turns it off).
+ */
+#define VFSD_CAP_READ_SLOTS	(1ull << 8)
 
 /*
  * The operations. Each op that gets a struct vfsd_req answers it exactly

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,6 +67,42 @@ static bool is(const struct srv *s, const char *m)
 	return strcmp(s->mode, m) == 0;
 }
 
+/* The cases run over read slots (VFSD_SETUP_READ_SLOTS). */
+static bool slot_case(const char *mode)
+{
+	return strncmp(mode, "slot-", 5) == 0;
+}
+
+/* slot-scribble: the slot page a thread keeps storing into, or NULL. */
+static uint8_t *volatile scribble_at;
+
+static void *scribbler(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint8_t *p = scribble_at;
+
+		if (p)
+			memset(p, 'z', 4096);
+	}
+	return NULL;
+}
+
+/* A READ of one page over read slots: the slot must come zeroed. */
+static bool slot_dirty(const struct srv *s, const struct vfsd_sqe *sqe)
+{
+	const uint8_t *p = s->win + sqe->win_off;
+	uint32_t i;
+
+	if (!slot_case(s->mode) || is(s, "slot-scribble"))
+		return false;
+	for (i = 0; i < sqe->len; i++)
+		if (p[i])
+			return true;
+	return false;
+}
+
+
 static void *slot(struct srv *s, uint16_t tag)
 {
 	return s->ring + s->s.inline_off + (size_t)tag * s->s.inline_size;
@@ -78,6 +115,36 @@ static void post(struct srv *s, uint64_t id, int32_t result)
 
 	cq[t & (s->s.depth - 1)] = (struct vfsd_cqe){ .id = id, .result = result };
 	__atomic_store_n(&s->hdr->cq_tail, t + 1, __ATOMIC_RELEASE);
+}
+
+/* Read slots: reply, consume, then misuse the slot or the window. */
+static bool slot_read(struct srv *s, const struct vfsd_sqe *sqe)
+{
+	uint8_t *p = s->win + sqe->win_off;
+
+	if (is(s, "slot-after-reply")) {
+		memset(p, 'x', sqe->len);
+		post(s, sqe->id, sqe->len);
+		ioctl(s->fd, VFSD_IOC_ENTER, &(struct vfsd_enter){});
+		memset(p, 'y', sqe->len);	/* must reach nothing */
+		return true;
+	}
+	if (is(s, "slot-remap")) {
+		memset(p, 'x', sqe->len);
+		post(s, sqe->id, sqe->len);
+		ioctl(s->fd, VFSD_IOC_ENTER, &(struct vfsd_enter){});
+		/* A new window VMA: the next READ's slot must be mapped anew. */
+		if (munmap(s->win, s->s.window_size))
+			die("munmap of the window");
+		s->win = mmap(NULL, s->s.window_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, s->fd, VFSD_MMAP_WINDOW(0));
+		if (s->win == MAP_FAILED)
+			die("mmap of the window again");
+		return true;
+	}
+	if (is(s, "slot-scribble"))
+		scribble_at = p;
+	return false;
 }
 
 /* Answer one request, correctly or broken according to the case. */
@@ -130,10 +197,18 @@ static void handle(struct srv *s, const struct vfsd_sqe *sqe)
 			s->win[sqe->win_off] = 1;	/* must SIGBUS */
 			return;
 		}
-		memset(s->win + sqe->win_off, 'x', sqe->len);
+		if (slot_read(s, sqe))
+			return;
+		/* Data the application would not expect: it fails the case. */
+		if (slot_dirty(s, sqe))
+			memset(s->win + sqe->win_off, 'E', sqe->len);
+		else if (!is(s, "slot-zeroed") || sqe->offset == 0)
+			memset(s->win + sqe->win_off, 'x', sqe->len);
 		res = sqe->len;
 		if (is(s, "read-too-long"))
 			res = sqe->len + 1;
+		if (is(s, "slot-short"))
+			res = 100;
 		break;
 	case VFSD_OP_READDIR: {
 		struct vfsd_dirent *d = out;
@@ -204,6 +279,8 @@ static void setup(struct srv *s)
 		die("open /dev/vfsd");
 	s->s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION,
 				    .nr_queues = 1, .depth = 16 };
+	if (slot_case(s->mode))
+		s->s.flags = VFSD_SETUP_READ_SLOTS;
 	if (ioctl(s->fd, VFSD_IOC_SETUP, &s->s) < 0)
 		die("VFSD_IOC_SETUP");
 	s->ring = mmap(NULL, s->s.ring_size, PROT_READ | PROT_WRITE,
@@ -219,6 +296,63 @@ static void setup(struct srv *s)
 		die("mount");
 }
 
+/*
+ * Read page @page of the file alone (no readahead: one-page READs; from
+ * the server unless @cached) and check every byte: 'x' for the first @xs
+ * bytes, then zeros; with @scribbled, any of 'x', 'z' or zero. Returns
+ * 0, the errno, or EBADMSG.
+ */
+static int read_page(int fd, int page, int xs, bool scribbled, bool cached)
+{
+	unsigned char buf[4096];
+	int i;
+
+	if (!cached && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		return EIO;
+	if (pread(fd, buf, sizeof(buf), (off_t)page * sizeof(buf)) !=
+	    (ssize_t)sizeof(buf))
+		return errno ? errno : EMSGSIZE;
+	for (i = 0; i < (int)sizeof(buf); i++) {
+		if (scribbled ? buf[i] != 'x' && buf[i] != 'z' && buf[i] :
+		    buf[i] != (i < xs ? 'x' : 0)) {
+			fprintf(stderr, "badserver: byte %d of page %d is 0x%02x\n",
+				i, page, buf[i]);
+			return EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* The application's single-page reads in the read-slot cases. */
+static int app_slots(int fd, const char *op)
+{
+	int err, i;
+
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM))
+		return EIO;
+	if (!strcmp(op, "page1"))
+		return read_page(fd, 1, 4096, false, false);
+	if (!strcmp(op, "page-late")) {
+		/* The cached page again, after the server's late stores. */
+		err = read_page(fd, 1, 4096, false, false);
+		usleep(200000);
+		return err ? err : read_page(fd, 1, 4096, false, true);
+	}
+	if (!strcmp(op, "page-short"))
+		return read_page(fd, 1, 100, false, false);
+	if (!strcmp(op, "page-zero")) {
+		err = read_page(fd, 0, 4096, false, false);
+		return err ? err : read_page(fd, 1, 0, false, false);
+	}
+	if (!strcmp(op, "page-two")) {
+		err = read_page(fd, 0, 4096, false, false);
+		return err ? err : read_page(fd, 1, 4096, false, false);
+	}
+	for (i = 0, err = 0; !err && i < 400; i++)	/* page-many */
+		err = read_page(fd, i & 1, 4096, true, false);
+	return err;
+}
+
 /* The application side: returns 0 or the errno its operation saw. */
 static int app(const char *mnt, const char *op)
 {
@@ -227,6 +361,14 @@ static int app(const char *mnt, const char *op)
 	int fd, n;
 
 	snprintf(path, sizeof(path), "%s/f", mnt);
+	if (!strncmp(op, "page", 4)) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return errno;
+		n = app_slots(fd, op);
+		close(fd);
+		return n;
+	}
 	if (!strcmp(op, "stat"))
 		return stat(path, &st) ? errno : 0;
 	if (!strcmp(op, "read")) {
@@ -279,6 +421,13 @@ static const struct bad_case cases[] = {
 	{ "hang", "stat", ENOTCONN, 0 },		/* sysfs abort frees it */
 	{ "hang-read", "read", ENOTCONN, EIO },
 	{ "window-after-reply", "read", 0, 0 },	/* server gets SIGBUS */
+	/* Read slots: the cache gets the reply's bytes, nothing else. */
+	{ "slot-good", "page1", 0, 0 },
+	{ "slot-after-reply", "page-late", 0, 0 },	/* no SIGBUS either */
+	{ "slot-short", "page-short", 0, 0 },
+	{ "slot-zeroed", "page-zero", 0, 0 },
+	{ "slot-remap", "page-two", 0, 0 },
+	{ "slot-scribble", "page-many", 0, 0 },
 	{ NULL, NULL, 0, 0 },
 };
 
@@ -327,6 +476,12 @@ static pid_t start_server(struct srv *s)
 		if (write(pipefd[1], &s->s.conn_id, sizeof(int)) != sizeof(int))
 			_exit(2);
 		close(pipefd[1]);
+		if (is(s, "slot-scribble")) {
+			pthread_t t;
+
+			if (pthread_create(&t, NULL, scribbler, NULL))
+				_exit(2);
+		}
 		_exit(serve(s));
 	}
 	close(pipefd[1]);
@@ -336,6 +491,24 @@ static pid_t start_server(struct srv *s)
 	}
 	close(pipefd[0]);
 	return pid;
+}
+
+/*
+ * Read slots copy each READ's reply into the page cache (bytes_copied)
+ * and never hand a page-cache page over (bytes_mapped stays 0).
+ */
+static bool slot_counters_ok(const struct srv *s, const char *name)
+{
+	long copied = read_counter(s->conn_id, "bytes_copied");
+	long mapped = read_counter(s->conn_id, "bytes_mapped");
+	long want = strcmp(name, "slot-short") ? 4096 : 100;
+
+	if (copied < want || mapped != 0) {
+		fprintf(stderr, "FAIL %s: bytes_copied %ld (want >= %ld), bytes_mapped %ld (want 0)\n",
+			name, copied, want, mapped);
+		return false;
+	}
+	return true;
 }
 
 static pid_t server_pid, app_pid;
@@ -415,13 +588,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (strncmp(c->name, "good", 4) && c->expect != ENOTCONN &&
-	    strcmp(c->name, "window-after-reply") &&
+	    strcmp(c->name, "window-after-reply") && !slot_case(c->name) &&
 	    read_counter(s.conn_id, "protocol_errors") < 1) {
 		fprintf(stderr, "FAIL %s: protocol_errors not counted (%ld, conn %d)\n",
 			c->name, read_counter(s.conn_id, "protocol_errors"),
 			s.conn_id);
 		return 1;
 	}
+	if (slot_case(c->name) && !slot_counters_ok(&s, c->name))
+		return 1;
 	if (umount2(s.mnt, 0) < 0) {
 		fprintf(stderr, "FAIL %s: umount: %s\n", c->name, strerror(errno));
 		return 1;

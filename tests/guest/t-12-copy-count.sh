@@ -3,7 +3,9 @@
 # and only those: buffered and page-aligned O_DIRECT I/O hand pages over
 # (0 copied); an O_DIRECT buffer that covers its first or last page only
 # in part goes through a bounce page, and exactly the bytes moved through
-# it are counted, for reads and for writes, with the data intact.
+# it are counted, for reads and for writes, with the data intact. A READ
+# of one page comes through a read slot (libvfsd asks for them): 4096
+# bytes copied; none with VFSD_READ_SLOTS=0.
 set -euo pipefail
 . "$(dirname "$0")/vfsd-test.sh"
 
@@ -72,4 +74,45 @@ want = bytes((i * 7 + 3) & 0xff for i in range(1000))
 sys.exit(0 if data[8192:9192] == want else 1)
 EOF
 pass "bounced write read back"
+vfsd_stop_server "$MNT"
+
+# A cold read at 64 KiB, of one page without readahead (one one-page
+# READ) or more. Prints the bytes read; exits 1 if they are not the file's.
+cold_read() { # LENGTH
+	python3 - "$1" "$MNT/f" /tmp/vfsd-copy.src <<'EOF'
+import os, sys
+length, path, src = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+fd = os.open(path, os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+if length == 4096:
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+data = os.pread(fd, length, 65536)
+os.close(fd)
+print(len(data))
+sys.exit(0 if data == open(src, "rb").read()[65536:65536 + length] else 1)
+EOF
+}
+
+expect_cold_copied() { # LABEL BYTES LENGTH
+	local before n
+	before=$(copied)
+	n=$(cold_read "$3") || fail "$1: wrong data"
+	[[ $n -eq $3 ]] || fail "$1: read $n bytes"
+	check "$1: bytes_copied grew by $2" \
+		test "$(($(copied) - before))" -eq "$2"
+}
+
+vfsd_start_server --backend=mem --size=64M "$MNT"
+conn=$(vfsd_conn_of "$MNT")
+cp /tmp/vfsd-copy.src "$MNT/f"
+sync
+expect_cold_copied "one-page read through a read slot" 4096 4096
+expect_cold_copied "64 KiB read handed over" 0 65536
+vfsd_stop_server "$MNT"
+
+VFSD_READ_SLOTS=0 vfsd_start_server --backend=mem --size=64M "$MNT"
+conn=$(vfsd_conn_of "$MNT")
+cp /tmp/vfsd-copy.src "$MNT/f"
+sync
+expect_cold_copied "one-page read, VFSD_READ_SLOTS=0" 0 4096
 vfsd_stop_server "$MNT"

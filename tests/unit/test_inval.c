@@ -181,9 +181,15 @@ static void test_conn_info(void **state)
 	fx->s->setup.flags = VFSD_SETUP_INTERRUPT | VFSD_SETUP_PIN;
 	vfsd_conn_from_setup(fx->s);
 	assert_int_equal(c->kernel_caps, VFSD_FEATURES | (1ull << 40));
-	assert_int_equal(c->caps, VFSD_FEATURES);
+	assert_int_equal(c->caps, VFSD_FEATURES & ~VFSD_CAP_READ_SLOTS);
 	/* Pinnable pages and buffers of them only if the library asked. */
 	fx->s->setup.flags = VFSD_SETUP_INTERRUPT;
+	vfsd_conn_from_setup(fx->s);
+	assert_int_equal(c->caps, VFSD_FEATURES &
+			 ~(VFSD_CAP_PIN | VFSD_CAP_URING_BUF |
+			   VFSD_CAP_READ_SLOTS));
+	/* Read slots, likewise (the kernel refuses them with PIN). */
+	fx->s->setup.flags = VFSD_SETUP_INTERRUPT | VFSD_SETUP_READ_SLOTS;
 	vfsd_conn_from_setup(fx->s);
 	assert_int_equal(c->caps, VFSD_FEATURES &
 			 ~(VFSD_CAP_PIN | VFSD_CAP_URING_BUF));
