@@ -88,6 +88,8 @@ VFSD_SHOW(waiting, atomic_read(&conn->waiting));
 VFSD_SHOW(requests, atomic64_read(&conn->requests));
 VFSD_SHOW(bytes_mapped, atomic64_read(&conn->bytes_mapped));
 VFSD_SHOW(bytes_copied, atomic64_read(&conn->bytes_copied));
+VFSD_SHOW(bytes_slot, atomic64_read(&conn->bytes_slot));
+VFSD_SHOW(read_slots, conn->read_slots);
 VFSD_SHOW(bytes_direct, atomic64_read(&conn->bytes_direct));
 VFSD_SHOW(timeouts, atomic64_read(&conn->timeouts));
 VFSD_SHOW(background, atomic_read(&conn->background));
@@ -135,6 +137,8 @@ static struct attribute *vfsd_conn_attrs[] = {
 	&vfsd_attr_requests.attr,
 	&vfsd_attr_bytes_mapped.attr,
 	&vfsd_attr_bytes_copied.attr,
+	&vfsd_attr_bytes_slot.attr,
+	&vfsd_attr_read_slots.attr,
 	&vfsd_attr_bytes_direct.attr,
 	&vfsd_attr_protocol_errors.attr,
 	&vfsd_attr_timeouts.attr,

@@ -40,4 +40,4 @@ module_exit(vfsd_exit);
 MODULE_DESCRIPTION("vfsd: serve a filesystem from userspace over shared rings");
 MODULE_LICENSE("GPL");
 /* Kept equal to meson.build's project version (meson checks). */
-MODULE_VERSION("0.2.0");
+MODULE_VERSION("0.3.0");

@@ -126,6 +126,7 @@ void vfsd_slot_take(struct vfsd_queue *q, struct vfsd_req *req, int result)
 	if (n) {
 		memcpy_page(req->pages[0], 0, req->slot, 0, n);
 		atomic64_add(n, &q->conn->bytes_copied);
+		atomic64_add(n, &q->conn->bytes_slot);
 	}
 	req->slot = NULL;
 }

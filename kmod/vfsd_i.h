@@ -102,6 +102,7 @@ struct vfsd_conn {
 	atomic64_t requests;
 	atomic64_t bytes_mapped;
 	atomic64_t bytes_copied;
+	atomic64_t bytes_slot;		/* of those, out of read slots */
 	atomic64_t bytes_direct;	/* read/write of direct-map files */
 	atomic64_t protocol_errors;
 	atomic64_t op_count[VFSD_OP_MAX];

@@ -48,13 +48,15 @@ int vfsd_device_open(void)
 
 /*
  * Read slots unless the pages must be pinnable (those READs get pages of
- * their own) or VFSD_READ_SLOTS=0 in the environment (to compare).
+ * their own), the server said no, or VFSD_READ_SLOTS=0 in the environment
+ * (to compare).
  */
 static bool read_slots_wanted(const struct vfsd_session *s)
 {
 	const char *env = getenv(READ_SLOTS_ENV);
 
-	return !s->opts.pinnable && !(env && !strcmp(env, "0"));
+	return !s->opts.pinnable && !s->opts.no_read_slots &&
+	       !(env && !strcmp(env, "0"));
 }
 
 int vfsd_device_setup(struct vfsd_session *s)

@@ -49,7 +49,7 @@ extern "C" {
  * (the dynamic linker already refuses one that lacks a symbol it uses).
  */
 #define VFSD_VERSION_MAJOR	0
-#define VFSD_VERSION_MINOR	2
+#define VFSD_VERSION_MINOR	3
 #define VFSD_VERSION_MICRO	0
 #define VFSD_MAKE_VERSION(major, minor, micro) \
 	(((major) << 16) | ((minor) << 8) | (micro))
@@ -172,8 +172,8 @@ struct vfsd_conn_info {
 #define VFSD_CAP_URING_BUF	(1ull << 7)	/* vfsd_req_prep_buf_*() */
 /*
  * One-page reads get a slot of the kernel's, copied into the page cache
- * after the reply, instead of the page itself (not with opts.pinnable;
- * VFSD_READ_SLOTS=0 in the environment turns it off).
+ * after the reply, instead of the page itself (not with opts.pinnable or
+ * opts.no_read_slots; VFSD_READ_SLOTS=0 in the environment turns it off).
  */
 #define VFSD_CAP_READ_SLOTS	(1ull << 8)
 
@@ -615,6 +615,13 @@ struct vfsd_session_opts {
 	 * window stays unpinnable (VFSD_CAP_PIN in the conn info says which).
 	 */
 	int pinnable;
+	/*
+	 * vfsd: one-page reads get the page-cache page itself, as larger
+	 * ones do, not a read slot (VFSD_CAP_READ_SLOTS): for a server whose
+	 * device moves the data (vfsd_req_dma_map()), where a slot would add
+	 * the module's CPU copy. pinnable implies it.
+	 */
+	int no_read_slots;
 #ifdef VFSD_TEST_GROW_OPTS
 	/* tests/sdk/upgrade.sh: an option added after a server was built. */
 	uint64_t test_grown;

@@ -544,6 +544,7 @@ int main(int argc, char **argv)
 	struct srv s = { 0 };
 	pid_t server, child;
 	int status, got;
+	bool is_scribble;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (c = cases; c->name; c++)
@@ -604,12 +605,16 @@ int main(int argc, char **argv)
 	mountpoint = NULL;
 	waitpid(server, &status, 0);
 	server_pid = 0;
+	is_scribble = !strcmp(c->name, "slot-scribble");
 	if (!strcmp(c->name, "window-after-reply")) {
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGBUS) {
 			fprintf(stderr, "FAIL %s: server not killed by SIGBUS\n",
 				c->name);
 			return 1;
 		}
+	} else if (is_scribble && WIFSIGNALED(status) &&
+		   WTERMSIG(status) == SIGBUS) {
+		/* The umount's abort took the slots back under the scribbler. */
 	} else if (!WIFEXITED(status) || (WEXITSTATUS(status) != ENODEV &&
 					  WEXITSTATUS(status) != ENOTCONN)) {
 		fprintf(stderr, "FAIL %s: server loop ended oddly (%d)\n",

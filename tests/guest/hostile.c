@@ -10,7 +10,9 @@
  * With HOSTILE_PIN=1 the server asks for VFSD_SETUP_PIN (page-cache pages
  * it may pin) and every case must hold all the same; the pin-* cases move
  * data with the xdma stand-in module's devices, which pin the window pages
- * as a real DMA driver does, and keep pins past the reply.
+ * as a real DMA driver does, and keep pins past the reply. With
+ * HOSTILE_PIN=2 it asks for VFSD_SETUP_READ_SLOTS instead: one-page READs
+ * come in read slots that stay mapped, and every case must hold as well.
  *
  * usage: hostile CASE MOUNTPOINT   (CASE "list" prints the cases)
  * Exit 0 when the kernel stayed safe, 1 when the attack worked (each
@@ -67,6 +69,7 @@ struct shared {
 	long pci_dev;
 	char ro_path[128];
 	long reads, writes, skipped_probes;
+	long slot_reads;	/* completed READs whose page was a read slot */
 	int roles, opened;	/* stuck cases: application roles */
 	int holder;		/* kill-fd-kept: the child keeping the fd */
 	/* interrupt: the LOOKUP held, what INTERRUPT said, FORGETs after */
@@ -499,11 +502,35 @@ static bool window_reused(struct hs *h, unsigned int q,
 	return false;
 }
 
+/*
+ * A one-page READ in a read slot (HOSTILE_PIN=2): the slot stays the
+ * server's by design; what it stores there later reaches no file, which
+ * the cases' data checks (and badserver's slot-* cases) see.
+ */
+static bool in_read_slot(struct hs *h, const struct vfsd_sqe *sqe)
+{
+	unsigned int wp = h->c.s.window_size / RS_PAGE, n = h->c.s.depth;
+
+	if (!(h->c.s.flags & VFSD_SETUP_READ_SLOTS) ||
+	    sqe->opcode != VFSD_OP_READ)
+		return false;
+	if (n > VFSD_READ_SLOTS_MAX)
+		n = VFSD_READ_SLOTS_MAX;
+	if (n > wp / 8)
+		n = wp / 8;
+	return sqe->win_off / RS_PAGE >= wp - n;
+}
+
 /* After a completion was consumed its pages must be gone from the window. */
 static void probe_gone(struct hs *h, uint8_t *win, const struct vfsd_sqe *sqe,
 		       const char *which)
 {
 	uint8_t *p = win + (sqe->win_off & ~(RS_PAGE - 1));
+
+	if (in_read_slot(h, sqe)) {
+		sh->slot_reads++;
+		return;
+	}
 
 	if (!rs_probe_load(p))
 		finding("%s: the page of a completed %s is still readable in the %s",
@@ -705,6 +732,7 @@ struct xs_range {
 };
 
 static bool pin_mode;		/* HOSTILE_PIN=1 */
+static bool slots_mode;		/* HOSTILE_PIN=2 */
 static int h2c = -1, c2h = -1;	/* the stand-in's channels (pin-* cases) */
 
 static bool pin_case(const struct hs *h)
@@ -1326,7 +1354,8 @@ static int server_main(struct hs *h)
 		open_channels();
 	err = rs_setup_flags(&h->c, nq, 16, 4 << 20,
 			     (is(h, "interrupt") ? VFSD_SETUP_INTERRUPT : 0) |
-			     (pin_mode ? VFSD_SETUP_PIN : 0));
+			     (pin_mode ? VFSD_SETUP_PIN : 0) |
+			     (slots_mode ? VFSD_SETUP_READ_SLOTS : 0));
 	if (!err)
 		err = rs_map(&h->c);
 	if (err) {
@@ -1903,11 +1932,12 @@ static int app_stuck(void)
 /* Wait up to @secs for *@p to reach @want. */
 /* ---- pin-* applications: what each mode must show ---- */
 
-static bool pin_env(void)
+/* HOSTILE_PIN: 1 pinnable pages, 2 read slots, else neither. */
+static int pin_env(void)
 {
 	const char *v = getenv("HOSTILE_PIN");
 
-	return v && *v && strcmp(v, "0");
+	return v ? atoi(v) : 0;
 }
 
 static long pins_caught(void)
@@ -2649,7 +2679,8 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED || !h)
 		die("alloc");
 	sh->pci_dev = rs_some_pci_dev();
-	pin_mode = pin_env();
+	pin_mode = pin_env() == 1;
+	slots_mode = pin_env() == 2;
 	h->hc = c;
 	h->mnt = argv[2];
 	if (!strcmp(c->name, "ro-dio-write"))
@@ -2702,8 +2733,12 @@ int main(int argc, char **argv)
 			printf("FAIL %s: %s\n", c->name, sh->msg[i]);
 		return 1;
 	}
-	printf("ok %s%s: %s (reads %ld, writes %ld)\n", c->name,
-	       pin_mode ? " (VFSD_SETUP_PIN)" : "", c->what, sh->reads,
-	       sh->writes);
+	printf("ok %s%s: %s (reads %ld, writes %ld", c->name,
+	       pin_mode ? " (VFSD_SETUP_PIN)" :
+	       slots_mode ? " (VFSD_SETUP_READ_SLOTS)" : "", c->what,
+	       sh->reads, sh->writes);
+	if (slots_mode)
+		printf(", %ld in read slots", sh->slot_reads);
+	printf(")\n");
 	return 0;
 }

@@ -94,12 +94,15 @@ EOF
 }
 
 expect_cold_copied() { # LABEL BYTES LENGTH
-	local before n
+	local before slot0 n
 	before=$(copied)
+	slot0=$(vfsd_counter "$conn" bytes_slot)
 	n=$(cold_read "$3") || fail "$1: wrong data"
 	[[ $n -eq $3 ]] || fail "$1: read $n bytes"
 	check "$1: bytes_copied grew by $2" \
 		test "$(($(copied) - before))" -eq "$2"
+	check "$1: bytes_slot grew by $2 too" \
+		test "$(($(vfsd_counter "$conn" bytes_slot) - slot0))" -eq "$2"
 }
 
 vfsd_start_server --backend=mem --size=64M "$MNT"

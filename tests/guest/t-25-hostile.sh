@@ -8,9 +8,11 @@
 # case must find the safe behaviour, every application call must return
 # within a bounded time, and the module must unload afterwards.
 #
-# Every case runs twice: with the default window (nothing pinnable) and with
-# HOSTILE_PIN=1, where the server asks for VFSD_SETUP_PIN and its DMA
-# stand-in (tests/xdma-standin, loaded here) pins window pages.
+# Every case runs three times: with the default window (nothing pinnable),
+# with HOSTILE_PIN=1, where the server asks for VFSD_SETUP_PIN and its DMA
+# stand-in (tests/xdma-standin, loaded here) pins window pages, and with
+# HOSTILE_PIN=2, where it asks for VFSD_SETUP_READ_SLOTS (one-page READs
+# in slots that stay mapped).
 #
 # HOSTILE_CASES="a b" runs only those cases, HOSTILE_MODES="1" only the
 # pinnable mode.
@@ -32,10 +34,10 @@ grep -q '^xdma_standin ' /proc/modules || insmod "$standin" ||
 	fail "insmod $standin"
 tool=$VFSD_BUILD/tests/guest/hostile
 failed=()
-for mode in ${HOSTILE_MODES:-0 1}; do
+for mode in ${HOSTILE_MODES:-0 1 2}; do
 	for c in ${HOSTILE_CASES:-$("$tool" list)}; do
 		name=$c
-		[[ $mode = 0 ]] || name+=+pin
+		case $mode in 1) name+=+pin ;; 2) name+=+slots ;; esac
 		out=$VFSD_RESULTS/hostile-$name.out
 		# To a file: a stuck child must not hold a pipe open.
 		if HOSTILE_PIN=$mode timeout -k 10 300 "$tool" "$c" "$MNT" >"$out" 2>&1; then

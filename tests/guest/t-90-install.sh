@@ -55,7 +55,7 @@ echo /vfsd-modprobe >/proc/sys/kernel/modprobe
 defer "echo '$old_modprobe' >/proc/sys/kernel/modprobe"
 
 check "modinfo finds the installed vfsd by name" test "$(modinfo -n vfsd)" = "$want_ko"
-check "its version is 0.2.0" test "$(modinfo -F version vfsd)" = 0.2.0
+check "its version is 0.3.0" test "$(modinfo -F version vfsd)" = 0.3.0
 check "modprobe vfsd loads it" modprobe vfsd
 check "the module is loaded" module_loaded
 check "/dev/vfsd appeared" wait_for 5 test -c /dev/vfsd
