@@ -47,16 +47,18 @@ int vfsd_device_open(void)
 }
 
 /*
- * Read slots unless the pages must be pinnable (those READs get pages of
- * their own), the server said no, or VFSD_READ_SLOTS=0 in the environment
- * (to compare).
+ * Read slots if the server asked (VFSD_READ_SLOTS=1 or 0 in the
+ * environment says otherwise), never with pinnable pages: those READs get
+ * pages of their own.
  */
 static bool read_slots_wanted(const struct vfsd_session *s)
 {
 	const char *env = getenv(READ_SLOTS_ENV);
+	bool want = s->opts.read_slots;
 
-	return !s->opts.pinnable && !s->opts.no_read_slots &&
-	       !(env && !strcmp(env, "0"));
+	if (env && (!strcmp(env, "0") || !strcmp(env, "1")))
+		want = env[0] == '1';
+	return want && !s->opts.pinnable;
 }
 
 int vfsd_device_setup(struct vfsd_session *s)

@@ -170,11 +170,7 @@ struct vfsd_conn_info {
 #define VFSD_CAP_MAX_BACKGROUND	(1ull << 5)	/* the max_background= option */
 #define VFSD_CAP_PIN		(1ull << 6)	/* opts.pinnable took effect */
 #define VFSD_CAP_URING_BUF	(1ull << 7)	/* vfsd_req_prep_buf_*() */
-/*
- * One-page reads get a slot of the kernel's, copied into the page cache
- * after the reply, instead of the page itself (not with opts.pinnable or
- * opts.no_read_slots; VFSD_READ_SLOTS=0 in the environment turns it off).
- */
+/* opts.read_slots took effect: one-page reads come in read slots. */
 #define VFSD_CAP_READ_SLOTS	(1ull << 8)
 
 /*
@@ -616,12 +612,14 @@ struct vfsd_session_opts {
 	 */
 	int pinnable;
 	/*
-	 * vfsd: one-page reads get the page-cache page itself, as larger
-	 * ones do, not a read slot (VFSD_CAP_READ_SLOTS): for a server whose
-	 * device moves the data (vfsd_req_dma_map()), where a slot would add
-	 * the module's CPU copy. pinnable implies it.
+	 * vfsd: one-page reads get a read slot (VFSD_CAP_READ_SLOTS): a
+	 * zeroed page of the module's that stays mapped, copied into the
+	 * page cache after the reply, instead of the page-cache page itself
+	 * (mapped, then taken back from every CPU the server runs on).
+	 * Ignored with pinnable. VFSD_READ_SLOTS=1 or 0 in the environment
+	 * overrides it.
 	 */
-	int no_read_slots;
+	int read_slots;
 #ifdef VFSD_TEST_GROW_OPTS
 	/* tests/sdk/upgrade.sh: an option added after a server was built. */
 	uint64_t test_grown;

@@ -53,11 +53,6 @@ struct backend {
 	bool needs_module;
 	/* Optional: its I/O pins window pages (session opts.pinnable). */
 	bool (*pins_window)(void *state);
-	/*
-	 * Optional: a device moves its file data, not the CPU: no read
-	 * slots (session opts.no_read_slots), whose copy is the CPU's.
-	 */
-	bool (*moves_by_device)(void *state);
 };
 
 extern const struct backend backend_dir;

@@ -91,8 +91,6 @@ static int serve(const struct backend *b, struct server_opts *o, void *state)
 
 	o->session.rootmode = b->root_mode(state);
 	o->session.pinnable = b->pins_window && b->pins_window(state);
-	o->session.no_read_slots = b->moves_by_device &&
-				   b->moves_by_device(state);
 	if (!o->foreground) {
 		fd = daemon_start();
 		if (fd < 0)

@@ -3,9 +3,9 @@
 # and only those: buffered and page-aligned O_DIRECT I/O hand pages over
 # (0 copied); an O_DIRECT buffer that covers its first or last page only
 # in part goes through a bounce page, and exactly the bytes moved through
-# it are counted, for reads and for writes, with the data intact. A READ
-# of one page comes through a read slot (libvfsd asks for them): 4096
-# bytes copied; none with VFSD_READ_SLOTS=0.
+# it are counted, for reads and for writes, with the data intact. With
+# read slots (VFSD_READ_SLOTS=1) a READ of one page is copied out of one:
+# 4096 bytes; without them (the default) nothing.
 set -euo pipefail
 . "$(dirname "$0")/vfsd-test.sh"
 
@@ -105,17 +105,19 @@ expect_cold_copied() { # LABEL BYTES LENGTH
 		test "$(($(vfsd_counter "$conn" bytes_slot) - slot0))" -eq "$2"
 }
 
-vfsd_start_server --backend=mem --size=64M "$MNT"
+VFSD_READ_SLOTS=1 vfsd_start_server --backend=mem --size=64M "$MNT"
 conn=$(vfsd_conn_of "$MNT")
+check "read slots asked for: slots per queue" test "$(vfsd_counter "$conn" read_slots)" -gt 0
 cp /tmp/vfsd-copy.src "$MNT/f"
 sync
 expect_cold_copied "one-page read through a read slot" 4096 4096
 expect_cold_copied "64 KiB read handed over" 0 65536
 vfsd_stop_server "$MNT"
 
-VFSD_READ_SLOTS=0 vfsd_start_server --backend=mem --size=64M "$MNT"
+vfsd_start_server --backend=mem --size=64M "$MNT"
 conn=$(vfsd_conn_of "$MNT")
+check "no read slots by default" test "$(vfsd_counter "$conn" read_slots)" -eq 0
 cp /tmp/vfsd-copy.src "$MNT/f"
 sync
-expect_cold_copied "one-page read, VFSD_READ_SLOTS=0" 0 4096
+expect_cold_copied "one-page read without read slots" 0 4096
 vfsd_stop_server "$MNT"

@@ -189,11 +189,6 @@ static bool fpga_pins_window(void *state)
 	return ((struct fpga_fs *)state)->dev->ops->pins_buffers;
 }
 
-static bool fpga_moves_by_device(void *state)
-{
-	return !((struct fpga_fs *)state)->dev->ops->by_cpu;
-}
-
 static void fpga_stats(void *state, FILE *out)
 {
 	fpga_stats_print(((struct fpga_fs *)state)->dev, out);
@@ -210,5 +205,4 @@ const struct backend backend_fpga = {
 	.stats = fpga_stats,
 	.needs_module = true,
 	.pins_window = fpga_pins_window,
-	.moves_by_device = fpga_moves_by_device,
 };
