@@ -11,7 +11,8 @@
  *
  * The run is a series of epochs: one connection and mount each, ended by
  * a reply budget or by the kernel aborting the connection (corrupt ring
- * indices), then unmounted. It fails if a call hangs, umount fails, or
+ * indices), then unmounted. Every second connection asks for read slots
+ * (VFSD_SETUP_READ_SLOTS), so fuzzed READ results are copied out of them. It fails if a call hangs, umount fails, or
  * the kernel never counted a protocol error.
  *
  * usage: replyfuzz MOUNTPOINT [REPLIES [SEED]]
@@ -714,13 +715,14 @@ static int enter_lying(struct model *m, unsigned int q)
 	return rs_enter(&m->c, q, 0);
 }
 
-static int server_main(struct model *m, const char *mnt)
+static int server_main(struct model *m, const char *mnt, bool slots)
 {
 	static struct vfsd_sqe sqes[VFSD_MAX_DEPTH];
 	int err, n, ret;
 
 	model_init(m);
-	err = rs_setup(&m->c, 1, 64, 8 << 20);
+	err = rs_setup_flags(&m->c, 1, 64, 8 << 20,
+			     slots ? VFSD_SETUP_READ_SLOTS : 0);
 	if (!err)
 		err = rs_map(&m->c);
 	if (!err)
@@ -1030,6 +1032,9 @@ static bool watchdog(void)
 }
 
 /* One connection: mount, fuzz until the budget or an abort, unmount. */
+/* Bytes copied out of read slots over the run (odd epochs). */
+static long slot_bytes;
+
 static int epoch(const char *mnt, uint64_t seed, int no, long *perr)
 {
 	struct model *m = calloc(1, sizeof(*m));
@@ -1043,7 +1048,7 @@ static int epoch(const char *mnt, uint64_t seed, int no, long *perr)
 	server_pid = fork();
 	if (server_pid == 0) {
 		rng_state = seed * 2654435761u + no + 1;
-		_exit(server_main(m, mnt));
+		_exit(server_main(m, mnt, no & 1));
 	}
 	mountpoint = mnt;
 	for (i = 0; i < 1000 && !sh->ready; i++)
@@ -1084,6 +1089,8 @@ static int epoch(const char *mnt, uint64_t seed, int no, long *perr)
 		usleep(50000);
 	}
 	*perr = rs_counter(sh->conn_id, "protocol_errors");
+	if (rs_counter(sh->conn_id, "bytes_slot") > 0)
+		slot_bytes += rs_counter(sh->conn_id, "bytes_slot");
 	sh->stop = 1;
 	/* Every call must come back now that we stopped; bounded. */
 	for (i = 0; i < nprocs; i++) {
@@ -1181,9 +1188,9 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		no++;
 	}
-	printf("replyfuzz: %ld replies (%ld mutated) over %d connections (%d aborted by the kernel) in %.0f s; %ld calls, %ld errors, %ld protocol errors\n",
+	printf("replyfuzz: %ld replies (%ld mutated) over %d connections (%d aborted by the kernel) in %.0f s; %ld calls, %ld errors, %ld protocol errors, %ld bytes out of read slots\n",
 	       sh->replies, sh->mutated, no, aborted, rs_now() - t0, calls,
-	       errors, perr_total);
+	       errors, perr_total, slot_bytes);
 	if (perr_total <= 0) {
 		printf("FAIL: the kernel counted no protocol errors\n");
 		return 1;
