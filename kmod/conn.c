@@ -318,6 +318,10 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	if (window > VFSD_MAX_WINDOW || window < 2 * PAGE_SIZE ||
 	    !PAGE_ALIGNED(window))
 		return -EINVAL;
+	/* Read slots asked for must exist: a window too small has none. */
+	if ((s->flags & VFSD_SETUP_READ_SLOTS) &&
+	    !vfsd_read_slots_for(depth, window >> PAGE_SHIFT))
+		return -EINVAL;
 
 	spin_lock(&conn->lock);
 	if (conn->setup_done) {

@@ -86,7 +86,8 @@ int vfsd_slot_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 		return -ENOENT;
 	page = q->slots[tag];
 	if (!page) {
-		page = alloc_page(GFP_KERNEL);
+		/* The server's to keep: charged to its memory cgroup. */
+		page = alloc_page(GFP_KERNEL_ACCOUNT);
 		if (!page)
 			return -ENOENT;	/* the page itself, then */
 		q->slots[tag] = page;
@@ -129,6 +130,7 @@ void vfsd_slot_take(struct vfsd_queue *q, struct vfsd_req *req, int result)
 			copy_highpage(req->pages[0], req->slot);
 		else
 			memcpy_page(req->pages[0], 0, req->slot, 0, n);
+		flush_dcache_page(req->pages[0]);
 		atomic64_add(n, &q->conn->bytes_copied);
 		atomic64_add(n, &q->conn->bytes_slot);
 	}

@@ -169,8 +169,8 @@ struct vfsd_setup {
  * unmapping the page: taking a page back from an address space that runs
  * on other CPUs costs an interrupt to each of them (a TLB shootdown).
  * Larger READs and WRITEs are handed over as always. Not with
- * VFSD_SETUP_PIN (EINVAL); a kernel that predates it refuses it with
- * EINVAL.
+ * VFSD_SETUP_PIN, nor with a window of fewer than 8 pages (EINVAL); a
+ * kernel that predates it refuses it with EINVAL.
  */
 #define VFSD_SETUP_READ_SLOTS	(1u << 2)
 #define VFSD_READ_SLOTS_MAX	64

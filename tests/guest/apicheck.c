@@ -88,6 +88,15 @@ static void check_ioctls(void)
 	expect("SETUP 1000 queues", ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
 	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION, .window_size = 12345 };
 	expect("SETUP unaligned window", ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
+	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION,
+				 .flags = VFSD_SETUP_PIN | VFSD_SETUP_READ_SLOTS };
+	expect("SETUP pinnable with read slots", ioctl(fd, VFSD_IOC_SETUP, &s),
+	       EINVAL);
+	s = (struct vfsd_setup){ .abi_version = VFSD_ABI_VERSION,
+				 .flags = VFSD_SETUP_READ_SLOTS,
+				 .window_size = 4 * 4096 };
+	expect("SETUP read slots in a 4-page window",
+	       ioctl(fd, VFSD_IOC_SETUP, &s), EINVAL);
 	expect("SETUP bad pointer", ioctl(fd, VFSD_IOC_SETUP, (void *)8), EFAULT);
 	expect("SETUP", setup(fd, &s, 16), 0);
 	expect("SETUP reports every feature",

@@ -16,7 +16,8 @@ done
 
 flags=$(pc "$A" --cflags --libs)
 say "pkg-config --cflags --libs vfsd: $flags"
-[[ $(pc "$A" --modversion) = "$(sed -n 's/^ *version: .\([0-9.]*\).,$/\1/p' "$SRC/meson.build" | head -1)" ]] ||
+version=$(sed -n 's/^ *version: .\([0-9.]*\).,$/\1/p' "$SRC/meson.build" | head -1)
+[[ $(pc "$A" --modversion) = "$version" ]] ||
 	fail "vfsd.pc's version is not the project's"
 
 say "cc hello.c"
@@ -35,7 +36,8 @@ grep -q 'VFSD_0\.1' <<<"$(readelf -V "$TMP/hello")" ||
 say "hello --version"
 out=$(LD_LIBRARY_PATH=$lib LD_BIND_NOW=1 "$TMP/hello" --version) || fail "hello --version failed"
 echo "$out"
-grep -q "built with libvfsd 0\.2\.0, running on 0\.2\.0" <<<"$out" || fail "unexpected version line"
+grep -qF "built with libvfsd $version, running on $version" <<<"$out" ||
+	fail "unexpected version line (want $version both)"
 # Not piped into grep -q: under pipefail its early exit would fail ldd.
 deps=$(LD_LIBRARY_PATH=$lib ldd "$TMP/hello")
 grep -q "libvfsd.so.0 => $lib/" <<<"$deps" || fail "hello does not load the installed library"
