@@ -295,7 +295,7 @@ static int vfsd_queue_init(struct vfsd_conn *conn, struct vfsd_queue *q,
  */
 int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 {
-	unsigned int i, depth, window, nr;
+	unsigned int i, depth, window, nr, slots;
 	size_t off;
 	int err;
 
@@ -319,8 +319,9 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	    !PAGE_ALIGNED(window))
 		return -EINVAL;
 	/* Read slots asked for must exist: a window too small has none. */
-	if ((s->flags & VFSD_SETUP_READ_SLOTS) &&
-	    !vfsd_read_slots_for(depth, window >> PAGE_SHIFT))
+	slots = s->flags & VFSD_SETUP_READ_SLOTS ?
+		vfsd_read_slots_for(depth, window >> PAGE_SHIFT) : 0;
+	if ((s->flags & VFSD_SETUP_READ_SLOTS) && !slots)
 		return -EINVAL;
 
 	spin_lock(&conn->lock);
@@ -339,9 +340,7 @@ int vfsd_conn_setup(struct vfsd_conn *conn, struct vfsd_setup *s)
 	conn->max_background = nr * depth;
 	conn->window_size = window;
 	conn->window_pages = window >> PAGE_SHIFT;
-	if (s->flags & VFSD_SETUP_READ_SLOTS)
-		conn->read_slots = vfsd_read_slots_for(depth,
-						       conn->window_pages);
+	conn->read_slots = slots;
 	/* Half the rest per request, so two large requests overlap. */
 	conn->max_io = min_t(unsigned int, VFSD_MAX_IO,
 			     (conn->window_pages - conn->read_slots) / 2 *

@@ -305,13 +305,19 @@ void vfsd_send_read(struct inode *inode, struct file *file,
 		req->read_replace = background;
 	} else {
 		/*
-		 * If the server sees these pages before it fills them, then
-		 * never what their last owner left there (free when
-		 * allocation zeroes anyway). Not at all through a read slot.
+		 * The server sees these pages before it fills them: never
+		 * what their last owner left there (free when allocation
+		 * zeroes anyway). A page that may go through a read slot is
+		 * cleared only if it is mapped itself after all.
 		 */
-		req->clear_on_map =
-			!want_init_on_alloc(mapping_gfp_mask(inode->i_mapping));
 		req->slot_ok = nr == 1 && conn->read_slots;
+		if (!want_init_on_alloc(mapping_gfp_mask(inode->i_mapping))) {
+			if (req->slot_ok)
+				req->clear_on_map = true;
+			else
+				for (i = 0; i < nr; i++)
+					clear_highpage(pages[i]);
+		}
 		req->pages = pages;
 	}
 	req->nr_pages = nr;

@@ -80,7 +80,6 @@ bool vfsd_size_is_local(struct inode *inode)
 	       !list_empty_careful(&VFSD_I(inode)->write_files);
 }
 
-/* Apply checked attributes. The file type never changes. */
 /* The inode's times as the server reported them in @a. */
 static void vfsd_set_server_times(struct inode *inode,
 				  const struct vfsd_attr *a)
@@ -92,6 +91,7 @@ static void vfsd_set_server_times(struct inode *inode,
 	vfsd_inode_set_times(inode, at, mt, ct);
 }
 
+/* Apply checked attributes. The file type never changes. */
 void vfsd_update_attr(struct inode *inode, const struct vfsd_attr *a,
 		      u64 attr_valid_ns)
 {

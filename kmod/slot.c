@@ -7,11 +7,12 @@
  *
  * Why: handing the page-cache page itself over means taking it back at
  * completion, and unmapping a page from an address space whose threads run
- * on other CPUs costs each of those CPUs an interrupt (TLB shootdown). For
- * 4 KiB that is dearer than copying it. The slot never leaves the server,
- * so nothing has to be taken back: what the server stores there after the
- * copy reaches no file, and the slot is zeroed before every READ so a
- * server never sees more than it wrote itself.
+ * on other CPUs costs each of those CPUs an interrupt (TLB shootdown),
+ * which may cost more than copying 4 KiB (under TCG the two measured the
+ * same: tests/bench/README.md, "Read slots"). The slot never leaves the
+ * server, so nothing has to be taken back: what the server stores there
+ * after the copy reaches no file, and the slot is zeroed before every READ
+ * so a server never sees more than it wrote itself.
  *
  * Slot pages are the queue's until the connection is freed, which is after
  * the last window VMA is gone (every VMA holds the /dev/vfsd file): the
@@ -92,7 +93,7 @@ int vfsd_slot_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 			return -ENOENT;	/* the page itself, then */
 		q->slots[tag] = page;
 	}
-	/* What the last READ in it left is the server's, but READs arrive zeroed. */
+	/* The last READ's bytes are the server's; still, READs arrive zeroed. */
 	clear_highpage(page);
 
 	index = conn->window_pages - conn->read_slots + tag;

@@ -258,7 +258,7 @@ int vfsd_window_map(struct vfsd_queue *q, struct vm_area_struct *vma,
 	err = vfsd_slot_map(q, vma, req, tag);
 	if (err != -ENOENT)
 		return err;
-	/* The server sees these pages: never what their last owner left. */
+	/* Kept for a read slot, mapped itself after all: clear it now. */
 	for (i = 0; req->clear_on_map && i < req->nr_pages; i++)
 		clear_highpage(req->pages[i]);
 	req->clear_on_map = false;

@@ -36,8 +36,8 @@
  * (WRITE). The window cannot be mprotect()ed (EACCES), split or moved
  * (EINVAL). READ pages arrive zeroed. The one exception is the read slots
  * (VFSD_SETUP_READ_SLOTS): single-page READs then come in a page of the
- * kernel's that stays mapped, and the kernel copies it into the page cache. For O_DIRECT only the request's
- * bytes are handed over: a partly covered first or last page is a bounce
+ * kernel's that stays mapped, and the kernel copies it into the page
+ * cache. For O_DIRECT only the request's bytes are handed over: a partly covered first or last page is a bounce
  * page, and direct I/O the server imposes (VFSD_FOPEN_DIRECT_IO on a file
  * the application did not open O_DIRECT) maps bounce pages only.
  *
@@ -161,8 +161,8 @@ struct vfsd_setup {
  * belongs to its tag, not at the page-cache page itself. The slots are
  * the window's last min(depth, VFSD_READ_SLOTS_MAX, window pages / 8)
  * pages (tags beyond them are handed over as before); max_io is at most
- * half of the rest. The slot is a
- * page of the kernel's, zeroed before each READ and left mapped after it:
+ * half of the rest. The slot is a page of the kernel's, zeroed before
+ * each READ and left mapped after it:
  * when the completion is consumed the kernel copies the reply's bytes into
  * the page cache (counted in bytes_copied), and what the server stores in
  * the slot later reaches nothing. A 4 KiB copy instead of mapping and

@@ -12,8 +12,9 @@
  * The run is a series of epochs: one connection and mount each, ended by
  * a reply budget or by the kernel aborting the connection (corrupt ring
  * indices), then unmounted. Every second connection asks for read slots
- * (VFSD_SETUP_READ_SLOTS), so fuzzed READ results are copied out of them. It fails if a call hangs, umount fails, or
- * the kernel never counted a protocol error.
+ * (VFSD_SETUP_READ_SLOTS), so fuzzed READ results are copied out of them.
+ * It fails if a call hangs, umount fails, or the kernel never counted a
+ * protocol error.
  *
  * usage: replyfuzz MOUNTPOINT [REPLIES [SEED]]
  *   REPLIES total replies to send (default 100000), SEED (default: time).
